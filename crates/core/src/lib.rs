@@ -7,4 +7,5 @@
 pub use hoshi_ids as ids;
 pub use hoshi_ids::{CorporateNumber, FiscalYear, Level, Yen};
 
+pub mod org;
 pub mod required_level;

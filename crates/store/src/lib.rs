@@ -1,0 +1,208 @@
+//! Hoshi's persistence: one code path for embedded SQLite (the default) and PostgreSQL.
+//!
+//! Queries are portable SQL run through sqlx's `Any` driver with `$1, $2, …` placeholders, used
+//! in ascending order (both databases accept them). Migrations are portable SQL too, with two
+//! placeholders (`{id}`, `{blob}`) expanded per database, applied in order at start and
+//! recorded in `schema_migrations`.
+//!
+//! This crate runs queries and maps rows; it makes no decisions and checks no permissions. The
+//! `app` crate opens transactions ([`Store::begin`]) and calls the functions of the modules
+//! below with them.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Row};
+
+pub mod invitations;
+pub mod orgs;
+pub mod sessions;
+pub mod testing;
+pub mod tokens;
+pub mod users;
+
+/// A transaction, the unit every use case runs in.
+pub type Tx = sqlx::Transaction<'static, Any>;
+/// A connection or transaction to run queries on.
+pub type Conn = sqlx::AnyConnection;
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// What went wrong in storage, in terms the use cases can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the row (e.g. a corporate number or email already taken).
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    #[error("not found")]
+    NotFound,
+    #[error("the database URL {0:?} is not supported: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Maps a unique-constraint violation to [`StoreError::Duplicate`] naming what was duplicated.
+pub(crate) fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            return StoreError::Duplicate(what.to_owned());
+        }
+    }
+    StoreError::Db(e)
+}
+
+/// The migrations, in order. Each is applied once, in its own transaction.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "platform",
+    include_str!("../migrations/0001_platform.sql"),
+)];
+
+/// The connection pool and which database it talks to.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the embedded SQLite database `hoshi.db` in `dir`, creating both if needed.
+    pub async fn open_dir(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+        let path = dir.join("hoshi.db");
+        Store::connect(&format!("sqlite://{}?mode=rwc", path.display())).await
+    }
+
+    /// Connects to `sqlite://…` or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Per connection: enforce foreign keys, wait for the writer rather than fail.
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        if backend == Backend::Sqlite {
+            // WAL is a property of the database file: set once, kept.
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a transaction.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(self.pool.begin().await?)
+    }
+
+    fn expand(&self, sql: &str) -> String {
+        let (id, blob) = match self.backend {
+            Backend::Sqlite => ("INTEGER PRIMARY KEY", "BLOB"),
+            Backend::Postgres => ("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", "BYTEA"),
+        };
+        sql.replace("{id}", id).replace("{blob}", blob)
+    }
+
+    /// Applies every migration not yet applied. Safe to run from several processes: on
+    /// PostgreSQL an advisory lock serialises them; on SQLite the write lock does.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let mut conn = self.pool.acquire().await?;
+        if self.backend == Backend::Postgres {
+            conn.execute("SELECT pg_advisory_lock(7262001)").await?;
+        }
+        let result = self.migrate_locked(&mut conn).await;
+        if self.backend == Backend::Postgres {
+            conn.execute("SELECT pg_advisory_unlock(7262001)").await?;
+        }
+        result
+    }
+
+    async fn migrate_locked(&self, conn: &mut Conn) -> Result<Vec<i64>> {
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .await?;
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?;
+        let mut done = Vec::new();
+        for (version, name, sql) in MIGRATIONS {
+            if applied.contains(version) {
+                continue;
+            }
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            // Whole-line `--` comments are dropped first, so a `;` inside one splits nothing.
+            let code: String = self
+                .expand(sql)
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for stmt in code.split(';').filter(|s| !s.trim().is_empty()) {
+                tx.execute(stmt).await?;
+            }
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(*version)
+                .bind(*name)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            tracing::info!(version, name, "applied migration");
+            done.push(*version);
+        }
+        Ok(done)
+    }
+
+    /// Whether the database answers and every migration this build knows is applied.
+    pub async fn ready(&self) -> Result<bool> {
+        let row = sqlx::query("SELECT COUNT(*) FROM schema_migrations")
+            .fetch_one(&self.pool)
+            .await?;
+        let n: i64 = row.try_get(0)?;
+        Ok(n as usize >= MIGRATIONS.len())
+    }
+}

@@ -1,0 +1,162 @@
+//! Organisations and the roles they play.
+
+use hoshi_core::org::{Industry, OrgRole, Prefecture};
+use hoshi_core::CorporateNumber;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{map_unique, Conn, Result, StoreError};
+
+/// An organisation as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Org {
+    pub id: i64,
+    pub corporate_number: CorporateNumber,
+    pub name_ja: String,
+    pub name_en: String,
+    pub prefecture: Prefecture,
+    pub address: String,
+    pub industry: Industry,
+    pub employees: Option<u64>,
+    pub capital_yen: Option<u64>,
+    pub roles: Vec<OrgRole>,
+    pub created_at: i64,
+}
+
+/// What a new organisation needs.
+#[derive(Debug, Clone)]
+pub struct NewOrg {
+    pub corporate_number: CorporateNumber,
+    pub name_ja: String,
+    pub name_en: String,
+    pub prefecture: Prefecture,
+    pub address: String,
+    pub industry: Industry,
+    pub employees: Option<u64>,
+    pub capital_yen: Option<u64>,
+    pub roles: Vec<OrgRole>,
+}
+
+const COLUMNS: &str = "id, corporate_number, name_ja, name_en, prefecture, address, industry, employees, capital_yen, created_at";
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn from_row(r: &AnyRow) -> Result<Org> {
+    let cn: String = r.try_get("corporate_number")?;
+    let pref: String = r.try_get("prefecture")?;
+    let ind: String = r.try_get("industry")?;
+    Ok(Org {
+        id: r.try_get("id")?,
+        corporate_number: CorporateNumber::parse(&cn).map_err(|e| corrupt("corporate number", e))?,
+        name_ja: r.try_get("name_ja")?,
+        name_en: r.try_get("name_en")?,
+        prefecture: Prefecture::parse(&pref).map_err(|e| corrupt("prefecture", e))?,
+        address: r.try_get("address")?,
+        industry: Industry::parse(&ind).map_err(|e| corrupt("industry", e))?,
+        employees: r.try_get::<Option<i64>, _>("employees")?.map(|v| v.max(0) as u64),
+        capital_yen: r.try_get::<Option<i64>, _>("capital_yen")?.map(|v| v.max(0) as u64),
+        roles: Vec::new(),
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+async fn with_roles(conn: &mut Conn, mut org: Org) -> Result<Org> {
+    let rows = sqlx::query("SELECT role FROM organization_roles WHERE org_id = $1 ORDER BY role")
+        .bind(org.id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in rows {
+        let key: String = r.try_get(0)?;
+        org.roles.push(OrgRole::parse(&key).map_err(|e| corrupt("role", e))?);
+    }
+    org.roles.sort();
+    Ok(org)
+}
+
+fn to_i64(v: Option<u64>) -> Option<i64> {
+    v.map(|x| i64::try_from(x).unwrap_or(i64::MAX))
+}
+
+/// Inserts an organisation with its roles. A taken corporate number is `Duplicate`.
+pub async fn insert(conn: &mut Conn, new: &NewOrg, now: i64) -> Result<Org> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO organizations (corporate_number, name_ja, name_en, prefecture, address, industry, employees, capital_yen, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
+    ))
+    .bind(new.corporate_number.to_string())
+    .bind(&new.name_ja)
+    .bind(&new.name_en)
+    .bind(new.prefecture.name_ja())
+    .bind(&new.address)
+    .bind(new.industry.key())
+    .bind(to_i64(new.employees))
+    .bind(to_i64(new.capital_yen))
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| map_unique(e, &format!("corporate number {}", new.corporate_number)))?;
+    let org = from_row(&row)?;
+    for role in &new.roles {
+        sqlx::query("INSERT INTO organization_roles (org_id, role) VALUES ($1, $2)")
+            .bind(org.id)
+            .bind(role.key())
+            .execute(&mut *conn)
+            .await?;
+    }
+    with_roles(conn, org).await
+}
+
+/// Updates the editable profile fields.
+pub async fn update_profile(conn: &mut Conn, org: &Org) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE organizations SET name_ja = $1, name_en = $2, prefecture = $3, address = $4, industry = $5, employees = $6, capital_yen = $7 WHERE id = $8",
+    )
+    .bind(&org.name_ja)
+    .bind(&org.name_en)
+    .bind(org.prefecture.name_ja())
+    .bind(&org.address)
+    .bind(org.industry.key())
+    .bind(to_i64(org.employees))
+    .bind(to_i64(org.capital_yen))
+    .bind(org.id)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Org> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM organizations WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    with_roles(conn, from_row(&row)?).await
+}
+
+pub async fn by_corporate_number(conn: &mut Conn, cn: &CorporateNumber) -> Result<Option<Org>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM organizations WHERE corporate_number = $1"))
+        .bind(cn.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(r) => Ok(Some(with_roles(conn, from_row(&r)?).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Every organisation, by corporate number.
+pub async fn list(conn: &mut Conn) -> Result<Vec<Org>> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM organizations ORDER BY corporate_number"))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(with_roles(conn, from_row(&r)?).await?);
+    }
+    Ok(out)
+}

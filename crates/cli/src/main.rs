@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod admin;
 mod catalog;
+mod server;
 
 /// Hoshi: the ★-level supply-chain security scheme — standard, assessment, certification,
 /// public registry and fair cost sharing.
@@ -18,15 +20,29 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the web server (pages and JSON API) on SQLite in --data or on --database-url.
+    Serve(server::ServeArgs),
+    /// Run the server with a seeded demo world on SQLite in --data, and print the logins.
+    Demo(server::DemoArgs),
     /// Read, export and check the ★ standard's catalog of requirements and criteria.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
+    /// List organisations (works while the server runs).
+    #[command(subcommand)]
+    Orgs(admin::OrgsCommand),
+    /// Add, list and reset the passwords of people (works while the server runs).
+    #[command(subcommand)]
+    Users(admin::UsersCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Catalog(c) => catalog::run(c),
+        Command::Serve(a) => server::run_serve(a),
+        Command::Demo(a) => server::run_demo(a),
+        Command::Orgs(c) => admin::run_orgs(c),
+        Command::Users(c) => admin::run_users(c),
     };
     match result {
         Ok(code) => code,

@@ -82,18 +82,53 @@ keyed_enum!(
 
 /// The 47 prefectures, in the official order (JIS X 0401), with English names.
 pub const PREFECTURES: [(&str, &str); 47] = [
-    ("北海道", "Hokkaido"), ("青森県", "Aomori"), ("岩手県", "Iwate"), ("宮城県", "Miyagi"),
-    ("秋田県", "Akita"), ("山形県", "Yamagata"), ("福島県", "Fukushima"), ("茨城県", "Ibaraki"),
-    ("栃木県", "Tochigi"), ("群馬県", "Gunma"), ("埼玉県", "Saitama"), ("千葉県", "Chiba"),
-    ("東京都", "Tokyo"), ("神奈川県", "Kanagawa"), ("新潟県", "Niigata"), ("富山県", "Toyama"),
-    ("石川県", "Ishikawa"), ("福井県", "Fukui"), ("山梨県", "Yamanashi"), ("長野県", "Nagano"),
-    ("岐阜県", "Gifu"), ("静岡県", "Shizuoka"), ("愛知県", "Aichi"), ("三重県", "Mie"),
-    ("滋賀県", "Shiga"), ("京都府", "Kyoto"), ("大阪府", "Osaka"), ("兵庫県", "Hyogo"),
-    ("奈良県", "Nara"), ("和歌山県", "Wakayama"), ("鳥取県", "Tottori"), ("島根県", "Shimane"),
-    ("岡山県", "Okayama"), ("広島県", "Hiroshima"), ("山口県", "Yamaguchi"), ("徳島県", "Tokushima"),
-    ("香川県", "Kagawa"), ("愛媛県", "Ehime"), ("高知県", "Kochi"), ("福岡県", "Fukuoka"),
-    ("佐賀県", "Saga"), ("長崎県", "Nagasaki"), ("熊本県", "Kumamoto"), ("大分県", "Oita"),
-    ("宮崎県", "Miyazaki"), ("鹿児島県", "Kagoshima"), ("沖縄県", "Okinawa"),
+    ("北海道", "Hokkaido"),
+    ("青森県", "Aomori"),
+    ("岩手県", "Iwate"),
+    ("宮城県", "Miyagi"),
+    ("秋田県", "Akita"),
+    ("山形県", "Yamagata"),
+    ("福島県", "Fukushima"),
+    ("茨城県", "Ibaraki"),
+    ("栃木県", "Tochigi"),
+    ("群馬県", "Gunma"),
+    ("埼玉県", "Saitama"),
+    ("千葉県", "Chiba"),
+    ("東京都", "Tokyo"),
+    ("神奈川県", "Kanagawa"),
+    ("新潟県", "Niigata"),
+    ("富山県", "Toyama"),
+    ("石川県", "Ishikawa"),
+    ("福井県", "Fukui"),
+    ("山梨県", "Yamanashi"),
+    ("長野県", "Nagano"),
+    ("岐阜県", "Gifu"),
+    ("静岡県", "Shizuoka"),
+    ("愛知県", "Aichi"),
+    ("三重県", "Mie"),
+    ("滋賀県", "Shiga"),
+    ("京都府", "Kyoto"),
+    ("大阪府", "Osaka"),
+    ("兵庫県", "Hyogo"),
+    ("奈良県", "Nara"),
+    ("和歌山県", "Wakayama"),
+    ("鳥取県", "Tottori"),
+    ("島根県", "Shimane"),
+    ("岡山県", "Okayama"),
+    ("広島県", "Hiroshima"),
+    ("山口県", "Yamaguchi"),
+    ("徳島県", "Tokushima"),
+    ("香川県", "Kagawa"),
+    ("愛媛県", "Ehime"),
+    ("高知県", "Kochi"),
+    ("福岡県", "Fukuoka"),
+    ("佐賀県", "Saga"),
+    ("長崎県", "Nagasaki"),
+    ("熊本県", "Kumamoto"),
+    ("大分県", "Oita"),
+    ("宮崎県", "Miyazaki"),
+    ("鹿児島県", "Kagoshima"),
+    ("沖縄県", "Okinawa"),
 ];
 
 /// A prefecture, stored by its Japanese name.
@@ -151,7 +186,11 @@ impl<'de> Deserialize<'de> for Prefecture {
 
 /// Whether a company is an SME (中小企業) under the SME Basic Act: capital *or* regular
 /// employees at or under the industry's threshold. `None` when neither figure is known.
-pub fn is_sme(industry: Industry, employees: Option<u64>, capital_yen: Option<u64>) -> Option<bool> {
+pub fn is_sme(
+    industry: Industry,
+    employees: Option<u64>,
+    capital_yen: Option<u64>,
+) -> Option<bool> {
     let (max_capital, max_employees): (u64, u64) = match industry {
         Industry::Manufacturing | Industry::Other => (300_000_000, 300),
         Industry::Wholesale => (100_000_000, 100),
@@ -160,9 +199,9 @@ pub fn is_sme(industry: Industry, employees: Option<u64>, capital_yen: Option<u6
     };
     match (employees, capital_yen) {
         (None, None) => None,
-        (e, c) => Some(
-            e.is_some_and(|e| e <= max_employees) || c.is_some_and(|c| c <= max_capital),
-        ),
+        (e, c) => {
+            Some(e.is_some_and(|e| e <= max_employees) || c.is_some_and(|c| c <= max_capital))
+        }
     }
 }
 
@@ -172,7 +211,10 @@ mod tests {
 
     #[test]
     fn roles_parse_from_key_or_name() {
-        assert_eq!(OrgRole::parse("assessment_body"), Ok(OrgRole::AssessmentBody));
+        assert_eq!(
+            OrgRole::parse("assessment_body"),
+            Ok(OrgRole::AssessmentBody)
+        );
         assert_eq!(OrgRole::parse("評価機関"), Ok(OrgRole::AssessmentBody));
         assert_eq!(OrgRole::parse("Buyer"), Ok(OrgRole::Buyer));
         let e = OrgRole::parse("vendor").unwrap_err();
@@ -182,18 +224,34 @@ mod tests {
     #[test]
     fn prefectures_parse_the_ways_people_write_them() {
         for s in ["東京都", "東京", "Tokyo", "tokyo-to", "13"] {
-            assert_eq!(Prefecture::parse(s).map(Prefecture::name_ja), Ok("東京都"), "{s}");
+            assert_eq!(
+                Prefecture::parse(s).map(Prefecture::name_ja),
+                Ok("東京都"),
+                "{s}"
+            );
         }
-        assert_eq!(Prefecture::parse("愛知").map(Prefecture::name_en), Ok("Aichi"));
+        assert_eq!(
+            Prefecture::parse("愛知").map(Prefecture::name_en),
+            Ok("Aichi")
+        );
         assert!(Prefecture::parse("Atlantis").is_err());
         assert!(Prefecture::parse("48").is_err());
     }
 
     #[test]
     fn sme_thresholds_follow_the_sme_basic_act() {
-        assert_eq!(is_sme(Industry::Manufacturing, Some(300), Some(1_000_000_000)), Some(true));
-        assert_eq!(is_sme(Industry::Manufacturing, Some(301), Some(300_000_001)), Some(false));
-        assert_eq!(is_sme(Industry::Retail, Some(60), Some(50_000_000)), Some(true));
+        assert_eq!(
+            is_sme(Industry::Manufacturing, Some(300), Some(1_000_000_000)),
+            Some(true)
+        );
+        assert_eq!(
+            is_sme(Industry::Manufacturing, Some(301), Some(300_000_001)),
+            Some(false)
+        );
+        assert_eq!(
+            is_sme(Industry::Retail, Some(60), Some(50_000_000)),
+            Some(true)
+        );
         assert_eq!(is_sme(Industry::Services, Some(101), None), Some(false));
         assert_eq!(is_sme(Industry::Wholesale, None, None), None);
     }

@@ -20,7 +20,8 @@ pub struct ApiToken {
     pub revoked_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, org_id, name, prefix, scope, created_by, created_at, last_used_at, revoked_at";
+const COLUMNS: &str =
+    "id, org_id, name, prefix, scope, created_by, created_at, last_used_at, revoked_at";
 
 fn from_row(r: &AnyRow) -> Result<ApiToken> {
     let scope: String = r.try_get("scope")?;
@@ -65,21 +66,25 @@ pub async fn insert(
 }
 
 pub async fn list_for_org(conn: &mut Conn, org_id: i64) -> Result<Vec<ApiToken>> {
-    sqlx::query(&format!("SELECT {COLUMNS} FROM api_tokens WHERE org_id = $1 ORDER BY created_at DESC, id DESC"))
-        .bind(org_id)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM api_tokens WHERE org_id = $1 ORDER BY created_at DESC, id DESC"
+    ))
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(from_row)
+    .collect()
 }
 
 /// A live (not revoked) token by its hash; records `now` as its last use.
 pub async fn use_live(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Option<ApiToken>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"))
-        .bind(token_hash)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+    ))
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let mut t = from_row(&row)?;
     sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")

@@ -1,0 +1,192 @@
+//! `hoshi serve` and `hoshi demo`, and the database options every command shares.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use hoshi_app::{App, Store, SystemClock};
+use hoshi_web::WebConfig;
+
+/// Where the data lives: SQLite in a folder (the default) or a PostgreSQL URL.
+#[derive(clap::Args, Clone)]
+pub struct DbArgs {
+    /// Folder for the embedded SQLite database (hoshi.db) and keys.
+    #[arg(long, default_value = "hoshi-data")]
+    pub data: PathBuf,
+    /// PostgreSQL instead of SQLite, e.g. postgres://user:pass@host/db.
+    #[arg(long, env = "HOSHI_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    /// Opens the store and applies pending migrations.
+    pub async fn open(&self) -> Result<Store> {
+        let store = match &self.database_url {
+            Some(url) => Store::connect(url)
+                .await
+                .with_context(|| "cannot connect to the database given by --database-url")?,
+            None => Store::open_dir(&self.data)
+                .await
+                .with_context(|| format!("cannot open the database in {}", self.data.display()))?,
+        };
+        store
+            .migrate()
+            .await
+            .context("cannot apply database migrations")?;
+        Ok(store)
+    }
+}
+
+/// When cookies get the `Secure` flag.
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
+pub enum CookieSecure {
+    /// Secure unless the server listens on a loopback address (plain-HTTP development).
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Mark cookies Secure (HTTPS only).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub cookie_secure: CookieSecure,
+}
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Folder for the demo's SQLite database.
+    #[arg(long, default_value = "hoshi-demo")]
+    pub data: PathBuf,
+}
+
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HOSHI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn serve(
+    store: Store,
+    addr: SocketAddr,
+    secure: CookieSecure,
+    banner: impl FnOnce(SocketAddr),
+) -> Result<()> {
+    let app = App::new(store, Arc::new(SystemClock));
+    let secure_cookies = match secure {
+        CookieSecure::Always => true,
+        CookieSecure::Never => false,
+        CookieSecure::Auto => !addr.ip().is_loopback(),
+    };
+    let router = hoshi_web::router(
+        app,
+        WebConfig {
+            secure_cookies,
+            ..WebConfig::default()
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(%local, "listening");
+    banner(local);
+    hoshi_web::serve(listener, router, shutdown_signal()).await?;
+    Ok(())
+}
+
+pub fn run_serve(a: ServeArgs) -> Result<ExitCode> {
+    init_tracing();
+    runtime()?.block_on(async {
+        let store = a.db.open().await?;
+        serve(store, a.addr, a.cookie_secure, |local| {
+            println!("Hoshi is running at http://{local}/")
+        })
+        .await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
+    init_tracing();
+    runtime()?.block_on(async {
+        let db = DbArgs {
+            data: a.data.clone(),
+            database_url: None,
+        };
+        let store = db.open().await?;
+        let app = App::new(store.clone(), Arc::new(SystemClock));
+        let created = app
+            .seed_demo()
+            .await
+            .context("cannot seed the demo world")?;
+        serve(store, a.addr, CookieSecure::Auto, |local| {
+            println!(
+                "Hoshi demo is running at http://{local}/   (data: {}{})",
+                a.data.display(),
+                if created == 0 {
+                    ", existing demo world"
+                } else {
+                    ""
+                }
+            );
+            println!();
+            println!(
+                "Sign in as any of these (password for all: {}):",
+                hoshi_app::demo::DEMO_PASSWORD
+            );
+            println!(
+                "デモ用ログイン（パスワードは共通: {}）:",
+                hoshi_app::demo::DEMO_PASSWORD
+            );
+            for d in hoshi_app::demo::WORLD {
+                println!(
+                    "  {:<34} {} / {} — {}",
+                    d.email, d.what_ja, d.what_en, d.name_ja
+                );
+            }
+            println!();
+            println!("Stop with Ctrl-C.");
+        })
+        .await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

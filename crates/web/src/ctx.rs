@@ -1,0 +1,236 @@
+//! Per-request context: who is asking (session cookie or API token), in which language, and
+//! the CSRF check that guards every state-changing request.
+//!
+//! [`context`] runs before every handler. It resolves the actor once, puts a [`Ctx`] into the
+//! request, and refuses a state-changing request whose CSRF token is missing or wrong before any
+//! handler sees it — so "a request without a valid CSRF token changes nothing" holds for every
+//! route, present and future.
+//!
+//! - Browser forms carry `_csrf` (form field, or query parameter for uploads). Signed in, it must
+//!   equal the session's token; anonymous (sign-in, registration), it must equal the `hoshi_csrf`
+//!   cookie (double submit).
+//! - JSON API calls authenticated by the session cookie carry the `X-CSRF-Token` header; calls with
+//!   `Authorization: Bearer` carry no ambient credentials and need none.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{HeaderValue, ACCEPT_LANGUAGE, AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hoshi_app::{Actor, AppError};
+
+use crate::i18n::{self, Lang, T};
+use crate::{AppState, SESSION_COOKIE};
+
+pub const LANG_COOKIE: &str = "hoshi_lang";
+pub const ANON_CSRF_COOKIE: &str = "hoshi_csrf";
+
+/// What every handler knows about the request.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub actor: Option<Actor>,
+    /// The session cookie's value, when signed in through one.
+    pub session_token: Option<String>,
+    /// The CSRF token forms on this page must carry.
+    pub csrf: String,
+    /// The client's address, for the sign-in limiter.
+    pub client: String,
+    /// The path and query, for the language switch and sign-in `next`.
+    pub path: String,
+}
+
+impl Ctx {
+    pub fn t(&self) -> T {
+        T { lang: self.lang }
+    }
+    pub fn ja(&self) -> bool {
+        self.lang == Lang::Ja
+    }
+    /// The actor, or `Unauthenticated`.
+    pub fn actor(&self) -> Result<&Actor, AppError> {
+        self.actor.as_ref().ok_or(AppError::Unauthenticated)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = StatusCode;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+/// The value of one cookie.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// A `Set-Cookie` value with Hoshi's flags: HttpOnly, SameSite=Lax, Path=/, and Secure unless
+/// the server runs on plain HTTP for development.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if state.config.secure_cookies {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded_pairs(body)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// Decodes `application/x-www-form-urlencoded` pairs.
+pub fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn is_safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Resolves language and actor, enforces CSRF, and sets the cookies the page needs.
+pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let headers = &parts.headers;
+    let lang = cookie(headers, LANG_COOKIE)
+        .and_then(|v| Lang::parse(&v))
+        .unwrap_or_else(|| {
+            i18n::from_accept_language(
+                headers
+                    .get(ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(""),
+            )
+        });
+    let client = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+    let is_api = parts.uri.path().starts_with("/api/");
+
+    let bearer = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").map(|t| t.trim().to_owned()));
+    let session_token = cookie(headers, SESSION_COOKIE);
+    let mut actor = None;
+    let mut bad_bearer = false;
+    if let Some(token) = &bearer {
+        match state.app.token_actor(token).await {
+            Ok(a) => actor = Some(a),
+            Err(_) => bad_bearer = true,
+        }
+    } else if let Some(token) = &session_token {
+        actor = state.app.session_actor(token).await.ok();
+    }
+    let anon_cookie = cookie(headers, ANON_CSRF_COOKIE);
+    let (csrf, new_anon) = match actor.as_ref().and_then(|a| a.csrf_token()) {
+        Some(c) => (c.to_owned(), None),
+        None => match &anon_cookie {
+            Some(c) if c.len() >= 32 => (c.clone(), None),
+            _ => {
+                let fresh = hoshi_app::accounts::new_csrf_token();
+                (fresh.clone(), Some(fresh))
+            }
+        },
+    };
+    let ctx = Ctx {
+        lang,
+        actor,
+        session_token: if bearer.is_none() {
+            session_token
+        } else {
+            None
+        },
+        csrf: csrf.clone(),
+        client,
+        path,
+    };
+
+    if bad_bearer {
+        return crate::problem::from_app_error(&AppError::Unauthenticated, lang).into_response();
+    }
+
+    let mut body = body;
+    if !is_safe(&parts.method) {
+        let via_token = bearer.is_some();
+        if is_api {
+            if !via_token && ctx.actor.is_some() {
+                let sent = parts
+                    .headers
+                    .get("x-csrf-token")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if !constant_time_eq(sent, &csrf) {
+                    return crate::problem::Problem::new(
+                        StatusCode::FORBIDDEN,
+                        "csrf",
+                        ctx.t().pick("CSRFトークンがありません", "Missing CSRF token"),
+                        ctx.t().pick(
+                            "セッションで認証したAPI呼び出しには X-CSRF-Token ヘッダーが必要です。機械からの呼び出しには APIトークン（Authorization: Bearer）を使ってください。",
+                            "API calls authenticated by the session cookie need the X-CSRF-Token header; machine clients should use an API token (Authorization: Bearer).",
+                        ),
+                    )
+                    .into_response();
+                }
+            }
+        } else {
+            let bytes = match to_bytes(body, state.config.max_body_bytes).await {
+                Ok(b) => b,
+                Err(_) => return crate::pages::too_large(&ctx, state.config.max_body_bytes),
+            };
+            let from_query = parts
+                .uri
+                .query()
+                .and_then(|q| form_field(q.as_bytes(), "_csrf"));
+            let sent = form_field(&bytes, "_csrf")
+                .or(from_query)
+                .unwrap_or_default();
+            if !constant_time_eq(&sent, &csrf) || new_anon.is_some() {
+                return crate::pages::csrf_failed(&ctx);
+            }
+            body = Body::from(bytes);
+        }
+    }
+
+    parts.extensions.insert(ctx);
+    let mut res = next.run(Request::from_parts(parts, body)).await;
+    if let Some(fresh) = new_anon {
+        res.headers_mut().append(
+            SET_COOKIE,
+            set_cookie(&state, ANON_CSRF_COOKIE, &fresh, None),
+        );
+    }
+    res
+}

@@ -1,0 +1,106 @@
+//! The dashboard: one page per actor, with a section for each role the organisation plays and
+//! first steps whose empty states say what to do.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use hoshi_core::org::OrgRole;
+
+use super::{error_page, render, Layout};
+use crate::ctx::Ctx;
+use crate::AppState;
+
+pub struct Step {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub l: Layout,
+    pub name: String,
+    pub org_name: String,
+    pub corporate_number: String,
+    pub roles: Vec<&'static str>,
+    pub steps: Vec<Step>,
+    pub supplier: bool,
+    pub buyer: bool,
+    pub expert: bool,
+    pub assessment_body: bool,
+    pub registry: bool,
+    pub regulator: bool,
+    pub org_count: usize,
+    pub star3_criteria: u32,
+}
+
+pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
+    let actor = match ctx.actor() {
+        Ok(a) => a.clone(),
+        Err(e) => return error_page(&ctx, &e),
+    };
+    let view = match s.app.org_view(&actor, actor.org.id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&ctx, &e),
+    };
+    let t = ctx.t();
+    let org = &view.org;
+    let profile_done = org.industry != hoshi_core::org::Industry::Other
+        || org.employees.is_some()
+        || org.capital_yen.is_some();
+    let mut steps = vec![
+        Step {
+            label: t.t("dashboard.step_profile"),
+            href: "/org",
+            done: profile_done,
+        },
+        Step {
+            label: t.t("dashboard.step_invite"),
+            href: "/org",
+            done: view.members.len() > 1 || !view.invitations.is_empty(),
+        },
+    ];
+    if actor.has_role(OrgRole::Buyer) && actor.is_admin() {
+        steps.push(Step {
+            label: t.t("dashboard.step_token"),
+            href: "/org/tokens",
+            done: !view.tokens.is_empty(),
+        });
+    }
+    steps.push(Step {
+        label: t.t("dashboard.step_catalog"),
+        href: "/catalog",
+        done: false,
+    });
+    let registry = actor.has_role(OrgRole::RegistryOperator);
+    let org_count = if registry {
+        s.app.registered_org_count(&actor).await.unwrap_or(0)
+    } else {
+        0
+    };
+    let star3_criteria = hoshi_standard::embedded_edition(None)
+        .map_or(0, |e| e.published_total(hoshi_core::Level::THREE));
+    let page = DashboardPage {
+        name: actor.display_name.clone(),
+        org_name: t.pick(&org.name_ja, &org.name_en).to_owned(),
+        corporate_number: org.corporate_number.to_string(),
+        roles: org
+            .roles
+            .iter()
+            .map(|r| t.pick(r.name_ja(), r.name_en()))
+            .collect(),
+        steps,
+        supplier: actor.has_role(OrgRole::Supplier),
+        buyer: actor.has_role(OrgRole::Buyer),
+        expert: actor.has_role(OrgRole::Expert),
+        assessment_body: actor.has_role(OrgRole::AssessmentBody),
+        registry,
+        regulator: actor.has_role(OrgRole::Regulator),
+        org_count,
+        star3_criteria,
+        l: Layout::new(&ctx, t.t("dashboard.title")),
+    };
+    render(StatusCode::OK, &page)
+}

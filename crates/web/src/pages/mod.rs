@@ -1,0 +1,242 @@
+//! Server-rendered pages for people, by resource. Every page has the same layout: navigation
+//! for the actor's roles, the language switch, and sign-out; every text comes from
+//! [`crate::i18n`]. The core flows are plain HTML forms and work without JavaScript.
+
+pub mod assets;
+pub mod auth;
+pub mod catalog;
+pub mod dashboard;
+pub mod org;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use hoshi_app::AppError;
+use serde::Deserialize;
+
+use crate::ctx::{set_cookie, Ctx, LANG_COOKIE};
+use crate::i18n::{Lang, T};
+use crate::problem::status_of;
+use crate::AppState;
+
+/// One entry of the navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What the shared layout (`base.html`) shows.
+pub struct Layout {
+    pub t: T,
+    pub title: String,
+    pub csrf: String,
+    /// Path and query, for the language switch to come back to.
+    pub here: String,
+    pub signed_in: bool,
+    pub user_name: String,
+    pub org_name: String,
+    pub nav: Vec<NavItem>,
+}
+
+impl Layout {
+    pub fn new(ctx: &Ctx, title: &str) -> Layout {
+        let t = ctx.t();
+        let path = ctx.path.split('?').next().unwrap_or("/");
+        let mut nav = Vec::new();
+        if let Some(a) = &ctx.actor {
+            nav.push(("/dashboard", "nav.dashboard"));
+            nav.push(("/org", "nav.org"));
+            if a.is_admin() {
+                nav.push(("/org/tokens", "nav.tokens"));
+            }
+        }
+        nav.push(("/catalog", "nav.catalog"));
+        Layout {
+            t,
+            title: title.to_owned(),
+            csrf: ctx.csrf.clone(),
+            here: ctx.path.clone(),
+            signed_in: ctx.actor.is_some(),
+            user_name: ctx
+                .actor
+                .as_ref()
+                .map(|a| a.display_name.clone())
+                .unwrap_or_default(),
+            org_name: ctx
+                .actor
+                .as_ref()
+                .map(|a| t.pick(&a.org.name_ja, &a.org.name_en).to_owned())
+                .unwrap_or_default(),
+            nav: nav
+                .into_iter()
+                .map(|(href, key)| NavItem {
+                    href,
+                    label: t.t(key),
+                    current: path == href,
+                })
+                .collect(),
+        }
+    }
+
+    /// The link that switches to the other language and comes back here.
+    pub fn switch_href(&self) -> String {
+        let other = self.t.lang.other().code();
+        let next: String = form_urlencoded::byte_serialize(self.here.as_bytes()).collect();
+        format!("/lang/{other}?next={next}")
+    }
+
+    pub fn switch_label(&self) -> &'static str {
+        match self.t.lang {
+            Lang::Ja => "English",
+            Lang::En => "日本語",
+        }
+    }
+}
+
+/// Renders a template, or a plain 500 if the template itself fails.
+pub fn render<P: Template>(status: StatusCode, page: &P) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error: the problem was logged",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A redirect after a successful form (303, so the browser follows with GET).
+pub fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub l: Layout,
+    pub message: String,
+}
+
+/// The page for a use-case error: sign-in for `Unauthenticated` (with status 401), else a
+/// message with the matching status.
+pub fn error_page(ctx: &Ctx, e: &AppError) -> Response {
+    if matches!(e, AppError::Unauthenticated) {
+        return auth::login_page(
+            ctx,
+            StatusCode::UNAUTHORIZED,
+            Some(ctx.t().t("login.needed").to_owned()),
+            "",
+            &ctx.path,
+        );
+    }
+    let t = ctx.t();
+    let l = Layout::new(ctx, t.t("error.title"));
+    render(
+        status_of(e),
+        &ErrorPage {
+            l,
+            message: e.message(ctx.ja()),
+        },
+    )
+}
+
+pub async fn not_found(ctx: Ctx) -> Response {
+    if ctx.path.starts_with("/api/") {
+        return crate::problem::from_app_error(
+            &AppError::not_found(
+                "そのAPIはありません。/api/openapi.json を参照してください。",
+                "No such API route: see /api/openapi.json.",
+            ),
+            ctx.lang,
+        )
+        .into_response();
+    }
+    let l = Layout::new(&ctx, ctx.t().t("error.title"));
+    render(
+        StatusCode::NOT_FOUND,
+        &ErrorPage {
+            message: ctx.t().t("error.not_found").to_owned(),
+            l,
+        },
+    )
+}
+
+pub fn csrf_failed(ctx: &Ctx) -> Response {
+    let l = Layout::new(ctx, ctx.t().t("error.title"));
+    render(
+        StatusCode::FORBIDDEN,
+        &ErrorPage {
+            message: ctx.t().t("error.csrf").to_owned(),
+            l,
+        },
+    )
+}
+
+pub fn too_large(ctx: &Ctx, limit: usize) -> Response {
+    let l = Layout::new(ctx, ctx.t().t("error.title"));
+    let message = ctx
+        .t()
+        .pick(
+            &format!(
+                "送信されたデータが大きすぎます（上限 {} KB）。",
+                limit / 1024
+            ),
+            &format!(
+                "What was sent is too large (the limit is {} KB).",
+                limit / 1024
+            ),
+        )
+        .to_owned();
+    render(StatusCode::PAYLOAD_TOO_LARGE, &ErrorPage { message, l })
+}
+
+/// `/`: the dashboard when signed in, else the sign-in page.
+pub async fn home(ctx: Ctx) -> Response {
+    see_other(if ctx.actor.is_some() {
+        "/dashboard"
+    } else {
+        "/login"
+    })
+}
+
+#[derive(Deserialize)]
+pub struct Next {
+    pub next: Option<String>,
+}
+
+/// A local path to return to, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// `/lang/{ja|en}?next=…`: remembers the language in a cookie and goes back.
+pub async fn switch_language(
+    State(s): State<AppState>,
+    Path(lang): Path<String>,
+    Query(q): Query<Next>,
+) -> Response {
+    let Some(lang) = Lang::parse(&lang) else {
+        return (
+            StatusCode::NOT_FOUND,
+            "unknown language: use /lang/ja or /lang/en",
+        )
+            .into_response();
+    };
+    let mut res = see_other(&safe_next(q.next.as_deref()));
+    res.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(&s, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600)),
+    );
+    res
+}

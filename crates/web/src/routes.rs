@@ -1,0 +1,197 @@
+//! Every route, once, with the access it needs. The router is built from this table and the
+//! authorization tests walk it, so nothing can be added without being tested for access.
+
+use axum::http::Method;
+use axum::routing::{delete, get, post, put, MethodRouter};
+
+use crate::{api, pages, AppState};
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in person or API token of the organisation.
+    SignedIn,
+    /// An administrator of the organisation, signed in as a person.
+    Admin,
+}
+
+/// A route's declaration.
+#[derive(Debug, Clone)]
+pub struct RouteDef {
+    pub method: Method,
+    /// axum path syntax: `{param}` for a parameter.
+    pub path: &'static str,
+    pub access: Access,
+}
+
+impl RouteDef {
+    pub fn is_api(&self) -> bool {
+        self.path.starts_with("/api/v1/")
+    }
+}
+
+fn r(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    h: MethodRouter<AppState>,
+) -> (RouteDef, MethodRouter<AppState>) {
+    (
+        RouteDef {
+            method,
+            path,
+            access,
+        },
+        h,
+    )
+}
+
+/// The routes, in the order a reader would look for them.
+pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
+    use Access::*;
+    vec![
+        // health, description, assets
+        r(Method::GET, "/healthz", Public, get(api::health::healthz)),
+        r(Method::GET, "/readyz", Public, get(api::health::readyz)),
+        r(
+            Method::GET,
+            "/api/openapi.json",
+            Public,
+            get(api::openapi::openapi_json),
+        ),
+        r(
+            Method::GET,
+            "/static/app.css",
+            Public,
+            get(pages::assets::css),
+        ),
+        r(
+            Method::GET,
+            "/favicon.ico",
+            Public,
+            get(pages::assets::favicon),
+        ),
+        // pages: anyone
+        r(Method::GET, "/", Public, get(pages::home)),
+        r(
+            Method::GET,
+            "/lang/{lang}",
+            Public,
+            get(pages::switch_language),
+        ),
+        r(Method::GET, "/login", Public, get(pages::auth::login_form)),
+        r(Method::POST, "/login", Public, post(pages::auth::login)),
+        r(
+            Method::GET,
+            "/register",
+            Public,
+            get(pages::auth::register_form),
+        ),
+        r(
+            Method::POST,
+            "/register",
+            Public,
+            post(pages::auth::register),
+        ),
+        r(
+            Method::GET,
+            "/invitations/{token}",
+            Public,
+            get(pages::auth::invitation_form),
+        ),
+        r(
+            Method::POST,
+            "/invitations/{token}",
+            Public,
+            post(pages::auth::accept_invitation),
+        ),
+        r(Method::GET, "/catalog", Public, get(pages::catalog::index)),
+        // pages: signed in
+        r(Method::POST, "/logout", SignedIn, post(pages::auth::logout)),
+        r(
+            Method::GET,
+            "/dashboard",
+            SignedIn,
+            get(pages::dashboard::show),
+        ),
+        r(Method::GET, "/org", SignedIn, get(pages::org::show)),
+        r(Method::POST, "/org", Admin, post(pages::org::update)),
+        r(
+            Method::POST,
+            "/org/invitations",
+            Admin,
+            post(pages::org::invite),
+        ),
+        r(Method::GET, "/org/tokens", Admin, get(pages::org::tokens)),
+        r(
+            Method::POST,
+            "/org/tokens",
+            Admin,
+            post(pages::org::create_token),
+        ),
+        r(
+            Method::POST,
+            "/org/tokens/{token_id}/revoke",
+            Admin,
+            post(pages::org::revoke_token),
+        ),
+        // JSON API
+        r(
+            Method::GET,
+            "/api/v1/catalog",
+            Public,
+            get(api::catalog::summary),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/catalog/criteria/{criterion_id}",
+            Public,
+            get(api::catalog::criterion),
+        ),
+        r(Method::GET, "/api/v1/me", SignedIn, get(api::orgs::me)),
+        r(
+            Method::GET,
+            "/api/v1/orgs/{org_id}",
+            SignedIn,
+            get(api::orgs::get_org),
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/orgs/{org_id}",
+            Admin,
+            put(api::orgs::update_org),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/orgs/{org_id}/members",
+            SignedIn,
+            get(api::orgs::members),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/orgs/{org_id}/invitations",
+            Admin,
+            post(api::orgs::invite),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/orgs/{org_id}/tokens",
+            Admin,
+            get(api::orgs::tokens),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/orgs/{org_id}/tokens",
+            Admin,
+            post(api::orgs::create_token),
+        ),
+        r(
+            Method::DELETE,
+            "/api/v1/orgs/{org_id}/tokens/{token_id}",
+            Admin,
+            delete(api::orgs::revoke_token),
+        ),
+    ]
+}

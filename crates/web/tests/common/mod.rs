@@ -1,0 +1,221 @@
+//! A test world: two organisations (A and B), each with an admin, a member and tokens, and
+//! helpers to send requests to the router in-process.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use hoshi_app::accounts::OrgInput;
+use hoshi_app::{App, FixedClock};
+use hoshi_core::org::{Industry, MemberRole, OrgRole, Prefecture};
+use hoshi_core::CorporateNumber;
+use hoshi_store::orgs::NewOrg;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "a-long-enough-password";
+
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub struct Side {
+    pub org_id: i64,
+    pub cn: String,
+    pub name_ja: String,
+    pub admin: Session,
+    pub member: Session,
+    pub token_rw: String,
+    pub token_ro: String,
+    pub token_id: i64,
+}
+
+pub struct World {
+    pub app: App,
+    pub router: Router,
+    pub a: Side,
+    pub b: Side,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| {
+                v.strip_prefix(&format!("{name}="))
+                    .map(|r| r.split(';').next().unwrap_or("").to_owned())
+            })
+    }
+}
+
+pub fn cn(base: &str) -> CorporateNumber {
+    let mut b = [0u8; 12];
+    for (s, c) in b.iter_mut().zip(base.bytes()) {
+        *s = c - b'0';
+    }
+    CorporateNumber::from_base(&b).expect("digits")
+}
+
+async fn side(app: &App, base: &str, name: &str, roles: Vec<OrgRole>) -> Side {
+    let cnum = cn(base);
+    let org = app
+        .admin_create_org(&NewOrg {
+            corporate_number: cnum,
+            name_ja: format!("{name}株式会社"),
+            name_en: format!("{name} K.K."),
+            prefecture: Prefecture::parse("東京都").expect("p"),
+            address: String::new(),
+            industry: Industry::Manufacturing,
+            employees: Some(10),
+            capital_yen: None,
+            roles,
+        })
+        .await
+        .expect("org");
+    let admin_email = format!("admin@{base}.example");
+    let member_email = format!("member@{base}.example");
+    app.admin_add_user(&admin_email, "Admin", PASSWORD, &cnum, MemberRole::Admin)
+        .await
+        .expect("admin");
+    app.admin_add_user(&member_email, "Member", PASSWORD, &cnum, MemberRole::Member)
+        .await
+        .expect("member");
+    let a = app
+        .sign_in(&admin_email, PASSWORD, "test")
+        .await
+        .expect("sign in");
+    let m = app
+        .sign_in(&member_email, PASSWORD, "test")
+        .await
+        .expect("sign in");
+    let (t, token_rw) = app
+        .create_token(&a.actor, "rw", "read_write")
+        .await
+        .expect("token");
+    let (_, token_ro) = app
+        .create_token(&a.actor, "ro", "read")
+        .await
+        .expect("token");
+    Side {
+        org_id: org.id,
+        cn: cnum.to_string(),
+        name_ja: org.name_ja,
+        admin: Session {
+            cookie: a.session_token,
+            csrf: a.actor.csrf_token().expect("csrf").to_owned(),
+        },
+        member: Session {
+            cookie: m.session_token,
+            csrf: m.actor.csrf_token().expect("csrf").to_owned(),
+        },
+        token_rw,
+        token_ro,
+        token_id: t.id,
+    }
+}
+
+pub async fn world_on(store: hoshi_store::Store) -> World {
+    let app = App::new(store, Arc::new(FixedClock::new(1_790_000_000)));
+    let a = side(
+        &app,
+        "100000000001",
+        "青空",
+        vec![OrgRole::Supplier, OrgRole::Buyer],
+    )
+    .await;
+    let b = side(&app, "100000000002", "夕焼", vec![OrgRole::Supplier]).await;
+    let router = hoshi_web::router(
+        app.clone(),
+        hoshi_web::WebConfig {
+            secure_cookies: false,
+            max_body_bytes: 64 * 1024,
+        },
+    );
+    World { app, router, a, b }
+}
+
+pub async fn world() -> World {
+    world_on(hoshi_store::testing::sqlite().await).await
+}
+
+/// How to authenticate a request.
+#[derive(Clone, Copy)]
+pub enum Auth<'a> {
+    None,
+    Session(&'a Session),
+    Bearer(&'a str),
+}
+
+pub async fn send(
+    router: &Router,
+    method: Method,
+    uri: &str,
+    auth: Auth<'_>,
+    body: Option<(&str, String)>,
+    extra: &[(&str, &str)],
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    match auth {
+        Auth::None => {}
+        Auth::Session(s) => req = req.header(header::COOKIE, format!("hoshi_session={}", s.cookie)),
+        Auth::Bearer(t) => req = req.header(header::AUTHORIZATION, format!("Bearer {t}")),
+    }
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    let req = match body {
+        Some((ct, b)) => req.header(header::CONTENT_TYPE, ct).body(Body::from(b)),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let res = router.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+pub fn form(pairs: &[(&str, &str)]) -> Option<(&'static str, String)> {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    Some(("application/x-www-form-urlencoded", s.finish()))
+}
+
+pub fn json_body(v: serde_json::Value) -> Option<(&'static str, String)> {
+    Some(("application/json", v.to_string()))
+}
+
+/// Profile input that passes validation.
+pub fn good_org_input() -> OrgInput {
+    OrgInput {
+        corporate_number: String::new(),
+        name_ja: "新しい名前株式会社".into(),
+        name_en: "New Name K.K.".into(),
+        prefecture: "大阪府".into(),
+        address: "大阪市".into(),
+        industry: "manufacturing".into(),
+        employees: "20".into(),
+        capital_yen: "10,000,000".into(),
+    }
+}

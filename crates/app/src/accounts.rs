@@ -27,6 +27,16 @@ pub struct SignedIn {
     pub actor: Actor,
 }
 
+impl std::fmt::Debug for SignedIn {
+    /// Never prints the session token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedIn")
+            .field("user", &self.actor.email)
+            .field("org", &self.actor.org.corporate_number)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The profile fields of an organisation as a form or JSON gives them, not yet parsed.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct OrgInput {

@@ -1,11 +1,15 @@
 //! Hoshi's pure domain decisions. No I/O, no clock, no database, no async: time and randomness
 //! come in as arguments, so every decision is a deterministic function that tests can pin down.
 //!
+//! The catalog (`hoshi-standard`) is data the decisions read; it too does no I/O.
+//!
 //! The vocabulary types (Corporate Number, yen, ★ level, fiscal year) live in `hoshi-ids`, so
 //! that the catalog crate can use them too; they are re-exported here as [`ids`].
 
 pub use hoshi_ids as ids;
 pub use hoshi_ids::{CorporateNumber, FiscalYear, Level, Yen};
 
+pub mod assessment;
+pub mod cost;
 pub mod org;
 pub mod required_level;

@@ -176,7 +176,7 @@ mod tests {
     #[test]
     fn every_criterion_up_to_a_level_achieves_it_and_exclusions_count() {
         let e = edition();
-        let mut answers = all_met(&e, Level::THREE);
+        let mut answers = all_met(e, Level::THREE);
         assert_eq!(
             evaluate(e, &answers, Level::THREE).achieved,
             Some(Level::THREE)

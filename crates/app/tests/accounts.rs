@@ -164,13 +164,11 @@ async fn sign_in_gives_the_same_answer_for_any_failure_and_password_reset_ends_s
         let wrong_pw = app
             .sign_in("a@a.example", "not-the-password", "c1")
             .await
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         let no_user = app
             .sign_in("nobody@a.example", "long-enough-password", "c2")
             .await
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert_eq!(wrong_pw.message(false), no_user.message(false));
         assert_eq!(wrong_pw.message(true), no_user.message(true));
         let s = app

@@ -39,6 +39,9 @@ pub fn from_accept_language(header: &str) -> Lang {
 /// The words of the screens: (key, Japanese, English).
 pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("app.name", "Hoshi", "Hoshi"),
+    ("punct.period", "。", "."),
+    ("punct.comma", "、", ", "),
+    ("punct.colon", "：", ": "),
     ("app.tagline", "サプライチェーン・セキュリティ★評価", "Supply-chain security ★ levels"),
     ("nav.skip", "本文へ移動", "Skip to content"),
     ("nav.main", "メインメニュー", "Main menu"),
@@ -142,7 +145,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("dashboard.assessment_body", "評価機関として", "As an assessment body"),
     ("dashboard.assessment_body_text", "評価機関は、★4の第三者評価を行います。割り当てられた評価はここに表示されます。まだありません。", "Assessment bodies perform ★4 third-party assessments. Assigned assessments appear here; there are none yet."),
     ("dashboard.registry", "登録機関として", "As the registry operator"),
-    ("dashboard.registry_text", "登録機関は、評価結果を登録し、認証書を発行・更新・停止・取消し、公開の登録簿を運営します。登録されている組織の数:", "The registry operator registers results, issues, renews, suspends and revokes certificates, and runs the public registry. Organisations registered:"),
+    ("dashboard.registry_text", "登録機関は、評価結果を登録し、認証書を発行・更新・停止・取消し、公開の登録簿を運営します。登録されている組織の数：", "The registry operator registers results, issues, renews, suspends and revokes certificates, and runs the public registry. Organisations registered: "),
     ("dashboard.regulator", "規制当局として", "As the regulator"),
     ("dashboard.regulator_text", "価格交渉に応じない発注者についての相談は、ここに届きます。まだ相談はありません。", "Escalations about buyers that refuse to negotiate prices arrive here; there are none yet."),
     ("dashboard.roles", "この組織の役割", "Your organisation's roles"),

@@ -2,11 +2,19 @@
 and checks what other tools rely on. Prints one line per check and a summary; exits 1 on failure.
 
 usage: check_oscal.py catalog FILE [--expect-level3 N]
+       check_oscal.py assessment-results FILE [--catalog CATALOG_FILE] [--expect-findings N]
+
+With --catalog, the assessment results are also checked against that catalog: every finding
+targets one of its criteria (items) and the findings are exactly the criteria up to the
+result's target level.
 """
 import pathlib
 import sys
 
+from trestle.oscal.assessment_results import AssessmentResults
 from trestle.oscal.catalog import Catalog
+
+NS = "https://hoshi.example.jp/ns/oscal"
 
 passed = 0
 failed = 0
@@ -49,14 +57,86 @@ def check_catalog(path, expect_level3):
         check(levels.get("3") == expect_level3, f"{path}: {expect_level3} criteria at ★3, found {levels.get('3')}")
 
 
+def hoshi_props(obj, name):
+    return [p.value for p in (getattr(obj, "props", None) or []) if p.name == name and str(p.ns or "").rstrip("/") == NS]
+
+
+def check_assessment_results(path, catalog_path, expect_findings):
+    try:
+        ar = AssessmentResults.oscal_read(pathlib.Path(path))
+    except Exception as e:  # trestle raises pydantic/trestle errors with the reason
+        check(False, f"{path}: loads as OSCAL assessment-results in compliance-trestle ({e})")
+        return
+    check(ar is not None, f"{path}: loads as OSCAL assessment-results in compliance-trestle")
+    if ar is None:
+        return
+    results = ar.results or []
+    check(len(results) == 1, f"{path}: exactly one result, found {len(results)}")
+    if not results:
+        return
+    r = results[0]
+    findings = r.findings or []
+    observations = r.observations or []
+    targets = [f.target.target_id for f in findings]
+    dupes = sorted({t for t in targets if targets.count(t) > 1})
+    check(
+        findings and not dupes and all(f.target.type.value == "objective-id" for f in findings),
+        f"{path}: one finding per criterion ({len(findings)} findings, objective targets; duplicates: {dupes[:5]})",
+    )
+    check(len(observations) == len(findings), f"{path}: one observation per finding ({len(observations)} observations)")
+    obs_uuids = {o.uuid for o in observations}
+    unlinked = [f.target.target_id for f in findings
+                if not f.related_observations or any(ro.observation_uuid not in obs_uuids for ro in f.related_observations)]
+    check(not unlinked, f"{path}: every finding links to its observation (unlinked: {unlinked[:5]})")
+    states = {}
+    bad_state = []
+    for f in findings:
+        s = f.target.status.state.value if f.target.status else None
+        states[s] = states.get(s, 0) + 1
+        if s not in ("satisfied", "not-satisfied"):
+            bad_state.append(f.target.target_id)
+    check(not bad_state, f"{path}: every finding is satisfied or not-satisfied: {states} (bad: {bad_state[:5]})")
+    na = [f for f in findings if "true" in hoshi_props(f, "not-applicable")]
+    no_reason = [f.target.target_id for f in na
+                 if not any(v.strip() for v in hoshi_props(f, "not-applicable-reason"))]
+    check(not no_reason, f"{path}: every not-applicable finding gives its reason ({len(na)} not applicable; without reason: {no_reason[:5]})")
+    if expect_findings is not None:
+        check(len(findings) == expect_findings, f"{path}: {expect_findings} findings, found {len(findings)}")
+    if catalog_path is not None:
+        cat = Catalog.oscal_read(pathlib.Path(catalog_path))
+        levels = {}
+        for g in cat.groups or []:
+            for c in g.controls or []:
+                for i in walk_items(c.parts):
+                    lv = [p.value for p in (i.props or []) if p.name == "level"]
+                    levels[i.id] = int(lv[0]) if lv else None
+        unknown = [t for t in targets if t not in levels]
+        check(not unknown, f"{path}: every finding targets a criterion of {catalog_path} (unknown: {unknown[:5]})")
+        target_level = hoshi_props(r, "target-level")
+        if len(target_level) == 1 and target_level[0].isdigit():
+            want = [i for i, lv in levels.items() if lv is not None and lv <= int(target_level[0])]
+            missing = [i for i in want if i not in set(targets)]
+            extra = [t for t in targets if t in levels and t not in set(want)]
+            check(not missing and not extra,
+                  f"{path}: findings are exactly the {len(want)} criteria up to ★{target_level[0]} (missing: {missing[:5]}; beyond: {extra[:5]})")
+        else:
+            check(False, f"{path}: the result carries one numeric target-level prop, found {target_level}")
+
+
+def option(argv, name, convert=str):
+    if name in argv:
+        return convert(argv[argv.index(name) + 1])
+    return None
+
+
 def main(argv):
-    if len(argv) < 3 or argv[1] != "catalog":
+    if len(argv) < 3 or argv[1] not in ("catalog", "assessment-results"):
         print(__doc__)
         return 2
-    expect = None
-    if "--expect-level3" in argv:
-        expect = int(argv[argv.index("--expect-level3") + 1])
-    check_catalog(argv[2], expect)
+    if argv[1] == "catalog":
+        check_catalog(argv[2], option(argv, "--expect-level3", int))
+    else:
+        check_assessment_results(argv[2], option(argv, "--catalog"), option(argv, "--expect-findings", int))
     print(f"oscal: {passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -183,8 +183,137 @@ impl DemoOrg {
 }
 
 impl App {
-    /// Seeds the demo world; returns how many organisations were created (0 when it existed).
+    /// Seeds the demo world: organisations, logins, the expert's directory entry, and
+    /// assessments — a tier-1 supplier with an expert-confirmed ★3 shared with the automaker, a
+    /// tier-1 on its way to ★4, and an SME that has just started. Idempotent.
     pub async fn seed_demo(&self) -> Result<usize, AppError> {
+        let created = self.seed_demo_orgs_only().await?;
+        if created == 0 {
+            return Ok(0);
+        }
+        let expert = self.system_actor("expert@suzuki-sec.example").await?;
+        self.update_expert_profile(
+            &expert,
+            &hoshi_store::assessments::ExpertProfile {
+                org_id: expert.org.id,
+                qualification:
+                    "情報処理安全確保支援士 / Registered Information Security Specialist".into(),
+                registration_number: "012345".into(),
+                regions: "愛知県,岐阜県,三重県,静岡県".into(),
+                languages: "ja,en".into(),
+                public_support: true,
+                bio_ja: "製造業の中小企業を中心に、★3取得の支援と自己評価の確認を行っています。"
+                    .into(),
+                bio_en: "Helps small manufacturers reach ★3 and confirms their self-assessments."
+                    .into(),
+            },
+        )
+        .await?;
+        let expert_cn = WORLD[6].corporate_number().to_string();
+        let buyer_cn = WORLD[0].corporate_number().to_string();
+
+        // Mikawa Precision: ★3 confirmed by the expert, pledge signed, shared with the automaker.
+        let mikawa = self.system_actor("owner@mikawa-seiki.example").await?;
+        let a = self
+            .start_assessment(
+                &mikawa,
+                "3",
+                "company",
+                "本社・工場の社内IT（オンプレミスとクラウド）",
+            )
+            .await?;
+        let edition = crate::assessment::current_edition()?;
+        for c in edition.criteria_up_to(hoshi_core::Level::THREE) {
+            if c.id == "4-1-2-4" {
+                self.answer(
+                    &mikawa,
+                    a.id,
+                    &c.id,
+                    "not_applicable",
+                    "自社でシステム開発を行っておらず、開発用の管理者権限が存在しないため。",
+                    "",
+                )
+                .await?;
+            } else {
+                self.answer(&mikawa, a.id, &c.id, "met", "", "").await?;
+            }
+        }
+        self.add_evidence(
+            &mikawa,
+            a.id,
+            "4-3-4-2",
+            "backup-policy.txt",
+            "バックアップ方針: 日次でクラウドへ暗号化して保管（保存期間90日）。\n".as_bytes(),
+        )
+        .await?;
+        let e = self
+            .engage(
+                &mikawa,
+                a.id,
+                &expert_cn,
+                crate::assessment::CONFIRMATION,
+                "★3の確認をお願いします。",
+            )
+            .await?;
+        for c in edition.criteria_up_to(hoshi_core::Level::THREE) {
+            let na = c.id == "4-1-2-4";
+            self.review(
+                &expert,
+                e.id,
+                &c.id,
+                "agree",
+                if na {
+                    "開発業務がないことを確認"
+                } else {
+                    ""
+                },
+                na,
+            )
+            .await?;
+        }
+        self.sign_pledge(&mikawa, a.id, "佐藤 健", "取締役 情報セキュリティ担当")
+            .await?;
+        self.confirm(&expert, e.id, "全ての評価基準を確認しました。")
+            .await?;
+        self.share(&mikawa, a.id, &buyer_cn, false).await?;
+
+        // Hamamatsu Denso: ★3 met, on its way to ★4.
+        let hamamatsu = self.system_actor("owner@hamamatsu-denso.example").await?;
+        let a = self
+            .start_assessment(&hamamatsu, "4", "company", "全社")
+            .await?;
+        for (i, c) in edition.criteria_up_to(hoshi_core::Level::FOUR).enumerate() {
+            let status = if c.level <= hoshi_core::Level::THREE || i % 3 == 0 {
+                "met"
+            } else if i % 3 == 1 {
+                "not_met"
+            } else {
+                continue;
+            };
+            self.answer(&hamamatsu, a.id, &c.id, status, "", "").await?;
+        }
+        self.share(&hamamatsu, a.id, &buyer_cn, false).await?;
+
+        // Okazaki Resin: an SME that has just started towards ★3.
+        let okazaki = self.system_actor("owner@okazaki-jushi.example").await?;
+        let a = self.start_assessment(&okazaki, "3", "company", "").await?;
+        for c in edition.criteria_up_to(hoshi_core::Level::ONE) {
+            self.answer(&okazaki, a.id, &c.id, "met", "", "").await?;
+        }
+        self.answer(
+            &okazaki,
+            a.id,
+            "4-1-3-2",
+            "not_met",
+            "",
+            "クラウドの多要素認証はまだ",
+        )
+        .await?;
+        Ok(created)
+    }
+
+    /// Seeds the demo world's organisations and logins only (no assessments), for tests.
+    pub async fn seed_demo_orgs_only(&self) -> Result<usize, AppError> {
         let mut created = 0;
         for d in WORLD {
             let cn = d.corporate_number();

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 mod actor;
+pub mod assessment;
 pub mod clock;
 pub mod demo;
 mod error;

@@ -14,6 +14,7 @@ pub mod export;
 pub mod load;
 mod model;
 pub mod oscal;
+pub mod oscal_ar;
 
 pub use hoshi_ids::Level;
 pub use load::{load_edition, Problem, Problems};

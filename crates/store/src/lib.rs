@@ -16,6 +16,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Row};
 
+pub mod assessments;
 pub mod invitations;
 pub mod orgs;
 pub mod sessions;
@@ -69,11 +70,18 @@ pub(crate) fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
 }
 
 /// The migrations, in order. Each is applied once, in its own transaction.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "platform",
-    include_str!("../migrations/0001_platform.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "platform",
+        include_str!("../migrations/0001_platform.sql"),
+    ),
+    (
+        2,
+        "assessment",
+        include_str!("../migrations/0002_assessment.sql"),
+    ),
+];
 
 /// The connection pool and which database it talks to.
 #[derive(Clone, Debug)]

@@ -114,6 +114,10 @@ pub enum Access {
     },
 }
 
+/// A shared assessment as the buyer lists it: the share, the assessment, the supplier, and the
+/// level it achieves.
+pub type SharedItem = (Share, Assessment, Org, Option<Level>);
+
 /// One recorded view of a share: viewer email, viewer name, when.
 pub type View = (String, String, i64);
 
@@ -1370,19 +1374,61 @@ impl App {
         Ok(())
     }
 
-    /// What suppliers shared with the actor's organisation: (share, assessment, supplier).
-    pub async fn shared_with_me(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<(Share, Assessment, Org)>, AppError> {
+    /// What suppliers shared with the actor's organisation: (share, assessment, supplier,
+    /// achieved level). Listing does not count as a view; opening one does.
+    pub async fn shared_with_me(&self, actor: &Actor) -> Result<Vec<SharedItem>, AppError> {
         let mut conn = self.store.pool().acquire().await?;
         let mut out = Vec::new();
         for s in db::shares_with_buyer(&mut conn, actor.org.id).await? {
             let a = db::get(&mut conn, s.assessment_id).await?;
-            let o = orgs::get(&mut conn, a.org_id).await?;
-            out.push((s, a, o));
+            let access = Access::Buyer {
+                share_id: s.id,
+                evidence: s.mode == "evidence",
+            };
+            let view = self.load_view(&mut conn, a.clone(), access).await?;
+            let achieved = if view.status == Status::Assessed {
+                App::assessed_level(&view)
+            } else {
+                view.evaluation.achieved
+            };
+            out.push((s, a, view.org, achieved));
         }
         Ok(out)
+    }
+
+    /// Registered organisations, for choosing whom to engage or share with (names, corporate
+    /// numbers and roles are public information).
+    pub async fn org_choices(&self, _actor: &Actor) -> Result<Vec<Org>, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(orgs::list(&mut conn).await?)
+    }
+
+    /// The latest assessment of a supplier, for the operator's command line (no actor: the
+    /// machine's administrator).
+    pub async fn admin_latest_assessment(
+        &self,
+        supplier: &CorporateNumber,
+    ) -> Result<AssessmentView, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let org = orgs::by_corporate_number(&mut conn, supplier)
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found(
+                    format!("法人番号{supplier}の組織はありません。"),
+                    format!("There is no organisation with corporate number {supplier}."),
+                )
+            })?;
+        let a = db::list_for_org(&mut conn, org.id)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                AppError::not_found(
+                    format!("法人番号{supplier}の自己評価はありません。"),
+                    format!("{supplier} has no assessment yet."),
+                )
+            })?;
+        self.load_view(&mut conn, a, Access::Owner).await
     }
 
     /// The directory of experts, with their organisations.

@@ -12,6 +12,7 @@ pub mod assessment;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod exports;
 pub mod limiter;
 mod secrets;
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod admin;
+mod assess;
 mod catalog;
 mod server;
 
@@ -24,6 +25,9 @@ enum Command {
     Serve(server::ServeArgs),
     /// Run the server with a seeded demo world on SQLite in --data, and print the logins.
     Demo(server::DemoArgs),
+    /// Export a supplier's latest self-assessment (OSCAL assessment-results, gap CSV, JSON).
+    #[command(subcommand)]
+    Assess(assess::AssessCommand),
     /// Read, export and check the ★ standard's catalog of requirements and criteria.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => server::run_serve(a),
         Command::Demo(a) => server::run_demo(a),
         Command::Orgs(c) => admin::run_orgs(c),
+        Command::Assess(c) => assess::run(c),
         Command::Users(c) => admin::run_users(c),
     };
     match result {

@@ -68,6 +68,9 @@ pub struct DemoArgs {
     /// Folder for the demo's SQLite database.
     #[arg(long, default_value = "hoshi-demo")]
     pub data: PathBuf,
+    /// Seed the demo world and exit without serving.
+    #[arg(long)]
+    pub seed_only: bool,
 }
 
 pub fn init_tracing() {
@@ -158,6 +161,13 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
             .seed_demo()
             .await
             .context("cannot seed the demo world")?;
+        if a.seed_only {
+            println!(
+                "demo world in {} ({created} organisations created)",
+                a.data.display()
+            );
+            return Ok(());
+        }
         serve(store, a.addr, CookieSecure::Auto, |local| {
             println!(
                 "Hoshi demo is running at http://{local}/   (data: {}{})",

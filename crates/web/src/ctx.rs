@@ -205,6 +205,21 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
                     .into_response();
                 }
             }
+        } else if parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"))
+        {
+            // Uploads are not buffered here: their token travels in the query string.
+            let sent = parts
+                .uri
+                .query()
+                .and_then(|q| form_field(q.as_bytes(), "_csrf"))
+                .unwrap_or_default();
+            if !constant_time_eq(&sent, &csrf) || new_anon.is_some() {
+                return crate::pages::csrf_failed(&ctx);
+            }
         } else {
             let bytes = match to_bytes(body, state.config.max_body_bytes).await {
                 Ok(b) => b,

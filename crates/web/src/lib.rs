@@ -65,10 +65,13 @@ pub fn router(app: App, config: WebConfig) -> Router {
         r = r.route(def.path, handler);
     }
     let limit = state.config.max_body_bytes;
+    // The outer limit admits an evidence upload; everything else is held to `limit` by the
+    // extractors' DefaultBodyLimit and the CSRF check's buffering (both answer 413).
+    let outer = limit.max(hoshi_app::assessment::MAX_EVIDENCE_BYTES + 64 * 1024);
     r.fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
-        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(RequestBodyLimitLayer::new(outer))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))

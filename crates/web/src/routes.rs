@@ -1,6 +1,7 @@
 //! Every route, once, with the access it needs. The router is built from this table and the
 //! authorization tests walk it, so nothing can be added without being tested for access.
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
 
@@ -137,6 +138,158 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             Admin,
             post(pages::org::revoke_token),
         ),
+        r(
+            Method::GET,
+            "/assessments",
+            SignedIn,
+            get(pages::assessment::list),
+        ),
+        r(
+            Method::POST,
+            "/assessments",
+            SignedIn,
+            post(pages::assessment::start),
+        ),
+        r(
+            Method::GET,
+            "/assessments/{assessment_id}",
+            SignedIn,
+            get(pages::assessment::show),
+        ),
+        r(
+            Method::GET,
+            "/assessments/{assessment_id}/answer",
+            SignedIn,
+            get(pages::assessment::answer_form),
+        ),
+        r(
+            Method::POST,
+            "/assessments/{assessment_id}/answers",
+            SignedIn,
+            post(pages::assessment::save_answers),
+        ),
+        r(
+            Method::POST,
+            "/assessments/{assessment_id}/settings",
+            SignedIn,
+            post(pages::assessment::settings),
+        ),
+        r(
+            Method::GET,
+            "/assessments/{assessment_id}/criteria/{criterion_id}",
+            SignedIn,
+            get(pages::assessment::criterion),
+        ),
+        r(
+            Method::POST,
+            "/assessments/{assessment_id}/evidence",
+            SignedIn,
+            post(pages::assessment::upload).layer(DefaultBodyLimit::max(
+                hoshi_app::assessment::MAX_EVIDENCE_BYTES + 64 * 1024,
+            )),
+        ),
+        r(
+            Method::GET,
+            "/assessments/{assessment_id}/evidence/{sha256}",
+            SignedIn,
+            get(pages::assessment::download),
+        ),
+        r(
+            Method::POST,
+            "/assessments/{assessment_id}/quotes",
+            SignedIn,
+            post(pages::assessment::quote),
+        ),
+        r(
+            Method::GET,
+            "/assessments/{assessment_id}/gaps",
+            SignedIn,
+            get(pages::assessment::gaps),
+        ),
+        r(
+            Method::GET,
+            "/assessments/{assessment_id}/gaps.csv",
+            SignedIn,
+            get(pages::assessment::gaps_csv),
+        ),
+        r(
+            Method::GET,
+            "/assessments/{assessment_id}/oscal.json",
+            SignedIn,
+            get(pages::assessment::oscal),
+        ),
+        r(
+            Method::POST,
+            "/assessments/{assessment_id}/engagements",
+            SignedIn,
+            post(pages::assessment::engage),
+        ),
+        r(
+            Method::POST,
+            "/assessments/{assessment_id}/pledge",
+            Admin,
+            post(pages::assessment::pledge),
+        ),
+        r(
+            Method::POST,
+            "/assessments/{assessment_id}/versions",
+            SignedIn,
+            post(pages::assessment::new_version),
+        ),
+        r(
+            Method::POST,
+            "/assessments/{assessment_id}/shares",
+            SignedIn,
+            post(pages::assessment::share),
+        ),
+        r(
+            Method::POST,
+            "/shares/{share_id}/revoke",
+            SignedIn,
+            post(pages::assessment::revoke_share),
+        ),
+        r(
+            Method::GET,
+            "/shared",
+            SignedIn,
+            get(pages::assessment::shared),
+        ),
+        r(
+            Method::GET,
+            "/experts",
+            SignedIn,
+            get(pages::assessment::experts),
+        ),
+        r(
+            Method::GET,
+            "/engagements",
+            SignedIn,
+            get(pages::review::inbox),
+        ),
+        r(
+            Method::GET,
+            "/engagements/{engagement_id}",
+            SignedIn,
+            get(pages::review::show),
+        ),
+        r(
+            Method::POST,
+            "/engagements/{engagement_id}/reviews",
+            SignedIn,
+            post(pages::review::save),
+        ),
+        r(
+            Method::POST,
+            "/engagements/{engagement_id}/confirm",
+            SignedIn,
+            post(pages::review::confirm),
+        ),
+        r(
+            Method::POST,
+            "/engagements/{engagement_id}/return",
+            SignedIn,
+            post(pages::review::return_it),
+        ),
         // JSON API
         r(
             Method::GET,
@@ -151,6 +304,30 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
             get(api::catalog::criterion),
         ),
         r(Method::GET, "/api/v1/me", SignedIn, get(api::orgs::me)),
+        r(
+            Method::GET,
+            "/api/v1/assessments",
+            SignedIn,
+            get(api::assessments::list),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/assessments/{assessment_id}",
+            SignedIn,
+            get(api::assessments::get_one),
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/assessments/{assessment_id}/answers/{criterion_id}",
+            SignedIn,
+            put(api::assessments::put_answer),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/assessments/{assessment_id}/oscal",
+            SignedIn,
+            get(api::assessments::oscal),
+        ),
         r(
             Method::GET,
             "/api/v1/orgs/{org_id}",

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, by resource. Errors are RFC 9457 problems ([`crate::problem`]).
 
+pub mod assessments;
 pub mod catalog;
 pub mod health;
 pub mod openapi;

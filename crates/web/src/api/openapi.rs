@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{catalog, health, orgs};
+use super::{assessments, catalog, health, orgs};
 
 struct Security;
 
@@ -38,6 +38,7 @@ impl Modify for Security {
         catalog::summary, catalog::criterion,
         orgs::me, orgs::get_org, orgs::update_org, orgs::members, orgs::invite,
         orgs::tokens, orgs::create_token, orgs::revoke_token,
+        assessments::list, assessments::get_one, assessments::oscal, assessments::put_answer,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&Security),

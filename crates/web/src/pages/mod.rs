@@ -2,11 +2,13 @@
 //! for the actor's roles, the language switch, and sign-out; every text comes from
 //! [`crate::i18n`]. The core flows are plain HTML forms and work without JavaScript.
 
+pub mod assessment;
 pub mod assets;
 pub mod auth;
 pub mod catalog;
 pub mod dashboard;
 pub mod org;
+pub mod review;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -48,6 +50,17 @@ impl Layout {
         let mut nav = Vec::new();
         if let Some(a) = &ctx.actor {
             nav.push(("/dashboard", "nav.dashboard"));
+            if a.has_role(hoshi_core::org::OrgRole::Supplier) {
+                nav.push(("/assessments", "nav.assessments"));
+            }
+            if a.has_role(hoshi_core::org::OrgRole::Buyer) {
+                nav.push(("/shared", "nav.shared"));
+            }
+            if a.has_role(hoshi_core::org::OrgRole::Expert)
+                || a.has_role(hoshi_core::org::OrgRole::AssessmentBody)
+            {
+                nav.push(("/engagements", "nav.engagements"));
+            }
             nav.push(("/org", "nav.org"));
             if a.is_admin() {
                 nav.push(("/org/tokens", "nav.tokens"));

@@ -24,6 +24,8 @@ pub struct Session {
 }
 
 pub struct Side {
+    /// Data that only this side may see contains `private-<base or corporate number>`.
+    pub secret: Vec<String>,
     pub org_id: i64,
     pub cn: String,
     pub name_ja: String,
@@ -32,6 +34,12 @@ pub struct Side {
     pub token_rw: String,
     pub token_ro: String,
     pub token_id: i64,
+    /// The side's own assessment (target ★4), with one evidence file, shared with C.
+    pub assessment_id: i64,
+    pub evidence_sha: String,
+    pub share_id: i64,
+    /// An engagement where this side is the assessment body (on C's assessment).
+    pub engagement_id: i64,
 }
 
 pub struct World {
@@ -39,6 +47,8 @@ pub struct World {
     pub router: Router,
     pub a: Side,
     pub b: Side,
+    /// A third organisation (supplier and buyer) that both sides deal with.
+    pub c_cn: String,
 }
 
 pub struct Reply {
@@ -79,7 +89,7 @@ async fn side(app: &App, base: &str, name: &str, roles: Vec<OrgRole>) -> Side {
             name_ja: format!("{name}株式会社"),
             name_en: format!("{name} K.K."),
             prefecture: Prefecture::parse("東京都").expect("p"),
-            address: String::new(),
+            address: format!("private-{base}"),
             industry: Industry::Manufacturing,
             employees: Some(10),
             capital_yen: None,
@@ -112,6 +122,11 @@ async fn side(app: &App, base: &str, name: &str, roles: Vec<OrgRole>) -> Side {
         .await
         .expect("token");
     Side {
+        secret: vec![format!("private-{base}"), format!("private-{cnum}")],
+        assessment_id: 0,
+        evidence_sha: String::new(),
+        share_id: 0,
+        engagement_id: 0,
         org_id: org.id,
         cn: cnum.to_string(),
         name_ja: org.name_ja,
@@ -131,14 +146,60 @@ async fn side(app: &App, base: &str, name: &str, roles: Vec<OrgRole>) -> Side {
 
 pub async fn world_on(store: hoshi_store::Store) -> World {
     let app = App::new(store, Arc::new(FixedClock::new(1_790_000_000)));
-    let a = side(
+    let all = vec![
+        OrgRole::Supplier,
+        OrgRole::Buyer,
+        OrgRole::Expert,
+        OrgRole::AssessmentBody,
+    ];
+    let mut a = side(&app, "100000000001", "青空", all.clone()).await;
+    let mut b = side(&app, "100000000002", "夕焼", all).await;
+    let c = side(
         &app,
-        "100000000001",
-        "青空",
+        "100000000003",
+        "曇天",
         vec![OrgRole::Supplier, OrgRole::Buyer],
     )
     .await;
-    let b = side(&app, "100000000002", "夕焼", vec![OrgRole::Supplier]).await;
+    let c_actor = app.session_actor(&c.admin.cookie).await.expect("c");
+    for x in [&mut a, &mut b] {
+        let actor = app.session_actor(&x.admin.cookie).await.expect("actor");
+        let asmt = app
+            .start_assessment(&actor, "4", "company", &format!("private-{}", x.cn))
+            .await
+            .expect("assessment");
+        x.assessment_id = asmt.id;
+        x.evidence_sha = app
+            .add_evidence(
+                &actor,
+                asmt.id,
+                "4-4-5-1",
+                &format!("private-{}.pdf", x.cn),
+                format!("%PDF-1.4 {}", x.cn).as_bytes(),
+            )
+            .await
+            .expect("evidence");
+        x.share_id = app
+            .share(&actor, asmt.id, &c.cn, false)
+            .await
+            .expect("share")
+            .id;
+        let c_asmt = app
+            .start_assessment(&c_actor, "4", "company", "")
+            .await
+            .expect("c assessment");
+        x.engagement_id = app
+            .engage(
+                &c_actor,
+                c_asmt.id,
+                &x.cn,
+                hoshi_app::assessment::THIRD_PARTY,
+                "",
+            )
+            .await
+            .expect("engage")
+            .id;
+    }
     let router = hoshi_web::router(
         app.clone(),
         hoshi_web::WebConfig {
@@ -146,7 +207,13 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
             max_body_bytes: 64 * 1024,
         },
     );
-    World { app, router, a, b }
+    World {
+        app,
+        router,
+        a,
+        b,
+        c_cn: c.cn,
+    }
 }
 
 pub async fn world() -> World {

@@ -24,20 +24,13 @@ fn main() {
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect();
         files.sort();
-        let name = dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("utf-8 name");
+        let name = dir.file_name().and_then(|n| n.to_str()).expect("utf-8 name");
         let _ = writeln!(out, "    ({name:?}, &[");
         for f in files {
             println!("cargo:rerun-if-changed={}", f.display());
             let file = f.file_name().and_then(|n| n.to_str()).expect("utf-8 name");
             let abs = f.canonicalize().expect("path");
-            let _ = writeln!(
-                out,
-                "        ({file:?}, include_str!({:?})),",
-                abs.display().to_string()
-            );
+            let _ = writeln!(out, "        ({file:?}, include_str!({:?})),", abs.display().to_string());
         }
         out.push_str("    ]),\n");
     }

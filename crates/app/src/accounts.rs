@@ -30,10 +30,7 @@ pub struct SignedIn {
 impl std::fmt::Debug for SignedIn {
     /// Never prints the session token.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignedIn")
-            .field("user", &self.actor.email)
-            .field("org", &self.actor.org.corporate_number)
-            .finish_non_exhaustive()
+        f.debug_struct("SignedIn").field("user", &self.actor.email).field("org", &self.actor.org.corporate_number).finish_non_exhaustive()
     }
 }
 
@@ -84,18 +81,10 @@ pub struct OrgView {
 fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, AppError> {
     let v = value.trim();
     if required && v.is_empty() {
-        return Err(AppError::invalid(
-            field,
-            "入力してください。",
-            "This field is required.",
-        ));
+        return Err(AppError::invalid(field, "入力してください。", "This field is required."));
     }
     if v.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            format!("{max}文字以内で入力してください。"),
-            format!("Use at most {max} characters."),
-        ));
+        return Err(AppError::invalid(field, format!("{max}文字以内で入力してください。"), format!("Use at most {max} characters.")));
     }
     Ok(v.to_owned())
 }
@@ -105,33 +94,23 @@ fn count(field: &str, value: &str) -> Result<Option<u64>, AppError> {
     if v.is_empty() {
         return Ok(None);
     }
-    v.parse::<u64>().map(Some).map_err(|_| {
-        AppError::invalid(
-            field,
-            "0以上の整数で入力してください。",
-            "Enter a whole number, zero or more.",
-        )
-    })
+    v.parse::<u64>()
+        .map(Some)
+        .map_err(|_| AppError::invalid(field, "0以上の整数で入力してください。", "Enter a whole number, zero or more."))
 }
 
 fn yen(field: &str, value: &str) -> Result<Option<u64>, AppError> {
     if value.trim().is_empty() {
         return Ok(None);
     }
-    hoshi_core::Yen::parse(value)
-        .map(|y| Some(y.get()))
-        .map_err(|e| AppError::invalid(field, e.message_ja(), e.to_string()))
+    hoshi_core::Yen::parse(value).map(|y| Some(y.get())).map_err(|e| AppError::invalid(field, e.message_ja(), e.to_string()))
 }
 
 fn email(value: &str) -> Result<String, AppError> {
     let v = value.trim().to_lowercase();
     let ok = v.len() <= 254
-        && v.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        })
+        && v.split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
         && !v.chars().any(char::is_whitespace);
     if ok {
         Ok(v)
@@ -153,11 +132,7 @@ fn password(value: &str) -> Result<&str, AppError> {
         ));
     }
     if value.len() > 1024 {
-        return Err(AppError::invalid(
-            "password",
-            "パスワードが長すぎます。",
-            "The password is too long.",
-        ));
+        return Err(AppError::invalid("password", "パスワードが長すぎます。", "The password is too long."));
     }
     Ok(value)
 }
@@ -171,20 +146,13 @@ impl OrgInput {
             corporate_number,
             name_ja: text("name_ja", &self.name_ja, 200, true)?,
             name_en: text("name_en", &self.name_en, 200, true)?,
-            prefecture: Prefecture::parse(&self.prefecture).map_err(|_| {
-                AppError::invalid(
-                    "prefecture",
-                    "都道府県を選んでください。",
-                    "Choose a prefecture.",
-                )
-            })?,
+            prefecture: Prefecture::parse(&self.prefecture)
+                .map_err(|_| AppError::invalid("prefecture", "都道府県を選んでください。", "Choose a prefecture."))?,
             address: text("address", &self.address, 300, false)?,
             industry: if self.industry.trim().is_empty() {
                 Industry::Other
             } else {
-                Industry::parse(&self.industry).map_err(|e| {
-                    AppError::invalid("industry", "業種を選んでください。", e.to_string())
-                })?
+                Industry::parse(&self.industry).map_err(|e| AppError::invalid("industry", "業種を選んでください。", e.to_string()))?
             },
             employees: count("employees", &self.employees)?,
             capital_yen: yen("capital_yen", &self.capital_yen)?,
@@ -196,41 +164,19 @@ impl OrgInput {
 async fn hash_blocking(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(|e| {
-            AppError::Store(hoshi_store::StoreError::Corrupt(format!(
-                "hashing task: {e}"
-            )))
-        })?
+        .map_err(|e| AppError::Store(hoshi_store::StoreError::Corrupt(format!("hashing task: {e}"))))?
         .map_err(|e| AppError::Store(hoshi_store::StoreError::Corrupt(format!("hashing: {e}"))))
 }
 
 async fn verify_blocking(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
 }
 
-async fn actor_for(
-    conn: &mut Conn,
-    user_id: i64,
-    org_id: i64,
-    via: Via,
-) -> Result<Actor, AppError> {
+async fn actor_for(conn: &mut Conn, user_id: i64, org_id: i64, via: Via) -> Result<Actor, AppError> {
     let user = users::get(conn, user_id).await?;
-    let membership = users::memberships(conn, user_id)
-        .await?
-        .into_iter()
-        .find(|m| m.org_id == org_id)
-        .ok_or(AppError::Unauthenticated)?;
+    let membership = users::memberships(conn, user_id).await?.into_iter().find(|m| m.org_id == org_id).ok_or(AppError::Unauthenticated)?;
     let org = orgs::get(conn, org_id).await?;
-    Ok(Actor {
-        user_id,
-        email: user.email,
-        display_name: user.display_name,
-        org,
-        member_role: membership.role,
-        via,
-    })
+    Ok(Actor { user_id, email: user.email, display_name: user.display_name, org, member_role: membership.role, via })
 }
 
 impl App {
@@ -240,8 +186,7 @@ impl App {
     pub async fn register(&self, r: &Registration) -> Result<SignedIn, AppError> {
         let mut roles = Vec::new();
         for key in &r.roles {
-            let role = OrgRole::parse(key)
-                .map_err(|e| AppError::invalid("roles", "役割を選んでください。", e.to_string()))?;
+            let role = OrgRole::parse(key).map_err(|e| AppError::invalid("roles", "役割を選んでください。", e.to_string()))?;
             if !matches!(role, OrgRole::Supplier | OrgRole::Buyer | OrgRole::Expert) {
                 return Err(AppError::invalid(
                     "roles",
@@ -266,13 +211,13 @@ impl App {
         let hash = hash_blocking(password(&r.password)?.to_owned()).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if orgs::by_corporate_number(&mut tx, &new.corporate_number)
-            .await?
-            .is_some()
-        {
+        if orgs::by_corporate_number(&mut tx, &new.corporate_number).await?.is_some() {
             return Err(AppError::Conflict(Msg::new(
                 format!("法人番号{}の組織はすでに登録されています。組織の管理者に招待を依頼してください。", new.corporate_number),
-                format!("An organisation with corporate number {} is already registered: ask its administrator to invite you.", new.corporate_number),
+                format!(
+                    "An organisation with corporate number {} is already registered: ask its administrator to invite you.",
+                    new.corporate_number
+                ),
             )));
         }
         if users::by_email(&mut tx, &email).await?.is_some() {
@@ -290,42 +235,22 @@ impl App {
         Ok(signed)
     }
 
-    async fn start_session(
-        &self,
-        conn: &mut Conn,
-        user_id: i64,
-        org_id: i64,
-        now: i64,
-    ) -> Result<SignedIn, AppError> {
+    async fn start_session(&self, conn: &mut Conn, user_id: i64, org_id: i64, now: i64) -> Result<SignedIn, AppError> {
         let session_token = random_token();
         let csrf_token = random_token();
         sessions::insert(
             conn,
             &sha256_hex(&session_token),
-            &sessions::Session {
-                user_id,
-                org_id,
-                csrf_token: csrf_token.clone(),
-                created_at: now,
-                expires_at: now + SESSION_SECS,
-            },
+            &sessions::Session { user_id, org_id, csrf_token: csrf_token.clone(), created_at: now, expires_at: now + SESSION_SECS },
         )
         .await?;
         let actor = actor_for(conn, user_id, org_id, Via::Session { csrf_token }).await?;
-        Ok(SignedIn {
-            session_token,
-            actor,
-        })
+        Ok(SignedIn { session_token, actor })
     }
 
     /// Signs in with email and password. Every failure gets the same answer, whatever was
     /// wrong; repeated failures for an email or from an address are slowed, then refused.
-    pub async fn sign_in(
-        &self,
-        email_input: &str,
-        password_input: &str,
-        client: &str,
-    ) -> Result<SignedIn, AppError> {
+    pub async fn sign_in(&self, email_input: &str, password_input: &str, client: &str) -> Result<SignedIn, AppError> {
         let email_key = format!("email:{}", email_input.trim().to_lowercase());
         let client_key = format!("client:{client}");
         let keys = [email_key.as_str(), client_key.as_str()];
@@ -336,24 +261,14 @@ impl App {
             }
             Verdict::Proceed { .. } => {}
         }
-        let wrong = || {
-            AppError::invalid(
-                "email",
-                "メールアドレスまたはパスワードが正しくありません。",
-                "The email or password is not correct.",
-            )
-        };
+        let wrong =
+            || AppError::invalid("email", "メールアドレスまたはパスワードが正しくありません。", "The email or password is not correct.");
         let mut conn = self.store.pool().acquire().await?;
         let user = users::by_email(&mut conn, email_input).await?;
-        let hash = user
-            .as_ref()
-            .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+        let hash = user.as_ref().map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
         let ok = verify_blocking(password_input.to_owned(), hash).await && user.is_some();
         let membership = match &user {
-            Some(u) if ok => users::memberships(&mut conn, u.id)
-                .await?
-                .into_iter()
-                .next(),
+            Some(u) if ok => users::memberships(&mut conn, u.id).await?.into_iter().next(),
             _ => None,
         };
         let (Some(user), Some(m)) = (user, membership) else {
@@ -374,40 +289,18 @@ impl App {
     /// organisation, as a session without a CSRF token.
     pub(crate) async fn system_actor(&self, email: &str) -> Result<Actor, AppError> {
         let mut conn = self.store.pool().acquire().await?;
-        let user = users::by_email(&mut conn, email).await?.ok_or_else(|| {
-            AppError::not_found("利用者がいません。", format!("No user {email}."))
-        })?;
-        let m = users::memberships(&mut conn, user.id)
+        let user = users::by_email(&mut conn, email)
             .await?
-            .into_iter()
-            .next()
-            .ok_or(AppError::Unauthenticated)?;
-        actor_for(
-            &mut conn,
-            user.id,
-            m.org_id,
-            Via::Session {
-                csrf_token: String::new(),
-            },
-        )
-        .await
+            .ok_or_else(|| AppError::not_found("利用者がいません。", format!("No user {email}.")))?;
+        let m = users::memberships(&mut conn, user.id).await?.into_iter().next().ok_or(AppError::Unauthenticated)?;
+        actor_for(&mut conn, user.id, m.org_id, Via::Session { csrf_token: String::new() }).await
     }
 
     /// The actor behind a session cookie, if the session is live.
     pub async fn session_actor(&self, session_token: &str) -> Result<Actor, AppError> {
         let mut conn = self.store.pool().acquire().await?;
-        let s = sessions::get_live(&mut conn, &sha256_hex(session_token), self.now())
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        actor_for(
-            &mut conn,
-            s.user_id,
-            s.org_id,
-            Via::Session {
-                csrf_token: s.csrf_token,
-            },
-        )
-        .await
+        let s = sessions::get_live(&mut conn, &sha256_hex(session_token), self.now()).await?.ok_or(AppError::Unauthenticated)?;
+        actor_for(&mut conn, s.user_id, s.org_id, Via::Session { csrf_token: s.csrf_token }).await
     }
 
     /// The actor behind an API token (`Authorization: Bearer hoshi_…`); records its use.
@@ -416,19 +309,8 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         let mut tx = self.store.begin().await?;
-        let t = tokens::use_live(&mut tx, &sha256_hex(token), self.now())
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        let actor = actor_for(
-            &mut tx,
-            t.created_by,
-            t.org_id,
-            Via::Token {
-                token_id: t.id,
-                scope: t.scope,
-            },
-        )
-        .await;
+        let t = tokens::use_live(&mut tx, &sha256_hex(token), self.now()).await?.ok_or(AppError::Unauthenticated)?;
+        let actor = actor_for(&mut tx, t.created_by, t.org_id, Via::Token { token_id: t.id, scope: t.scope }).await;
         tx.commit().await?;
         actor
     }
@@ -455,12 +337,7 @@ impl App {
 
     /// Accepts an invitation: creates the person's account (or, for an existing account,
     /// checks its password) and signs them in to the inviting organisation.
-    pub async fn accept_invitation(
-        &self,
-        token: &str,
-        display_name: &str,
-        password_input: &str,
-    ) -> Result<SignedIn, AppError> {
+    pub async fn accept_invitation(&self, token: &str, display_name: &str, password_input: &str) -> Result<SignedIn, AppError> {
         let (inv, org) = self.invitation(token).await?;
         let now = self.now();
         let mut conn = self.store.pool().acquire().await?;
@@ -484,9 +361,7 @@ impl App {
             Ok(id) => id,
             Err(hash) => {
                 let name = text("display_name", display_name, 100, true)?;
-                users::insert(&mut tx, &inv.email, &name, &hash, now)
-                    .await?
-                    .id
+                users::insert(&mut tx, &inv.email, &name, &hash, now).await?.id
             }
         };
         users::add_membership(&mut tx, user_id, org.id, inv.role, now).await?;
@@ -507,16 +382,8 @@ impl App {
         Ok(OrgView {
             is_sme: is_sme(org.industry, org.employees, org.capital_yen),
             members: users::members_of(&mut conn, org_id).await?,
-            invitations: if admin {
-                invitations::list_for_org(&mut conn, org_id).await?
-            } else {
-                Vec::new()
-            },
-            tokens: if admin {
-                tokens::list_for_org(&mut conn, org_id).await?
-            } else {
-                Vec::new()
-            },
+            invitations: if admin { invitations::list_for_org(&mut conn, org_id).await? } else { Vec::new() },
+            tokens: if admin { tokens::list_for_org(&mut conn, org_id).await? } else { Vec::new() },
             org,
         })
     }
@@ -530,12 +397,7 @@ impl App {
     }
 
     /// Changes the organisation's profile (not its corporate number or roles). Admins only.
-    pub async fn update_org(
-        &self,
-        actor: &Actor,
-        org_id: i64,
-        input: &OrgInput,
-    ) -> Result<Org, AppError> {
+    pub async fn update_org(&self, actor: &Actor, org_id: i64, input: &OrgInput) -> Result<Org, AppError> {
         actor.require_own_org(org_id)?;
         actor.require_admin()?;
         let mut with_number = input.clone();
@@ -556,69 +418,34 @@ impl App {
     }
 
     /// Invites a person by email. Returns the invitation and its one-time token (for the link).
-    pub async fn invite(
-        &self,
-        actor: &Actor,
-        email_input: &str,
-        role: &str,
-    ) -> Result<(Invitation, String), AppError> {
+    pub async fn invite(&self, actor: &Actor, email_input: &str, role: &str) -> Result<(Invitation, String), AppError> {
         actor.require_admin()?;
         let email = email(email_input)?;
-        let role = MemberRole::parse(role)
-            .map_err(|e| AppError::invalid("role", "役割を選んでください。", e.to_string()))?;
+        let role = MemberRole::parse(role).map_err(|e| AppError::invalid("role", "役割を選んでください。", e.to_string()))?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if users::members_of(&mut tx, actor.org.id)
-            .await?
-            .iter()
-            .any(|(u, _)| u.email == email)
-        {
+        if users::members_of(&mut tx, actor.org.id).await?.iter().any(|(u, _)| u.email == email) {
             return Err(AppError::Conflict(Msg::new(
                 format!("{email}はすでにこの組織のメンバーです。"),
                 format!("{email} is already a member of this organisation."),
             )));
         }
         let token = random_token();
-        let inv = invitations::insert(
-            &mut tx,
-            actor.org.id,
-            &email,
-            role,
-            &sha256_hex(&token),
-            actor.user_id,
-            now,
-            now + INVITATION_SECS,
-        )
-        .await?;
+        let inv = invitations::insert(&mut tx, actor.org.id, &email, role, &sha256_hex(&token), actor.user_id, now, now + INVITATION_SECS)
+            .await?;
         tx.commit().await?;
         Ok((inv, token))
     }
 
     /// Creates an API token. The plain token is returned once and never stored.
-    pub async fn create_token(
-        &self,
-        actor: &Actor,
-        name: &str,
-        scope: &str,
-    ) -> Result<(ApiToken, String), AppError> {
+    pub async fn create_token(&self, actor: &Actor, name: &str, scope: &str) -> Result<(ApiToken, String), AppError> {
         actor.require_admin()?;
         let name = text("name", name, 100, true)?;
-        let scope = TokenScope::parse(scope)
-            .map_err(|e| AppError::invalid("scope", "権限を選んでください。", e.to_string()))?;
+        let scope = TokenScope::parse(scope).map_err(|e| AppError::invalid("scope", "権限を選んでください。", e.to_string()))?;
         let plain = format!("{TOKEN_PREFIX}{}", random_token());
         let prefix: String = plain.chars().take(TOKEN_PREFIX.len() + 6).collect();
         let mut tx = self.store.begin().await?;
-        let t = tokens::insert(
-            &mut tx,
-            actor.org.id,
-            &name,
-            &sha256_hex(&plain),
-            &prefix,
-            scope,
-            actor.user_id,
-            self.now(),
-        )
-        .await?;
+        let t = tokens::insert(&mut tx, actor.org.id, &name, &sha256_hex(&plain), &prefix, scope, actor.user_id, self.now()).await?;
         tx.commit().await?;
         Ok((t, plain))
     }
@@ -627,19 +454,12 @@ impl App {
     pub async fn revoke_token(&self, actor: &Actor, token_id: i64) -> Result<(), AppError> {
         actor.require_admin()?;
         let mut tx = self.store.begin().await?;
-        let revoked = tokens::revoke(&mut tx, actor.org.id, token_id, self.now())
-            .await
-            .map_err(|e| match e {
-                hoshi_store::StoreError::NotFound => {
-                    AppError::not_found("APIトークンが見つかりません。", "No such API token.")
-                }
-                other => other.into(),
-            })?;
+        let revoked = tokens::revoke(&mut tx, actor.org.id, token_id, self.now()).await.map_err(|e| match e {
+            hoshi_store::StoreError::NotFound => AppError::not_found("APIトークンが見つかりません。", "No such API token."),
+            other => other.into(),
+        })?;
         if !revoked {
-            return Err(AppError::Conflict(Msg::new(
-                "このAPIトークンはすでに無効化されています。",
-                "This API token is already revoked.",
-            )));
+            return Err(AppError::Conflict(Msg::new("このAPIトークンはすでに無効化されています。", "This API token is already revoked.")));
         }
         tx.commit().await?;
         Ok(())
@@ -675,14 +495,12 @@ impl App {
         let hash = hash_blocking(password(password_input)?.to_owned()).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let o = orgs::by_corporate_number(&mut tx, org)
-            .await?
-            .ok_or_else(|| {
-                AppError::not_found(
-                    format!("法人番号{org}の組織はありません。"),
-                    format!("There is no organisation with corporate number {org}."),
-                )
-            })?;
+        let o = orgs::by_corporate_number(&mut tx, org).await?.ok_or_else(|| {
+            AppError::not_found(
+                format!("法人番号{org}の組織はありません。"),
+                format!("There is no organisation with corporate number {org}."),
+            )
+        })?;
         let user = users::insert(&mut tx, &email, &name, &hash, now).await?;
         users::add_membership(&mut tx, user.id, o.id, role, now).await?;
         tx.commit().await?;
@@ -690,29 +508,18 @@ impl App {
     }
 
     /// Every person with their organisations. For the command line.
-    pub async fn admin_list_users(
-        &self,
-    ) -> Result<Vec<(User, Vec<(String, MemberRole)>)>, AppError> {
+    pub async fn admin_list_users(&self) -> Result<Vec<(User, Vec<(String, MemberRole)>)>, AppError> {
         let mut conn = self.store.pool().acquire().await?;
         Ok(users::list(&mut conn).await?)
     }
 
     /// Sets a new password and ends the person's sessions.
-    pub async fn admin_reset_password(
-        &self,
-        email_input: &str,
-        password_input: &str,
-    ) -> Result<(), AppError> {
+    pub async fn admin_reset_password(&self, email_input: &str, password_input: &str) -> Result<(), AppError> {
         let hash = hash_blocking(password(password_input)?.to_owned()).await?;
         let mut tx = self.store.begin().await?;
-        let user = users::by_email(&mut tx, email_input)
-            .await?
-            .ok_or_else(|| {
-                AppError::not_found(
-                    "そのメールアドレスの利用者はいません。",
-                    format!("There is no user with email {}.", email_input.trim()),
-                )
-            })?;
+        let user = users::by_email(&mut tx, email_input).await?.ok_or_else(|| {
+            AppError::not_found("そのメールアドレスの利用者はいません。", format!("There is no user with email {}.", email_input.trim()))
+        })?;
         users::set_password_hash(&mut tx, user.id, &hash).await?;
         sessions::delete_for_user(&mut tx, user.id).await?;
         tx.commit().await?;

@@ -65,10 +65,7 @@ impl Actor {
         if self.org.id == org_id {
             Ok(())
         } else {
-            Err(AppError::not_found(
-                "組織が見つかりません。",
-                "No such organisation.",
-            ))
+            Err(AppError::not_found("組織が見つかりません。", "No such organisation."))
         }
     }
 

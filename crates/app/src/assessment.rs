@@ -15,8 +15,7 @@ use hoshi_core::org::OrgRole;
 use hoshi_core::{CorporateNumber, Level, Yen};
 use hoshi_standard::Edition;
 use hoshi_store::assessments::{
-    self as db, AnswerRow, Assessment, Engagement, EvidenceRow, ExpertProfile, Pledge, QuoteRow,
-    ReviewItem, Share,
+    self as db, AnswerRow, Assessment, Engagement, EvidenceRow, ExpertProfile, Pledge, QuoteRow, ReviewItem, Share,
 };
 use hoshi_store::orgs::{self, Org};
 use hoshi_store::{users, Conn};
@@ -159,14 +158,24 @@ fn core_answers(rows: &HashMap<String, AnswerRow>) -> HashMap<String, Answer> {
             let v = match a.status.as_str() {
                 "met" => Answer::Met,
                 "not_met" => Answer::NotMet,
-                "not_applicable" => Answer::NotApplicable {
-                    reason: a.reason.clone(),
-                },
+                "not_applicable" => Answer::NotApplicable { reason: a.reason.clone() },
                 _ => return None,
             };
             Some((a.criterion.clone(), v))
         })
         .collect()
+}
+
+/// What an expert publishes in the directory.
+#[derive(Debug, Clone, Default)]
+pub struct ExpertProfileInput {
+    pub qualification: String,
+    pub registration_number: String,
+    pub regions: String,
+    pub languages: String,
+    pub public_support: bool,
+    pub bio_ja: String,
+    pub bio_en: String,
 }
 
 /// Editable settings of an assessment.
@@ -201,16 +210,14 @@ pub struct SettingsInput {
 pub const SCOPE_KINDS: [&str; 3] = ["company", "group", "department"];
 
 fn edition(id: &str) -> Result<Arc<Edition>, AppError> {
-    static CACHE: std::sync::OnceLock<std::sync::Mutex<HashMap<String, Arc<Edition>>>> =
-        std::sync::OnceLock::new();
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<HashMap<String, Arc<Edition>>>> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(e) = map.get(id) {
         return Ok(e.clone());
     }
     let e = Arc::new(
-        hoshi_standard::embedded_edition(Some(id))
-            .map_err(|e| AppError::not_found(format!("版{id}がありません。"), e.to_string()))?,
+        hoshi_standard::embedded_edition(Some(id)).map_err(|e| AppError::not_found(format!("版{id}がありません。"), e.to_string()))?,
     );
     map.insert(id.to_owned(), e.clone());
     Ok(e)
@@ -218,9 +225,7 @@ fn edition(id: &str) -> Result<Arc<Edition>, AppError> {
 
 /// The newest catalog edition.
 pub fn current_edition() -> Result<Arc<Edition>, AppError> {
-    let id = hoshi_standard::embedded_edition(None)
-        .map_err(|e| AppError::not_found("★基準がありません。", e.to_string()))?
-        .id;
+    let id = hoshi_standard::embedded_edition(None).map_err(|e| AppError::not_found("★基準がありません。", e.to_string()))?.id;
     edition(&id)
 }
 
@@ -229,29 +234,13 @@ fn count(field: &str, v: &str, default: u64) -> Result<u64, AppError> {
     if t.is_empty() {
         return Ok(default);
     }
-    t.parse::<u64>().map_err(|_| {
-        AppError::invalid(
-            field,
-            "0以上の整数で入力してください。",
-            "Enter a whole number, zero or more.",
-        )
-    })
+    t.parse::<u64>().map_err(|_| AppError::invalid(field, "0以上の整数で入力してください。", "Enter a whole number, zero or more."))
 }
 
 fn level(field: &str, v: &str) -> Result<Level, AppError> {
-    let l = Level::parse(v).map_err(|e| {
-        AppError::invalid(
-            field,
-            "目標レベルは★3・★4・★5から選んでください。",
-            e.to_string(),
-        )
-    })?;
+    let l = Level::parse(v).map_err(|e| AppError::invalid(field, "目標レベルは★3・★4・★5から選んでください。", e.to_string()))?;
     if l < Level::THREE {
-        return Err(AppError::invalid(
-            field,
-            "目標レベルは★3・★4・★5から選んでください。",
-            "Choose ★3, ★4 or ★5 as the target.",
-        ));
+        return Err(AppError::invalid(field, "目標レベルは★3・★4・★5から選んでください。", "Choose ★3, ★4 or ★5 as the target."));
     }
     Ok(l)
 }
@@ -262,14 +251,8 @@ fn not_found() -> AppError {
 
 fn locked_error(status: Status) -> AppError {
     AppError::Conflict(Msg::new(
-        format!(
-            "この自己評価は「{}」のため変更できません。変更するには新しい版を作成してください。",
-            status.name(true)
-        ),
-        format!(
-            "This assessment cannot change: it is \"{}\". Start a new version to change it.",
-            status.name(false)
-        ),
+        format!("この自己評価は「{}」のため変更できません。変更するには新しい版を作成してください。", status.name(true)),
+        format!("This assessment cannot change: it is \"{}\". Start a new version to change it.", status.name(false)),
     ))
 }
 
@@ -296,11 +279,7 @@ fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
             Some("application/zip")
         }
     } else if std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0) {
-        Some(if lower.ends_with(".csv") {
-            "text/csv"
-        } else {
-            "text/plain"
-        })
+        Some(if lower.ends_with(".csv") { "text/csv" } else { "text/plain" })
     } else {
         None
     }
@@ -308,25 +287,24 @@ fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
 
 /// SHA-256 in lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl App {
-    async fn load_view(
-        &self,
-        conn: &mut Conn,
-        a: Assessment,
-        access: Access,
-    ) -> Result<AssessmentView, AppError> {
+    async fn load_view(&self, conn: &mut Conn, a: Assessment, access: Access) -> Result<AssessmentView, AppError> {
         let ed = edition(&a.edition)?;
         let org = orgs::get(conn, a.org_id).await?;
+        let summary_only = matches!(access, Access::Buyer { evidence: false, .. });
         let answers: HashMap<String, AnswerRow> = db::answers(conn, a.id)
             .await?
             .into_iter()
-            .map(|r| (r.criterion.clone(), r))
+            .map(|mut r| {
+                // A summary share shows the answers, not the supplier's working notes.
+                if summary_only {
+                    r.note.clear();
+                }
+                (r.criterion.clone(), r)
+            })
             .collect();
         let target = Level::new(i64::from(a.target_level)).unwrap_or(Level::THREE);
         let evaluation = evaluate(&ed, &core_answers(&answers), target);
@@ -334,35 +312,13 @@ impl App {
         let quote_map: HashMap<String, Quote> = quotes
             .iter()
             .map(|q| {
-                (
-                    q.criterion.clone(),
-                    Quote {
-                        one_off: Yen::new(q.one_off_yen),
-                        annual: Yen::new(q.annual_yen),
-                        note: q.note.clone(),
-                    },
-                )
+                (q.criterion.clone(), Quote { one_off: Yen::new(q.one_off_yen), annual: Yen::new(q.annual_yen), note: q.note.clone() })
             })
             .collect();
-        let size = CompanySize {
-            employees: a.employees,
-            pcs: a.pcs,
-            servers: a.servers,
-            sites: a.sites,
-            cloud_services: a.cloud_services,
-        };
-        let settings = CostSettings {
-            hourly_rate: Yen::new(a.hourly_rate_yen),
-            overhead_percent: a.overhead_percent,
-        };
-        let estimate =
-            estimate(&ed, &evaluation.gaps, size, settings, &quote_map).map_err(|e| {
-                AppError::invalid(
-                    "size",
-                    "会社の規模の数値が大きすぎて費用を計算できません。",
-                    e.to_string(),
-                )
-            })?;
+        let size = CompanySize { employees: a.employees, pcs: a.pcs, servers: a.servers, sites: a.sites, cloud_services: a.cloud_services };
+        let settings = CostSettings { hourly_rate: Yen::new(a.hourly_rate_yen), overhead_percent: a.overhead_percent };
+        let estimate = estimate(&ed, &evaluation.gaps, size, settings, &quote_map)
+            .map_err(|e| AppError::invalid("size", "会社の規模の数値が大きすぎて費用を計算できません。", e.to_string()))?;
         let mut engagements = Vec::new();
         for e in db::engagements_of_assessment(conn, a.id).await? {
             let provider = orgs::get(conn, e.provider_org_id).await?;
@@ -379,9 +335,7 @@ impl App {
             }
         }
         let evidence = match &access {
-            Access::Buyer {
-                evidence: false, ..
-            } => Vec::new(),
+            Access::Buyer { evidence: false, .. } => Vec::new(),
             _ => db::evidence(conn, a.id).await?,
         };
         Ok(AssessmentView {
@@ -402,12 +356,7 @@ impl App {
     }
 
     /// How the actor may see this assessment, or `NotFound`.
-    async fn access(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        a: &Assessment,
-    ) -> Result<Access, AppError> {
+    async fn access(&self, conn: &mut Conn, actor: &Actor, a: &Assessment) -> Result<Access, AppError> {
         if a.org_id == actor.org.id {
             return Ok(Access::Owner);
         }
@@ -418,10 +367,7 @@ impl App {
         }
         for s in db::shares_of_assessment(conn, a.id).await? {
             if s.buyer_org_id == actor.org.id && s.revoked_at.is_none() {
-                return Ok(Access::Buyer {
-                    share_id: s.id,
-                    evidence: s.mode == "evidence",
-                });
+                return Ok(Access::Buyer { share_id: s.id, evidence: s.mode == "evidence" });
             }
         }
         Err(not_found())
@@ -447,12 +393,7 @@ impl App {
         Ok(a)
     }
 
-    async fn owned_editable(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        id: i64,
-    ) -> Result<Assessment, AppError> {
+    async fn owned_editable(&self, conn: &mut Conn, actor: &Actor, id: i64) -> Result<Assessment, AppError> {
         let a = self.owned(conn, actor, id).await?;
         let status = Status::parse(&a.status);
         if !status.editable() || a.locked_at.is_some() {
@@ -468,15 +409,9 @@ impl App {
     }
 
     /// The newest assessment of a supplier, as the actor may see it (for exports).
-    pub async fn latest_assessment_of(
-        &self,
-        actor: &Actor,
-        supplier: &CorporateNumber,
-    ) -> Result<AssessmentView, AppError> {
+    pub async fn latest_assessment_of(&self, actor: &Actor, supplier: &CorporateNumber) -> Result<AssessmentView, AppError> {
         let mut conn = self.store.pool().acquire().await?;
-        let org = orgs::by_corporate_number(&mut conn, supplier)
-            .await?
-            .ok_or_else(not_found)?;
+        let org = orgs::by_corporate_number(&mut conn, supplier).await?.ok_or_else(not_found)?;
         let list = db::list_for_org(&mut conn, org.id).await?;
         drop(conn);
         for a in list {
@@ -488,13 +423,7 @@ impl App {
     }
 
     /// Starts a new assessment against the newest edition. Suppliers only.
-    pub async fn start_assessment(
-        &self,
-        actor: &Actor,
-        target: &str,
-        scope_kind: &str,
-        scope_text: &str,
-    ) -> Result<Assessment, AppError> {
+    pub async fn start_assessment(&self, actor: &Actor, target: &str, scope_kind: &str, scope_text: &str) -> Result<Assessment, AppError> {
         if !actor.has_role(OrgRole::Supplier) {
             return Err(AppError::forbidden(
                 "自己評価はサプライヤーの役割を持つ組織が行います。",
@@ -503,11 +432,7 @@ impl App {
         }
         actor.require_write()?;
         let target = level("target_level", target)?;
-        let scope_kind = if scope_kind.trim().is_empty() {
-            "company"
-        } else {
-            scope_kind.trim()
-        };
+        let scope_kind = if scope_kind.trim().is_empty() { "company" } else { scope_kind.trim() };
         if !SCOPE_KINDS.contains(&scope_kind) {
             return Err(AppError::invalid(
                 "scope_kind",
@@ -552,12 +477,7 @@ impl App {
     }
 
     /// Changes the target, scope, company size and cost settings.
-    pub async fn update_settings(
-        &self,
-        actor: &Actor,
-        id: i64,
-        s: &SettingsInput,
-    ) -> Result<(), AppError> {
+    pub async fn update_settings(&self, actor: &Actor, id: i64, s: &SettingsInput) -> Result<(), AppError> {
         let mut tx = self.store.begin().await?;
         let mut a = self.owned_editable(&mut tx, actor, id).await?;
         if !s.target_level.trim().is_empty() {
@@ -582,15 +502,10 @@ impl App {
         a.sites = count("sites", &s.sites, a.sites)?;
         a.cloud_services = count("cloud_services", &s.cloud_services, a.cloud_services)?;
         if !s.hourly_rate_yen.trim().is_empty() {
-            a.hourly_rate_yen = Yen::parse(&s.hourly_rate_yen)
-                .map_err(|e| AppError::invalid("hourly_rate_yen", e.message_ja(), e.to_string()))?
-                .get();
+            a.hourly_rate_yen =
+                Yen::parse(&s.hourly_rate_yen).map_err(|e| AppError::invalid("hourly_rate_yen", e.message_ja(), e.to_string()))?.get();
         }
-        let overhead = count(
-            "overhead_percent",
-            &s.overhead_percent,
-            u64::from(a.overhead_percent),
-        )?;
+        let overhead = count("overhead_percent", &s.overhead_percent, u64::from(a.overhead_percent))?;
         if overhead > 100 {
             return Err(AppError::invalid(
                 "overhead_percent",
@@ -606,24 +521,17 @@ impl App {
     }
 
     /// Answers one criterion: `met`, `not_met` or `not_applicable` (which needs a reason).
-    pub async fn answer(
-        &self,
-        actor: &Actor,
-        id: i64,
-        criterion: &str,
-        status: &str,
-        reason: &str,
-        note: &str,
-    ) -> Result<(), AppError> {
-        let status =
-            match status.trim() {
-                s @ ("met" | "not_met" | "not_applicable") => s,
-                _ => return Err(AppError::invalid(
+    pub async fn answer(&self, actor: &Actor, id: i64, criterion: &str, status: &str, reason: &str, note: &str) -> Result<(), AppError> {
+        let status = match status.trim() {
+            s @ ("met" | "not_met" | "not_applicable") => s,
+            _ => {
+                return Err(AppError::invalid(
                     "status",
                     "「満たしている」「満たしていない」「該当しない」のいずれかを選んでください。",
                     "Choose met, not met or not applicable.",
-                )),
-            };
+                ))
+            }
+        };
         let reason = reason.trim();
         if status == "not_applicable" && reason.is_empty() {
             return Err(AppError::invalid(
@@ -652,14 +560,8 @@ impl App {
         if c.level.get() > a.target_level {
             return Err(AppError::invalid(
                 "criterion",
-                format!(
-                    "評価基準{}は目標の★{}より上のレベルです。",
-                    c.id, a.target_level
-                ),
-                format!(
-                    "Criterion {} is above the target ★{}.",
-                    c.id, a.target_level
-                ),
+                format!("評価基準{}は目標の★{}より上のレベルです。", c.id, a.target_level),
+                format!("Criterion {} is above the target ★{}.", c.id, a.target_level),
             ));
         }
         let now = self.now();
@@ -669,11 +571,7 @@ impl App {
             &AnswerRow {
                 criterion: c.id.clone(),
                 status: status.to_owned(),
-                reason: if status == "not_applicable" {
-                    reason.to_owned()
-                } else {
-                    String::new()
-                },
+                reason: if status == "not_applicable" { reason.to_owned() } else { String::new() },
                 note: note.trim().to_owned(),
                 by: actor.user_id,
                 at: now,
@@ -688,54 +586,29 @@ impl App {
     }
 
     /// Every change of one criterion's answer, oldest first, with who made it.
-    pub async fn answer_history(
-        &self,
-        actor: &Actor,
-        id: i64,
-        criterion: &str,
-    ) -> Result<Vec<(AnswerRow, String)>, AppError> {
+    pub async fn answer_history(&self, actor: &Actor, id: i64, criterion: &str) -> Result<Vec<(AnswerRow, String)>, AppError> {
         let mut conn = self.store.pool().acquire().await?;
         let a = db::get(&mut conn, id).await.map_err(|_| not_found())?;
         self.access(&mut conn, actor, &a).await?;
         let mut out = Vec::new();
         for h in db::history(&mut conn, id, criterion).await? {
-            let who = users::get(&mut conn, h.by)
-                .await
-                .map(|u| u.display_name)
-                .unwrap_or_default();
+            let who = users::get(&mut conn, h.by).await.map(|u| u.display_name).unwrap_or_default();
             out.push((h, who));
         }
         Ok(out)
     }
 
     /// Attaches an evidence file to a criterion. The type is judged from the content, not the name.
-    pub async fn add_evidence(
-        &self,
-        actor: &Actor,
-        id: i64,
-        criterion: &str,
-        filename: &str,
-        bytes: &[u8],
-    ) -> Result<String, AppError> {
+    pub async fn add_evidence(&self, actor: &Actor, id: i64, criterion: &str, filename: &str, bytes: &[u8]) -> Result<String, AppError> {
         if bytes.len() > MAX_EVIDENCE_BYTES {
             return Err(AppError::invalid(
                 "file",
-                format!(
-                    "ファイルが大きすぎます（{} MB）。証跡ファイルは1件20 MBまでです。",
-                    bytes.len() / (1024 * 1024)
-                ),
-                format!(
-                    "The file is too large ({} MB): evidence files are limited to 20 MB each.",
-                    bytes.len() / (1024 * 1024)
-                ),
+                format!("ファイルが大きすぎます（{} MB）。証跡ファイルは1件20 MBまでです。", bytes.len() / (1024 * 1024)),
+                format!("The file is too large ({} MB): evidence files are limited to 20 MB each.", bytes.len() / (1024 * 1024)),
             ));
         }
         if bytes.is_empty() {
-            return Err(AppError::invalid(
-                "file",
-                "ファイルが空です。",
-                "The file is empty.",
-            ));
+            return Err(AppError::invalid("file", "ファイルが空です。", "The file is empty."));
         }
         let Some(content_type) = sniff(bytes, filename) else {
             return Err(AppError::invalid(
@@ -744,14 +617,8 @@ impl App {
                 "This type of file is not accepted: use PDF, PNG, JPEG, GIF, Word, Excel, PowerPoint, CSV or plain text (the type is judged from the content, not the name).",
             ));
         };
-        let name: String = filename
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or("evidence")
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(200)
-            .collect();
+        let name: String =
+            filename.rsplit(['/', '\\']).next().unwrap_or("evidence").chars().filter(|c| !c.is_control()).take(200).collect();
         let mut tx = self.store.begin().await?;
         let a = self.owned_editable(&mut tx, actor, id).await?;
         let ed = edition(&a.edition)?;
@@ -765,41 +632,18 @@ impl App {
         let sha = sha256_hex(bytes);
         let now = self.now();
         db::put_file(&mut tx, &sha, content_type, bytes, now).await?;
-        db::link_evidence(
-            &mut tx,
-            a.id,
-            criterion,
-            &sha,
-            if name.is_empty() { "evidence" } else { &name },
-            actor.user_id,
-            now,
-        )
-        .await?;
+        db::link_evidence(&mut tx, a.id, criterion, &sha, if name.is_empty() { "evidence" } else { &name }, actor.user_id, now).await?;
         tx.commit().await?;
         Ok(sha)
     }
 
     /// An evidence file's type and content, if the actor may see it.
-    pub async fn evidence_file(
-        &self,
-        actor: &Actor,
-        id: i64,
-        sha256: &str,
-    ) -> Result<(String, Vec<u8>, String), AppError> {
+    pub async fn evidence_file(&self, actor: &Actor, id: i64, sha256: &str) -> Result<(String, Vec<u8>, String), AppError> {
         let mut conn = self.store.pool().acquire().await?;
         let a = db::get(&mut conn, id).await.map_err(|_| not_found())?;
         let access = self.access(&mut conn, actor, &a).await?;
-        if matches!(
-            access,
-            Access::Buyer {
-                evidence: false,
-                ..
-            }
-        ) {
-            return Err(AppError::not_found(
-                "証跡は共有されていません。",
-                "The evidence was not shared with you.",
-            ));
+        if matches!(access, Access::Buyer { evidence: false, .. }) {
+            return Err(AppError::not_found("証跡は共有されていません。", "The evidence was not shared with you."));
         }
         let link = db::evidence(&mut conn, a.id)
             .await?
@@ -836,9 +680,7 @@ impl App {
                 if v.trim().is_empty() {
                     return Ok(0);
                 }
-                Yen::parse(v)
-                    .map(Yen::get)
-                    .map_err(|e| AppError::invalid(f, e.message_ja(), e.to_string()))
+                Yen::parse(v).map(Yen::get).map_err(|e| AppError::invalid(f, e.message_ja(), e.to_string()))
             };
             let q = QuoteRow {
                 criterion: criterion.to_owned(),
@@ -853,13 +695,7 @@ impl App {
     }
 
     /// The named officer signs the compliance pledge. Administrators only; once per version.
-    pub async fn sign_pledge(
-        &self,
-        actor: &Actor,
-        id: i64,
-        officer_name: &str,
-        officer_title: &str,
-    ) -> Result<(), AppError> {
+    pub async fn sign_pledge(&self, actor: &Actor, id: i64, officer_name: &str, officer_title: &str) -> Result<(), AppError> {
         actor.require_admin()?;
         let name = officer_name.trim();
         let title = officer_title.trim();
@@ -873,10 +709,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let a = self.owned(&mut tx, actor, id).await?;
         if db::pledge(&mut tx, a.id).await?.is_some() {
-            return Err(AppError::Conflict(Msg::new(
-                "誓約はすでに署名されています。",
-                "The pledge is already signed.",
-            )));
+            return Err(AppError::Conflict(Msg::new("誓約はすでに署名されています。", "The pledge is already signed.")));
         }
         let text = format!("{PLEDGE_VERSION}\n{PLEDGE_TEXT_JA}\n{PLEDGE_TEXT_EN}");
         db::put_pledge(
@@ -896,58 +729,29 @@ impl App {
         Ok(())
     }
 
-    async fn provider(
-        &self,
-        conn: &mut Conn,
-        corporate_number: &str,
-        role: OrgRole,
-    ) -> Result<Org, AppError> {
-        let cn = CorporateNumber::parse(corporate_number)
-            .map_err(|e| AppError::invalid("provider", e.message_ja(), e.to_string()))?;
-        let org = orgs::by_corporate_number(conn, &cn)
-            .await?
-            .filter(|o| o.roles.contains(&role));
+    async fn provider(&self, conn: &mut Conn, corporate_number: &str, role: OrgRole) -> Result<Org, AppError> {
+        let cn = CorporateNumber::parse(corporate_number).map_err(|e| AppError::invalid("provider", e.message_ja(), e.to_string()))?;
+        let org = orgs::by_corporate_number(conn, &cn).await?.filter(|o| o.roles.contains(&role));
         org.ok_or_else(|| {
             AppError::invalid(
                 "provider",
                 format!("法人番号{cn}の{}は登録されていません。", role.name_ja()),
-                format!(
-                    "There is no registered {} with corporate number {cn}.",
-                    role.name_en().to_lowercase()
-                ),
+                format!("There is no registered {} with corporate number {cn}.", role.name_en().to_lowercase()),
             )
         })
     }
 
     /// Asks an expert (by corporate number) to confirm the ★3 self-assessment, or for support
     /// (`kind` = `support`), or an assessment body for a ★4 assessment (`third_party`).
-    pub async fn engage(
-        &self,
-        actor: &Actor,
-        id: i64,
-        provider: &str,
-        kind: &str,
-        message: &str,
-    ) -> Result<Engagement, AppError> {
+    pub async fn engage(&self, actor: &Actor, id: i64, provider: &str, kind: &str, message: &str) -> Result<Engagement, AppError> {
         let mut tx = self.store.begin().await?;
         let mut a = self.owned(&mut tx, actor, id).await?;
         let status = Status::parse(&a.status);
-        let role = if kind == THIRD_PARTY {
-            OrgRole::AssessmentBody
-        } else {
-            OrgRole::Expert
-        };
+        let role = if kind == THIRD_PARTY { OrgRole::AssessmentBody } else { OrgRole::Expert };
         let p = self.provider(&mut tx, provider, role).await?;
         let existing = db::engagements_of_assessment(&mut tx, a.id).await?;
-        if existing.iter().any(|e| {
-            e.provider_org_id == p.id
-                && e.kind == kind
-                && !matches!(e.status.as_str(), "withdrawn" | "returned")
-        }) {
-            return Err(AppError::Conflict(Msg::new(
-                "この相手にはすでに依頼しています。",
-                "You have already asked them.",
-            )));
+        if existing.iter().any(|e| e.provider_org_id == p.id && e.kind == kind && !matches!(e.status.as_str(), "withdrawn" | "returned")) {
+            return Err(AppError::Conflict(Msg::new("この相手にはすでに依頼しています。", "You have already asked them.")));
         }
         let new_status = match kind {
             SUPPORT => None,
@@ -956,7 +760,11 @@ impl App {
                     return Err(locked_error(status));
                 }
                 if a.target_level != 3 {
-                    return Err(AppError::invalid("kind", "専門家の確認は★3の自己評価が対象です。★4は評価機関に依頼してください。", "Expert confirmation is for ★3 self-assessments; ask an assessment body for ★4."));
+                    return Err(AppError::invalid(
+                        "kind",
+                        "専門家の確認は★3の自己評価が対象です。★4は評価機関に依頼してください。",
+                        "Expert confirmation is for ★3 self-assessments; ask an assessment body for ★4.",
+                    ));
                 }
                 let view = self.load_view(&mut tx, a.clone(), Access::Owner).await?;
                 if view.evaluation.achieved < Some(Level::THREE) {
@@ -981,13 +789,7 @@ impl App {
                 }
                 Some(Status::Assessing)
             }
-            _ => {
-                return Err(AppError::invalid(
-                    "kind",
-                    "依頼の種類が正しくありません。",
-                    "Unknown kind of request.",
-                ))
-            }
+            _ => return Err(AppError::invalid("kind", "依頼の種類が正しくありません。", "Unknown kind of request.")),
         };
         let now = self.now();
         let e = db::insert_engagement(
@@ -1016,10 +818,7 @@ impl App {
     }
 
     /// The engagements addressed to the actor's organisation, with the assessment and supplier.
-    pub async fn my_engagements(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<(Engagement, Assessment, Org)>, AppError> {
+    pub async fn my_engagements(&self, actor: &Actor) -> Result<Vec<(Engagement, Assessment, Org)>, AppError> {
         let mut conn = self.store.pool().acquire().await?;
         let mut out = Vec::new();
         for e in db::engagements_of_provider(&mut conn, actor.org.id).await? {
@@ -1030,20 +829,10 @@ impl App {
         Ok(out)
     }
 
-    async fn my_engagement(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        engagement_id: i64,
-    ) -> Result<(Engagement, Assessment), AppError> {
-        let e = db::engagement(conn, engagement_id)
-            .await
-            .map_err(|_| AppError::not_found("依頼が見つかりません。", "No such request."))?;
+    async fn my_engagement(&self, conn: &mut Conn, actor: &Actor, engagement_id: i64) -> Result<(Engagement, Assessment), AppError> {
+        let e = db::engagement(conn, engagement_id).await.map_err(|_| AppError::not_found("依頼が見つかりません。", "No such request."))?;
         if e.provider_org_id != actor.org.id {
-            return Err(AppError::not_found(
-                "依頼が見つかりません。",
-                "No such request.",
-            ));
+            return Err(AppError::not_found("依頼が見つかりません。", "No such request."));
         }
         actor.require_write()?;
         let a = db::get(conn, e.assessment_id).await?;
@@ -1063,16 +852,9 @@ impl App {
     ) -> Result<(), AppError> {
         let mut tx = self.store.begin().await?;
         let (e, a) = self.my_engagement(&mut tx, actor, engagement_id).await?;
-        let allowed: &[&str] = if e.kind == THIRD_PARTY {
-            &ASSESSOR_POSITIONS
-        } else {
-            &EXPERT_POSITIONS
-        };
+        let allowed: &[&str] = if e.kind == THIRD_PARTY { &ASSESSOR_POSITIONS } else { &EXPERT_POSITIONS };
         if e.kind == SUPPORT {
-            return Err(AppError::forbidden(
-                "支援の依頼では確認の記録はできません。",
-                "A support request has no review to record.",
-            ));
+            return Err(AppError::forbidden("支援の依頼では確認の記録はできません。", "A support request has no review to record."));
         }
         if !allowed.contains(&position) {
             return Err(AppError::invalid(
@@ -1082,10 +864,7 @@ impl App {
             ));
         }
         if !matches!(e.status.as_str(), "requested" | "in_review") {
-            return Err(AppError::Conflict(Msg::new(
-                "この依頼はすでに完了しています。",
-                "This request is already closed.",
-            )));
+            return Err(AppError::Conflict(Msg::new("この依頼はすでに完了しています。", "This request is already closed.")));
         }
         if edition(&a.edition)?.criterion(criterion).is_none() {
             return Err(AppError::invalid(
@@ -1121,28 +900,15 @@ impl App {
     /// The expert confirms (locks the assessment) or the assessor completes the ★4 assessment.
     /// Every in-scope criterion must be reviewed; every exclusion explicitly agreed; for ★3 the
     /// pledge signed; queries and disagreements (or major nonconformities) block confirmation.
-    pub async fn confirm(
-        &self,
-        actor: &Actor,
-        engagement_id: i64,
-        comment: &str,
-    ) -> Result<(), AppError> {
+    pub async fn confirm(&self, actor: &Actor, engagement_id: i64, comment: &str) -> Result<(), AppError> {
         let mut tx = self.store.begin().await?;
         let (mut e, mut a) = self.my_engagement(&mut tx, actor, engagement_id).await?;
         if !matches!(e.status.as_str(), "requested" | "in_review") || e.kind == SUPPORT {
-            return Err(AppError::Conflict(Msg::new(
-                "この依頼は確認できる状態ではありません。",
-                "This request cannot be confirmed now.",
-            )));
+            return Err(AppError::Conflict(Msg::new("この依頼は確認できる状態ではありません。", "This request cannot be confirmed now.")));
         }
-        let view = self
-            .load_view(&mut tx, a.clone(), Access::Provider(e.clone()))
-            .await?;
-        let items: HashMap<String, ReviewItem> = db::review_items(&mut tx, e.id)
-            .await?
-            .into_iter()
-            .map(|r| (r.criterion.clone(), r))
-            .collect();
+        let view = self.load_view(&mut tx, a.clone(), Access::Provider(e.clone())).await?;
+        let items: HashMap<String, ReviewItem> =
+            db::review_items(&mut tx, e.id).await?.into_iter().map(|r| (r.criterion.clone(), r)).collect();
         let target = view.target();
         let mut missing = Vec::new();
         let mut blocking = Vec::new();
@@ -1154,12 +920,7 @@ impl App {
                     if matches!(r.position.as_str(), "query" | "disagree" | "major") {
                         blocking.push(c.id.clone());
                     }
-                    if view
-                        .answers
-                        .get(&c.id)
-                        .is_some_and(|x| x.status == "not_applicable")
-                        && !r.na_agreed
-                    {
+                    if view.answers.get(&c.id).is_some_and(|x| x.status == "not_applicable") && !r.na_agreed {
                         exclusions.push(c.id.clone());
                     }
                 }
@@ -1169,35 +930,25 @@ impl App {
         if !missing.is_empty() {
             return Err(AppError::invalid(
                 "review",
-                format!(
-                    "未確認の評価基準が{}件あります（{}…）。",
-                    missing.len(),
-                    list(&missing)
-                ),
-                format!(
-                    "{} criteria are not reviewed yet ({}…).",
-                    missing.len(),
-                    list(&missing)
-                ),
+                format!("未確認の評価基準が{}件あります（{}…）。", missing.len(), list(&missing)),
+                format!("{} criteria are not reviewed yet ({}…).", missing.len(), list(&missing)),
             ));
         }
         if !exclusions.is_empty() {
             return Err(AppError::invalid(
                 "review",
-                format!(
-                    "「該当しない」への同意が必要な評価基準があります（{}）。",
-                    list(&exclusions)
-                ),
-                format!(
-                    "Not-applicable exclusions need your explicit agreement ({}).",
-                    list(&exclusions)
-                ),
+                format!("「該当しない」への同意が必要な評価基準があります（{}）。", list(&exclusions)),
+                format!("Not-applicable exclusions need your explicit agreement ({}).", list(&exclusions)),
             ));
         }
         let now = self.now();
         if e.kind == CONFIRMATION {
             if !blocking.is_empty() {
-                return Err(AppError::invalid("review", format!("照会・不同意の評価基準があります（{}）。差し戻してください。", list(&blocking)), format!("Some criteria have queries or disagreements ({}): return the assessment instead.", list(&blocking))));
+                return Err(AppError::invalid(
+                    "review",
+                    format!("照会・不同意の評価基準があります（{}）。差し戻してください。", list(&blocking)),
+                    format!("Some criteria have queries or disagreements ({}): return the assessment instead.", list(&blocking)),
+                ));
             }
             if view.evaluation.achieved < Some(Level::THREE) {
                 return Err(AppError::invalid(
@@ -1207,7 +958,11 @@ impl App {
                 ));
             }
             if view.pledge.is_none() {
-                return Err(AppError::invalid("review", "経営者による遵守誓約がまだ署名されていません。サプライヤーに署名を依頼してください。", "Management has not signed the compliance pledge yet: ask the supplier to sign it."));
+                return Err(AppError::invalid(
+                    "review",
+                    "経営者による遵守誓約がまだ署名されていません。サプライヤーに署名を依頼してください。",
+                    "Management has not signed the compliance pledge yet: ask the supplier to sign it.",
+                ));
             }
             a.status = Status::Confirmed.key().to_owned();
             e.status = "confirmed".into();
@@ -1227,26 +982,14 @@ impl App {
     }
 
     /// The expert or assessor sends the assessment back with a comment; it becomes editable.
-    pub async fn return_assessment(
-        &self,
-        actor: &Actor,
-        engagement_id: i64,
-        comment: &str,
-    ) -> Result<(), AppError> {
+    pub async fn return_assessment(&self, actor: &Actor, engagement_id: i64, comment: &str) -> Result<(), AppError> {
         if comment.trim().is_empty() {
-            return Err(AppError::invalid(
-                "comment",
-                "差し戻しの理由を書いてください。",
-                "Write why you return it.",
-            ));
+            return Err(AppError::invalid("comment", "差し戻しの理由を書いてください。", "Write why you return it."));
         }
         let mut tx = self.store.begin().await?;
         let (mut e, mut a) = self.my_engagement(&mut tx, actor, engagement_id).await?;
         if !matches!(e.status.as_str(), "requested" | "in_review") || e.kind == SUPPORT {
-            return Err(AppError::Conflict(Msg::new(
-                "この依頼は差し戻せる状態ではありません。",
-                "This request cannot be returned now.",
-            )));
+            return Err(AppError::Conflict(Msg::new("この依頼は差し戻せる状態ではありません。", "This request cannot be returned now.")));
         }
         let now = self.now();
         e.status = "returned".into();
@@ -1301,41 +1044,21 @@ impl App {
     }
 
     /// Shares an assessment with a buyer (by corporate number), as a summary or with evidence.
-    pub async fn share(
-        &self,
-        actor: &Actor,
-        id: i64,
-        buyer: &str,
-        with_evidence: bool,
-    ) -> Result<Share, AppError> {
+    pub async fn share(&self, actor: &Actor, id: i64, buyer: &str, with_evidence: bool) -> Result<Share, AppError> {
         let mut tx = self.store.begin().await?;
         let a = self.owned(&mut tx, actor, id).await?;
-        let b = self
-            .provider(&mut tx, buyer, OrgRole::Buyer)
-            .await
-            .map_err(|_| {
-                AppError::invalid(
-                    "buyer",
-                    "その法人番号のバイヤーは登録されていません。",
-                    "There is no registered buyer with that corporate number.",
-                )
-            })?;
-        if b.id == actor.org.id {
-            return Err(AppError::invalid(
+        let b = self.provider(&mut tx, buyer, OrgRole::Buyer).await.map_err(|_| {
+            AppError::invalid(
                 "buyer",
-                "自社とは共有できません。",
-                "You cannot share with yourself.",
-            ));
+                "その法人番号のバイヤーは登録されていません。",
+                "There is no registered buyer with that corporate number.",
+            )
+        })?;
+        if b.id == actor.org.id {
+            return Err(AppError::invalid("buyer", "自社とは共有できません。", "You cannot share with yourself."));
         }
-        if db::shares_of_assessment(&mut tx, a.id)
-            .await?
-            .iter()
-            .any(|s| s.buyer_org_id == b.id && s.revoked_at.is_none())
-        {
-            return Err(AppError::Conflict(Msg::new(
-                "このバイヤーとはすでに共有しています。",
-                "Already shared with this buyer.",
-            )));
+        if db::shares_of_assessment(&mut tx, a.id).await?.iter().any(|s| s.buyer_org_id == b.id && s.revoked_at.is_none()) {
+            return Err(AppError::Conflict(Msg::new("このバイヤーとはすでに共有しています。", "Already shared with this buyer.")));
         }
         let s = db::insert_share(
             &mut tx,
@@ -1357,17 +1080,10 @@ impl App {
     /// Stops sharing; the buyer loses access at once.
     pub async fn revoke_share(&self, actor: &Actor, share_id: i64) -> Result<(), AppError> {
         let mut tx = self.store.begin().await?;
-        let s = db::share(&mut tx, share_id)
-            .await
-            .map_err(|_| AppError::not_found("共有が見つかりません。", "No such share."))?;
-        self.owned(&mut tx, actor, s.assessment_id)
-            .await
-            .map_err(|_| AppError::not_found("共有が見つかりません。", "No such share."))?;
+        let s = db::share(&mut tx, share_id).await.map_err(|_| AppError::not_found("共有が見つかりません。", "No such share."))?;
+        self.owned(&mut tx, actor, s.assessment_id).await.map_err(|_| AppError::not_found("共有が見つかりません。", "No such share."))?;
         if s.revoked_at.is_some() {
-            return Err(AppError::Conflict(Msg::new(
-                "この共有はすでに取り消されています。",
-                "This share is already revoked.",
-            )));
+            return Err(AppError::Conflict(Msg::new("この共有はすでに取り消されています。", "This share is already revoked.")));
         }
         db::revoke_share(&mut tx, s.id, self.now()).await?;
         tx.commit().await?;
@@ -1381,16 +1097,9 @@ impl App {
         let mut out = Vec::new();
         for s in db::shares_with_buyer(&mut conn, actor.org.id).await? {
             let a = db::get(&mut conn, s.assessment_id).await?;
-            let access = Access::Buyer {
-                share_id: s.id,
-                evidence: s.mode == "evidence",
-            };
+            let access = Access::Buyer { share_id: s.id, evidence: s.mode == "evidence" };
             let view = self.load_view(&mut conn, a.clone(), access).await?;
-            let achieved = if view.status == Status::Assessed {
-                App::assessed_level(&view)
-            } else {
-                view.evaluation.achieved
-            };
+            let achieved = if view.status == Status::Assessed { App::assessed_level(&view) } else { view.evaluation.achieved };
             out.push((s, a, view.org, achieved));
         }
         Ok(out)
@@ -1405,29 +1114,17 @@ impl App {
 
     /// The latest assessment of a supplier, for the operator's command line (no actor: the
     /// machine's administrator).
-    pub async fn admin_latest_assessment(
-        &self,
-        supplier: &CorporateNumber,
-    ) -> Result<AssessmentView, AppError> {
+    pub async fn admin_latest_assessment(&self, supplier: &CorporateNumber) -> Result<AssessmentView, AppError> {
         let mut conn = self.store.pool().acquire().await?;
-        let org = orgs::by_corporate_number(&mut conn, supplier)
-            .await?
-            .ok_or_else(|| {
-                AppError::not_found(
-                    format!("法人番号{supplier}の組織はありません。"),
-                    format!("There is no organisation with corporate number {supplier}."),
-                )
-            })?;
-        let a = db::list_for_org(&mut conn, org.id)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| {
-                AppError::not_found(
-                    format!("法人番号{supplier}の自己評価はありません。"),
-                    format!("{supplier} has no assessment yet."),
-                )
-            })?;
+        let org = orgs::by_corporate_number(&mut conn, supplier).await?.ok_or_else(|| {
+            AppError::not_found(
+                format!("法人番号{supplier}の組織はありません。"),
+                format!("There is no organisation with corporate number {supplier}."),
+            )
+        })?;
+        let a = db::list_for_org(&mut conn, org.id).await?.into_iter().next().ok_or_else(|| {
+            AppError::not_found(format!("法人番号{supplier}の自己評価はありません。"), format!("{supplier} has no assessment yet."))
+        })?;
         self.load_view(&mut conn, a, Access::Owner).await
     }
 
@@ -1443,18 +1140,12 @@ impl App {
     }
 
     /// An expert organisation's administrator publishes its profile in the directory.
-    pub async fn update_expert_profile(
-        &self,
-        actor: &Actor,
-        p: &ExpertProfile,
-    ) -> Result<(), AppError> {
+    pub async fn update_expert_profile(&self, actor: &Actor, p: &ExpertProfileInput) -> Result<(), AppError> {
         actor.require_admin()?;
         if !actor.has_role(OrgRole::Expert) {
-            return Err(AppError::forbidden(
-                "専門家の組織だけが名簿に載れます。",
-                "Only expert organisations appear in the directory.",
-            ));
+            return Err(AppError::forbidden("専門家の組織だけが名簿に載れます。", "Only expert organisations appear in the directory."));
         }
+        let clip = |v: &str, n: usize| v.trim().chars().take(n).collect::<String>();
         if p.qualification.trim().is_empty() {
             return Err(AppError::invalid(
                 "qualification",
@@ -1462,16 +1153,18 @@ impl App {
                 "Enter the qualification (e.g. Registered Information Security Specialist).",
             ));
         }
+        let profile = ExpertProfile {
+            org_id: actor.org.id,
+            qualification: clip(&p.qualification, 200),
+            registration_number: clip(&p.registration_number, 50),
+            regions: clip(&p.regions, 500),
+            languages: clip(&p.languages, 50),
+            public_support: p.public_support,
+            bio_ja: clip(&p.bio_ja, 2000),
+            bio_en: clip(&p.bio_en, 2000),
+        };
         let mut tx = self.store.begin().await?;
-        db::put_expert(
-            &mut tx,
-            &ExpertProfile {
-                org_id: actor.org.id,
-                ..p.clone()
-            },
-            self.now(),
-        )
-        .await?;
+        db::put_expert(&mut tx, &profile, self.now()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1484,19 +1177,9 @@ mod tests {
     #[test]
     fn file_types_come_from_the_content() {
         assert_eq!(sniff(b"%PDF-1.7 ...", "x.txt"), Some("application/pdf"));
-        assert_eq!(
-            sniff(
-                &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0],
-                "x.pdf"
-            ),
-            Some("image/png")
-        );
+        assert_eq!(sniff(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0], "x.pdf"), Some("image/png"));
         assert_eq!(sniff(b"a,b\n1,2\n", "list.csv"), Some("text/csv"));
-        assert_eq!(
-            sniff(b"MZ\x90\x00\x03\x00\x00\x00", "report.pdf"),
-            None,
-            "an executable named .pdf is refused"
-        );
+        assert_eq!(sniff(b"MZ\x90\x00\x03\x00\x00\x00", "report.pdf"), None, "an executable named .pdf is refused");
         assert_eq!(sniff(&[0xff, 0xfe, 0x00, 0x00], "x.txt"), None);
     }
 }

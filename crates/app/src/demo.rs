@@ -194,18 +194,14 @@ impl App {
         let expert = self.system_actor("expert@suzuki-sec.example").await?;
         self.update_expert_profile(
             &expert,
-            &hoshi_store::assessments::ExpertProfile {
-                org_id: expert.org.id,
-                qualification:
-                    "情報処理安全確保支援士 / Registered Information Security Specialist".into(),
+            &crate::assessment::ExpertProfileInput {
+                qualification: "情報処理安全確保支援士 / Registered Information Security Specialist".into(),
                 registration_number: "012345".into(),
                 regions: "愛知県,岐阜県,三重県,静岡県".into(),
                 languages: "ja,en".into(),
                 public_support: true,
-                bio_ja: "製造業の中小企業を中心に、★3取得の支援と自己評価の確認を行っています。"
-                    .into(),
-                bio_en: "Helps small manufacturers reach ★3 and confirms their self-assessments."
-                    .into(),
+                bio_ja: "製造業の中小企業を中心に、★3取得の支援と自己評価の確認を行っています。".into(),
+                bio_en: "Helps small manufacturers reach ★3 and confirms their self-assessments.".into(),
             },
         )
         .await?;
@@ -214,14 +210,7 @@ impl App {
 
         // Mikawa Precision: ★3 confirmed by the expert, pledge signed, shared with the automaker.
         let mikawa = self.system_actor("owner@mikawa-seiki.example").await?;
-        let a = self
-            .start_assessment(
-                &mikawa,
-                "3",
-                "company",
-                "本社・工場の社内IT（オンプレミスとクラウド）",
-            )
-            .await?;
+        let a = self.start_assessment(&mikawa, "3", "company", "本社・工場の社内IT（オンプレミスとクラウド）").await?;
         let edition = crate::assessment::current_edition()?;
         for c in edition.criteria_up_to(hoshi_core::Level::THREE) {
             if c.id == "4-1-2-4" {
@@ -246,42 +235,18 @@ impl App {
             "バックアップ方針: 日次でクラウドへ暗号化して保管（保存期間90日）。\n".as_bytes(),
         )
         .await?;
-        let e = self
-            .engage(
-                &mikawa,
-                a.id,
-                &expert_cn,
-                crate::assessment::CONFIRMATION,
-                "★3の確認をお願いします。",
-            )
-            .await?;
+        let e = self.engage(&mikawa, a.id, &expert_cn, crate::assessment::CONFIRMATION, "★3の確認をお願いします。").await?;
         for c in edition.criteria_up_to(hoshi_core::Level::THREE) {
             let na = c.id == "4-1-2-4";
-            self.review(
-                &expert,
-                e.id,
-                &c.id,
-                "agree",
-                if na {
-                    "開発業務がないことを確認"
-                } else {
-                    ""
-                },
-                na,
-            )
-            .await?;
+            self.review(&expert, e.id, &c.id, "agree", if na { "開発業務がないことを確認" } else { "" }, na).await?;
         }
-        self.sign_pledge(&mikawa, a.id, "佐藤 健", "取締役 情報セキュリティ担当")
-            .await?;
-        self.confirm(&expert, e.id, "全ての評価基準を確認しました。")
-            .await?;
+        self.sign_pledge(&mikawa, a.id, "佐藤 健", "取締役 情報セキュリティ担当").await?;
+        self.confirm(&expert, e.id, "全ての評価基準を確認しました。").await?;
         self.share(&mikawa, a.id, &buyer_cn, false).await?;
 
         // Hamamatsu Denso: ★3 met, on its way to ★4.
         let hamamatsu = self.system_actor("owner@hamamatsu-denso.example").await?;
-        let a = self
-            .start_assessment(&hamamatsu, "4", "company", "全社")
-            .await?;
+        let a = self.start_assessment(&hamamatsu, "4", "company", "全社").await?;
         for (i, c) in edition.criteria_up_to(hoshi_core::Level::FOUR).enumerate() {
             let status = if c.level <= hoshi_core::Level::THREE || i % 3 == 0 {
                 "met"
@@ -300,15 +265,7 @@ impl App {
         for c in edition.criteria_up_to(hoshi_core::Level::ONE) {
             self.answer(&okazaki, a.id, &c.id, "met", "", "").await?;
         }
-        self.answer(
-            &okazaki,
-            a.id,
-            "4-1-3-2",
-            "not_met",
-            "",
-            "クラウドの多要素認証はまだ",
-        )
-        .await?;
+        self.answer(&okazaki, a.id, "4-1-3-2", "not_met", "", "クラウドの多要素認証はまだ").await?;
         Ok(created)
     }
 
@@ -326,8 +283,7 @@ impl App {
                 corporate_number: cn,
                 name_ja: d.name_ja.into(),
                 name_en: d.name_en.into(),
-                prefecture: Prefecture::parse(d.prefecture)
-                    .map_err(|e| AppError::invalid("prefecture", e.to_string(), e.to_string()))?,
+                prefecture: Prefecture::parse(d.prefecture).map_err(|e| AppError::invalid("prefecture", e.to_string(), e.to_string()))?,
                 address: String::new(),
                 industry: d.industry,
                 employees: Some(d.employees),
@@ -335,8 +291,7 @@ impl App {
                 roles: d.roles.to_vec(),
             };
             self.admin_create_org(&new).await?;
-            self.admin_add_user(d.email, d.person, DEMO_PASSWORD, &cn, MemberRole::Admin)
-                .await?;
+            self.admin_add_user(d.email, d.person, DEMO_PASSWORD, &cn, MemberRole::Admin).await?;
             created += 1;
         }
         Ok(created)

@@ -12,10 +12,7 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(ja: impl Into<String>, en: impl Into<String>) -> Msg {
-        Msg {
-            ja: ja.into(),
-            en: en.into(),
-        }
+        Msg { ja: ja.into(), en: en.into() }
     }
     pub fn get(&self, ja: bool) -> &str {
         if ja {
@@ -54,10 +51,9 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound(Msg::new("見つかりません。", "Not found.")),
-            StoreError::Duplicate(what) => AppError::Conflict(Msg::new(
-                format!("すでに登録されています（{what}）。"),
-                format!("Already registered: {what}."),
-            )),
+            StoreError::Duplicate(what) => {
+                AppError::Conflict(Msg::new(format!("すでに登録されています（{what}）。"), format!("Already registered: {what}.")))
+            }
             other => AppError::Store(other),
         }
     }
@@ -71,10 +67,7 @@ impl From<hoshi_store::SqlxError> for AppError {
 
 impl AppError {
     pub fn invalid(field: &str, ja: impl Into<String>, en: impl Into<String>) -> AppError {
-        AppError::Invalid {
-            field: field.to_owned(),
-            message: Msg::new(ja, en),
-        }
+        AppError::Invalid { field: field.to_owned(), message: Msg::new(ja, en) }
     }
     pub fn forbidden(ja: impl Into<String>, en: impl Into<String>) -> AppError {
         AppError::Forbidden(Msg::new(ja, en))
@@ -86,15 +79,8 @@ impl AppError {
     /// The message for a person, in Japanese (`ja`) or English.
     pub fn message(&self, ja: bool) -> String {
         match self {
-            AppError::Unauthenticated => if ja {
-                "サインインしてください。"
-            } else {
-                "Please sign in."
-            }
-            .to_owned(),
-            AppError::Forbidden(m) | AppError::NotFound(m) | AppError::Conflict(m) => {
-                m.get(ja).to_owned()
-            }
+            AppError::Unauthenticated => if ja { "サインインしてください。" } else { "Please sign in." }.to_owned(),
+            AppError::Forbidden(m) | AppError::NotFound(m) | AppError::Conflict(m) => m.get(ja).to_owned(),
             AppError::Invalid { message, .. } => message.get(ja).to_owned(),
             AppError::TooManyAttempts(s) => {
                 if ja {

@@ -46,20 +46,11 @@ pub fn gap_rows(v: &AssessmentView, lang: Lang) -> Vec<GapRow> {
             Some(GapRow {
                 criterion: c.id.clone(),
                 level: c.level.to_string(),
-                category: v
-                    .edition
-                    .category(&c.category)
-                    .map(|x| x.name.get(lang).to_owned())
-                    .unwrap_or_default(),
-                requirement: v
-                    .edition
-                    .requirement(&c.requirement)
-                    .map(|r| format!("{} {}", r.id, r.title.get(lang)))
-                    .unwrap_or_default(),
+                category: v.edition.category(&c.category).map(|x| x.name.get(lang).to_owned()).unwrap_or_default(),
+                requirement: v.edition.requirement(&c.requirement).map(|r| format!("{} {}", r.id, r.title.get(lang))).unwrap_or_default(),
                 text: c.text.get(lang).to_owned(),
                 guidance: c.guidance.get(lang).to_owned(),
-                answer: answer_word(v.answers.get(&c.id).map(|a| a.status.as_str()), lang)
-                    .to_owned(),
+                answer: answer_word(v.answers.get(&c.id).map(|a| a.status.as_str()), lang).to_owned(),
                 one_off: line.map_or(0, |l| l.one_off.get()),
                 annual: line.map_or(0, |l| l.annual.get()),
                 hours: line.map_or(0, |l| l.hours),
@@ -117,11 +108,7 @@ pub fn gaps_csv(v: &AssessmentView, lang: Lang) -> Vec<u8> {
             r.one_off.to_string(),
             r.annual.to_string(),
             r.hours.to_string(),
-            if r.quoted {
-                "yes".into()
-            } else {
-                String::new()
-            },
+            if r.quoted { "yes".into() } else { String::new() },
         ]);
     }
     for inc in v.estimate.increments.iter().filter(|i| i.to <= v.target()) {
@@ -130,11 +117,7 @@ pub fn gaps_csv(v: &AssessmentView, lang: Lang) -> Vec<u8> {
             (None, false) => "Reaching ★3".to_owned(),
             (Some(f), _) => format!("{f} → {}", inc.to),
         };
-        let (oh, tot) = if ja {
-            ("管理費", "合計")
-        } else {
-            ("overhead", "total")
-        };
+        let (oh, tot) = if ja { ("管理費", "合計") } else { ("overhead", "total") };
         let _ = w.write_record([
             format!("{label} {oh}"),
             String::new(),
@@ -178,12 +161,7 @@ fn rfc3339(ts: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        (secs % 3600) / 60,
-        secs % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, (secs % 3600) / 60, secs % 60)
 }
 
 /// The assessment as OSCAL assessment-results.
@@ -210,56 +188,35 @@ pub fn oscal(v: &AssessmentView, lang: Lang) -> Value {
                     Some("not_applicable") => CriterionResult::NotApplicable,
                     _ => CriterionResult::Unanswered,
                 },
-                reason: ans
-                    .filter(|x| x.status == "not_applicable")
-                    .map(|x| x.reason.clone()),
+                reason: ans.filter(|x| x.status == "not_applicable").map(|x| x.reason.clone()),
                 note: ans.map(|x| x.note.clone()).filter(|n| !n.is_empty()),
-                evidence_sha256: v
-                    .evidence
-                    .iter()
-                    .filter(|e| e.criterion == c.id)
-                    .map(|e| e.sha256.clone())
-                    .collect(),
+                evidence_sha256: v.evidence.iter().filter(|e| e.criterion == c.id).map(|e| e.sha256.clone()).collect(),
                 review: review.as_ref().map(|r| r.position.clone()),
                 review_comment: review.map(|r| r.comment).filter(|c| !c.is_empty()),
             }
         })
         .collect();
-    let confirmer = v
-        .engagements
-        .iter()
-        .find(|(e, _, _)| matches!(e.status.as_str(), "confirmed" | "completed"))
-        .map(|(_, o, _)| {
-            if lang == Lang::Ja {
-                o.name_ja.clone()
-            } else {
-                o.name_en.clone()
-            }
-        });
+    let confirmer = v.engagements.iter().find(|(e, _, _)| matches!(e.status.as_str(), "confirmed" | "completed")).map(|(_, o, _)| {
+        if lang == Lang::Ja {
+            o.name_ja.clone()
+        } else {
+            o.name_en.clone()
+        }
+    });
     let kind = match v.status {
         Status::Confirmed => "self-assessment confirmed by a security expert",
         Status::Assessed => "third-party assessment by an assessment body",
         _ => "self-assessment",
     };
-    let achieved = if v.status == Status::Assessed {
-        App::assessed_level(v)
-    } else {
-        v.evaluation.achieved
-    };
+    let achieved = if v.status == Status::Assessed { App::assessed_level(v) } else { v.evaluation.achieved };
     let input = ResultsInput {
         assessment_key: format!("{}-v{}-{}", v.org.corporate_number, a.version, a.id),
         corporate_number: v.org.corporate_number.to_string(),
-        organisation_name: if lang == Lang::Ja {
-            v.org.name_ja.clone()
-        } else {
-            v.org.name_en.clone()
-        },
+        organisation_name: if lang == Lang::Ja { v.org.name_ja.clone() } else { v.org.name_en.clone() },
         target_level: a.target_level,
         achieved_level: achieved.map(Level::get),
         assessment_kind: kind.to_owned(),
-        scope: format!("{} {}", a.scope_kind, a.scope_text)
-            .trim()
-            .to_owned(),
+        scope: format!("{} {}", a.scope_kind, a.scope_text).trim().to_owned(),
         started: rfc3339(a.created_at),
         ended: rfc3339(a.locked_at.unwrap_or(a.updated_at)),
         last_modified: rfc3339(a.updated_at),

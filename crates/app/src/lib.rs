@@ -34,11 +34,7 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> App {
-        App {
-            store,
-            clock,
-            limiter: Arc::new(limiter::SignInLimiter::default()),
-        }
+        App { store, clock, limiter: Arc::new(limiter::SignInLimiter::default()) }
     }
 
     pub fn store(&self) -> &Store {

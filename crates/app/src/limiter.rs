@@ -42,13 +42,9 @@ impl SignInLimiter {
             }
         }
         if worst >= REFUSE_AFTER {
-            Verdict::Refuse {
-                retry_after: (since + WINDOW - now).max(1) as u64,
-            }
+            Verdict::Refuse { retry_after: (since + WINDOW - now).max(1) as u64 }
         } else if worst >= DELAY_AFTER {
-            Verdict::Proceed {
-                delay_secs: u64::from(worst - DELAY_AFTER + 1).min(5),
-            }
+            Verdict::Proceed { delay_secs: u64::from(worst - DELAY_AFTER + 1).min(5) }
         } else {
             Verdict::Proceed { delay_secs: 0 }
         }
@@ -93,13 +89,8 @@ mod tests {
         for _ in 0..7 {
             l.failed(&k, 2);
         }
-        assert!(
-            matches!(l.check(&k, 3), Verdict::Refuse { retry_after } if retry_after == (WINDOW - 3) as u64)
-        );
+        assert!(matches!(l.check(&k, 3), Verdict::Refuse { retry_after } if retry_after == (WINDOW - 3) as u64));
         assert_eq!(l.check(&k, WINDOW + 1), Verdict::Proceed { delay_secs: 0 });
-        assert_eq!(
-            l.check(&["email:other@b.jp"], 3),
-            Verdict::Proceed { delay_secs: 0 }
-        );
+        assert_eq!(l.check(&["email:other@b.jp"], 3), Verdict::Proceed { delay_secs: 0 });
     }
 }

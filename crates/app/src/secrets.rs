@@ -1,8 +1,6 @@
 //! Random secrets, their hashes, and password hashing (argon2id with OWASP's parameters).
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use rand::RngCore;
@@ -29,9 +27,7 @@ fn argon() -> Argon2<'static> {
 
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(argon()
-        .hash_password(password.as_bytes(), &salt)?
-        .to_string())
+    Ok(argon().hash_password(password.as_bytes(), &salt)?.to_string())
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
@@ -63,9 +59,6 @@ mod tests {
     fn tokens_are_random_and_hashes_fixed() {
         assert_ne!(random_token(), random_token());
         assert_eq!(random_token().len(), 43);
-        assert_eq!(
-            sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -38,65 +38,21 @@ async fn apps() -> Vec<(App, Arc<FixedClock>)> {
 #[tokio::test]
 async fn registration_creates_an_admin_and_refuses_duplicates_and_reserved_roles() {
     for (app, _) in apps().await {
-        let signed = app
-            .register(&registration(
-                "7000012050002",
-                "Boss@Shiken.example",
-                &["supplier", "buyer"],
-            ))
-            .await
-            .expect("register");
+        let signed = app.register(&registration("7000012050002", "Boss@Shiken.example", &["supplier", "buyer"])).await.expect("register");
         assert!(signed.actor.is_admin());
         assert_eq!(signed.actor.email, "boss@shiken.example");
         assert_eq!(signed.actor.org.capital_yen, Some(30_000_000));
         assert_eq!(signed.actor.org.prefecture.name_ja(), "東京都");
-        let dup = app
-            .register(&registration(
-                "7-0000-1205-0002",
-                "other@shiken.example",
-                &["supplier"],
-            ))
-            .await;
-        assert!(
-            matches!(&dup, Err(AppError::Conflict(m)) if m.en.contains("already registered")),
-            "{dup:?}"
-        );
-        let dup_email = app
-            .register(&registration(
-                "1000000000008",
-                "boss@shiken.example",
-                &["supplier"],
-            ))
-            .await;
-        assert!(
-            matches!(
-                dup_email,
-                Err(AppError::Conflict(_)) | Err(AppError::Invalid { .. })
-            ),
-            "{dup_email:?}"
-        );
-        let reserved = app
-            .register(&registration(
-                "2000000000007",
-                "reg@x.example",
-                &["registry_operator"],
-            ))
-            .await;
-        assert!(
-            matches!(reserved, Err(AppError::Invalid { ref field, .. }) if field == "roles"),
-            "{reserved:?}"
-        );
-        let none = app
-            .register(&registration("3000000000006", "none@x.example", &[]))
-            .await;
+        let dup = app.register(&registration("7-0000-1205-0002", "other@shiken.example", &["supplier"])).await;
+        assert!(matches!(&dup, Err(AppError::Conflict(m)) if m.en.contains("already registered")), "{dup:?}");
+        let dup_email = app.register(&registration("1000000000008", "boss@shiken.example", &["supplier"])).await;
+        assert!(matches!(dup_email, Err(AppError::Conflict(_)) | Err(AppError::Invalid { .. })), "{dup_email:?}");
+        let reserved = app.register(&registration("2000000000007", "reg@x.example", &["registry_operator"])).await;
+        assert!(matches!(reserved, Err(AppError::Invalid { ref field, .. }) if field == "roles"), "{reserved:?}");
+        let none = app.register(&registration("3000000000006", "none@x.example", &[])).await;
         assert!(matches!(none, Err(AppError::Invalid { ref field, .. }) if field == "roles"));
-        let short = Registration {
-            password: "short".into(),
-            ..registration("4000000000005", "pw@x.example", &["supplier"])
-        };
-        assert!(
-            matches!(app.register(&short).await, Err(AppError::Invalid { ref field, .. }) if field == "password")
-        );
+        let short = Registration { password: "short".into(), ..registration("4000000000005", "pw@x.example", &["supplier"]) };
+        assert!(matches!(app.register(&short).await, Err(AppError::Invalid { ref field, .. }) if field == "password"));
         // Nothing half-written: the refused registrations left no organisation behind.
         assert_eq!(app.admin_list_orgs().await.expect("orgs").len(), 1);
     }
@@ -105,151 +61,64 @@ async fn registration_creates_an_admin_and_refuses_duplicates_and_reserved_roles
 #[tokio::test]
 async fn sessions_expire_and_tokens_are_scoped_to_their_organisation() {
     for (app, clock) in apps().await {
-        let a = app
-            .register(&registration("7000012050002", "a@a.example", &["buyer"]))
-            .await
-            .expect("a");
-        let b = app
-            .register(&registration("1000000000008", "b@b.example", &["supplier"]))
-            .await
-            .expect("b");
-        assert_eq!(
-            app.session_actor(&a.session_token)
-                .await
-                .expect("live")
-                .org
-                .id,
-            a.actor.org.id
-        );
-        let (_, tok) = app
-            .create_token(&a.actor, "nightly", "read")
-            .await
-            .expect("token");
+        let a = app.register(&registration("7000012050002", "a@a.example", &["buyer"])).await.expect("a");
+        let b = app.register(&registration("1000000000008", "b@b.example", &["supplier"])).await.expect("b");
+        assert_eq!(app.session_actor(&a.session_token).await.expect("live").org.id, a.actor.org.id);
+        let (_, tok) = app.create_token(&a.actor, "nightly", "read").await.expect("token");
         let via_token = app.token_actor(&tok).await.expect("token works");
-        assert!(
-            via_token.require_write().is_err(),
-            "a read-only token cannot write"
-        );
-        assert!(
-            via_token.require_admin().is_err(),
-            "tokens never act as administrators"
-        );
-        assert!(matches!(
-            app.org_view(&a.actor, b.actor.org.id).await,
-            Err(AppError::NotFound(_))
-        ));
-        assert!(matches!(
-            app.list_tokens(&b.actor, a.actor.org.id).await,
-            Err(AppError::NotFound(_))
-        ));
+        assert!(via_token.require_write().is_err(), "a read-only token cannot write");
+        assert!(via_token.require_admin().is_err(), "tokens never act as administrators");
+        assert!(matches!(app.org_view(&a.actor, b.actor.org.id).await, Err(AppError::NotFound(_))));
+        assert!(matches!(app.list_tokens(&b.actor, a.actor.org.id).await, Err(AppError::NotFound(_))));
         clock.advance(hoshi_app::accounts::SESSION_SECS + 1);
-        assert!(matches!(
-            app.session_actor(&a.session_token).await,
-            Err(AppError::Unauthenticated)
-        ));
-        assert!(
-            app.token_actor(&tok).await.is_ok(),
-            "tokens do not expire with sessions"
-        );
+        assert!(matches!(app.session_actor(&a.session_token).await, Err(AppError::Unauthenticated)));
+        assert!(app.token_actor(&tok).await.is_ok(), "tokens do not expire with sessions");
     }
 }
 
 #[tokio::test]
 async fn sign_in_gives_the_same_answer_for_any_failure_and_password_reset_ends_sessions() {
     for (app, _) in apps().await {
-        let a = app
-            .register(&registration("7000012050002", "a@a.example", &["buyer"]))
-            .await
-            .expect("a");
-        let wrong_pw = app
-            .sign_in("a@a.example", "not-the-password", "c1")
-            .await
-            .expect_err("refused");
-        let no_user = app
-            .sign_in("nobody@a.example", "long-enough-password", "c2")
-            .await
-            .expect_err("refused");
+        let a = app.register(&registration("7000012050002", "a@a.example", &["buyer"])).await.expect("a");
+        let wrong_pw = app.sign_in("a@a.example", "not-the-password", "c1").await.expect_err("refused");
+        let no_user = app.sign_in("nobody@a.example", "long-enough-password", "c2").await.expect_err("refused");
         assert_eq!(wrong_pw.message(false), no_user.message(false));
         assert_eq!(wrong_pw.message(true), no_user.message(true));
-        let s = app
-            .sign_in(" A@A.EXAMPLE ", "long-enough-password", "c1")
-            .await
-            .expect("case and spaces do not matter");
-        app.admin_reset_password("a@a.example", "a-new-long-password")
-            .await
-            .expect("reset");
+        let s = app.sign_in(" A@A.EXAMPLE ", "long-enough-password", "c1").await.expect("case and spaces do not matter");
+        app.admin_reset_password("a@a.example", "a-new-long-password").await.expect("reset");
         assert!(app.session_actor(&s.session_token).await.is_err());
         assert!(app.session_actor(&a.session_token).await.is_err());
-        assert!(app
-            .sign_in("a@a.example", "a-new-long-password", "c1")
-            .await
-            .is_ok());
+        assert!(app.sign_in("a@a.example", "a-new-long-password", "c1").await.is_ok());
     }
 }
 
 #[tokio::test]
 async fn invitations_are_for_admins_and_accepted_once() {
     for (app, clock) in apps().await {
-        let a = app
-            .register(&registration("7000012050002", "a@a.example", &["buyer"]))
-            .await
-            .expect("a");
-        let (_, token) = app
-            .invite(&a.actor, "colleague@a.example", "member")
-            .await
-            .expect("invite");
-        let joined = app
-            .accept_invitation(&token, "同僚", "colleague-password")
-            .await
-            .expect("accept");
+        let a = app.register(&registration("7000012050002", "a@a.example", &["buyer"])).await.expect("a");
+        let (_, token) = app.invite(&a.actor, "colleague@a.example", "member").await.expect("invite");
+        let joined = app.accept_invitation(&token, "同僚", "colleague-password").await.expect("accept");
         assert!(!joined.actor.is_admin());
-        assert!(
-            app.invite(&joined.actor, "x@a.example", "member")
-                .await
-                .is_err(),
-            "members cannot invite"
-        );
-        assert!(matches!(
-            app.accept_invitation(&token, "again", "colleague-password")
-                .await,
-            Err(AppError::NotFound(_))
-        ));
-        assert!(matches!(
-            app.invite(&a.actor, "colleague@a.example", "member").await,
-            Err(AppError::Conflict(_))
-        ));
-        let (_, late) = app
-            .invite(&a.actor, "late@a.example", "admin")
-            .await
-            .expect("invite");
+        assert!(app.invite(&joined.actor, "x@a.example", "member").await.is_err(), "members cannot invite");
+        assert!(matches!(app.accept_invitation(&token, "again", "colleague-password").await, Err(AppError::NotFound(_))));
+        assert!(matches!(app.invite(&a.actor, "colleague@a.example", "member").await, Err(AppError::Conflict(_))));
+        let (_, late) = app.invite(&a.actor, "late@a.example", "admin").await.expect("invite");
         clock.advance(hoshi_app::accounts::INVITATION_SECS + 1);
-        assert!(matches!(
-            app.accept_invitation(&late, "遅刻", "late-person-password")
-                .await,
-            Err(AppError::NotFound(_))
-        ));
+        assert!(matches!(app.accept_invitation(&late, "遅刻", "late-person-password").await, Err(AppError::NotFound(_))));
     }
 }
 
 #[tokio::test]
 async fn the_demo_world_seeds_once_with_every_role() {
     for (app, _) in apps().await {
-        assert_eq!(
-            app.seed_demo().await.expect("seed"),
-            hoshi_app::demo::WORLD.len()
-        );
+        assert_eq!(app.seed_demo().await.expect("seed"), hoshi_app::demo::WORLD.len());
         assert_eq!(app.seed_demo().await.expect("again"), 0);
         let orgs = app.admin_list_orgs().await.expect("orgs");
         for role in hoshi_core::org::OrgRole::ALL {
-            assert!(
-                orgs.iter().any(|o| o.roles.contains(role)),
-                "no demo organisation plays {role}"
-            );
+            assert!(orgs.iter().any(|o| o.roles.contains(role)), "no demo organisation plays {role}");
         }
         for d in hoshi_app::demo::WORLD {
-            app.sign_in(d.email, hoshi_app::demo::DEMO_PASSWORD, "demo")
-                .await
-                .expect("every demo login works");
+            app.sign_in(d.email, hoshi_app::demo::DEMO_PASSWORD, "demo").await.expect("every demo login works");
         }
     }
 }

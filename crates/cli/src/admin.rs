@@ -74,8 +74,7 @@ fn user_error(e: hoshi_app::AppError) -> anyhow::Error {
 
 pub fn run_orgs(cmd: OrgsCommand) -> Result<ExitCode> {
     let OrgsCommand::List { json, db } = cmd;
-    let orgs = runtime()?
-        .block_on(async { app(&db).await?.admin_list_orgs().await.map_err(user_error) })?;
+    let orgs = runtime()?.block_on(async { app(&db).await?.admin_list_orgs().await.map_err(user_error) })?;
     if json {
         let items: Vec<_> = orgs
             .iter()
@@ -93,13 +92,7 @@ pub fn run_orgs(cmd: OrgsCommand) -> Result<ExitCode> {
     } else {
         for o in &orgs {
             let roles: Vec<_> = o.roles.iter().map(|r| r.key()).collect();
-            println!(
-                "{}  {}  {}  [{}]",
-                o.corporate_number,
-                o.name_ja,
-                o.name_en,
-                roles.join(", ")
-            );
+            println!("{}  {}  {}  [{}]", o.corporate_number, o.name_ja, o.name_en, roles.join(", "));
         }
         println!("{} organisation(s)", orgs.len());
     }
@@ -109,28 +102,14 @@ pub fn run_orgs(cmd: OrgsCommand) -> Result<ExitCode> {
 pub fn run_users(cmd: UsersCommand) -> Result<ExitCode> {
     let rt = runtime()?;
     match cmd {
-        UsersCommand::Add {
-            email,
-            name,
-            org,
-            role,
-            password,
-            db,
-        } => {
+        UsersCommand::Add { email, name, org, role, password, db } => {
             let cn = CorporateNumber::parse(&org).map_err(|e| anyhow!("--org: {e}"))?;
             let role = MemberRole::parse(&role).map_err(|e| anyhow!("--role: {e}"))?;
-            let u = rt.block_on(async {
-                app(&db)
-                    .await?
-                    .admin_add_user(&email, &name, &password, &cn, role)
-                    .await
-                    .map_err(user_error)
-            })?;
+            let u = rt.block_on(async { app(&db).await?.admin_add_user(&email, &name, &password, &cn, role).await.map_err(user_error) })?;
             println!("added {} to {} as {}", u.email, cn, role.key());
         }
         UsersCommand::List { json, db } => {
-            let users = rt
-                .block_on(async { app(&db).await?.admin_list_users().await.map_err(user_error) })?;
+            let users = rt.block_on(async { app(&db).await?.admin_list_users().await.map_err(user_error) })?;
             if json {
                 let items: Vec<_> = users
                     .iter()
@@ -145,27 +124,14 @@ pub fn run_users(cmd: UsersCommand) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&items)?);
             } else {
                 for (u, orgs) in &users {
-                    let o: Vec<_> = orgs
-                        .iter()
-                        .map(|(cn, r)| format!("{cn} ({})", r.key()))
-                        .collect();
+                    let o: Vec<_> = orgs.iter().map(|(cn, r)| format!("{cn} ({})", r.key())).collect();
                     println!("{}  {}  {}", u.email, u.display_name, o.join(", "));
                 }
                 println!("{} user(s)", users.len());
             }
         }
-        UsersCommand::ResetPassword {
-            email,
-            password,
-            db,
-        } => {
-            rt.block_on(async {
-                app(&db)
-                    .await?
-                    .admin_reset_password(&email, &password)
-                    .await
-                    .map_err(user_error)
-            })?;
+        UsersCommand::ResetPassword { email, password, db } => {
+            rt.block_on(async { app(&db).await?.admin_reset_password(&email, &password).await.map_err(user_error) })?;
             println!("password reset for {email}; their sessions were ended");
         }
     }

@@ -40,20 +40,12 @@ pub enum Format {
 }
 
 pub fn run(cmd: AssessCommand) -> Result<ExitCode> {
-    let AssessCommand::Export {
-        supplier,
-        format,
-        lang,
-        out,
-        db,
-    } = cmd;
+    let AssessCommand::Export { supplier, format, lang, out, db } = cmd;
     let cn = CorporateNumber::parse(&supplier).map_err(|e| anyhow!("--supplier: {e}"))?;
     let lang = Lang::parse(&lang).ok_or_else(|| anyhow!("--lang: use ja or en"))?;
     let view = runtime()?.block_on(async {
         let app = App::new(db.open().await?, Arc::new(SystemClock));
-        app.admin_latest_assessment(&cn)
-            .await
-            .map_err(|e| anyhow!("{}", e.message(false)))
+        app.admin_latest_assessment(&cn).await.map_err(|e| anyhow!("{}", e.message(false)))
     })?;
     let bytes = match format {
         Format::Oscal => serde_json::to_vec_pretty(&exports::oscal(&view, lang))?,
@@ -61,9 +53,7 @@ pub fn run(cmd: AssessCommand) -> Result<ExitCode> {
         Format::Csv => exports::gaps_csv(&view, lang),
     };
     match out {
-        Some(p) => {
-            std::fs::write(&p, bytes).map_err(|e| anyhow!("cannot write {}: {e}", p.display()))?
-        }
+        Some(p) => std::fs::write(&p, bytes).map_err(|e| anyhow!("cannot write {}: {e}", p.display()))?,
         None => std::io::stdout().write_all(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)

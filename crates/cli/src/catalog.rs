@@ -65,10 +65,7 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 }
 
 fn default_lang() -> Lang {
-    let env = std::env::var("HOSHI_LANG")
-        .or_else(|_| std::env::var("LC_ALL"))
-        .or_else(|_| std::env::var("LANG"))
-        .unwrap_or_default();
+    let env = std::env::var("HOSHI_LANG").or_else(|_| std::env::var("LC_ALL")).or_else(|_| std::env::var("LANG")).unwrap_or_default();
     if env.to_ascii_lowercase().starts_with("ja") {
         Lang::Ja
     } else {
@@ -95,12 +92,7 @@ pub fn run(cmd: CatalogCommand) -> Result<ExitCode> {
             print!("{}", show(&e, &id, lang)?);
             Ok(ExitCode::SUCCESS)
         }
-        CatalogCommand::Export {
-            format,
-            out,
-            excel,
-            opts,
-        } => {
+        CatalogCommand::Export { format, out, excel, opts } => {
             let (e, lang) = opts.resolve()?;
             let bytes = match format {
                 ExportFormat::Oscal => {
@@ -116,8 +108,7 @@ pub fn run(cmd: CatalogCommand) -> Result<ExitCode> {
                 ExportFormat::Csv => export::csv(&e, lang, excel)?,
             };
             match out {
-                Some(path) => std::fs::write(&path, bytes)
-                    .with_context(|| format!("cannot write {}", path.display()))?,
+                Some(path) => std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?,
                 None => std::io::stdout().write_all(&bytes)?,
             }
             Ok(ExitCode::SUCCESS)
@@ -129,12 +120,7 @@ pub fn run(cmd: CatalogCommand) -> Result<ExitCode> {
 fn list(e: &Edition, lang: Lang) -> String {
     let ja = lang == Lang::Ja;
     let mut s = String::new();
-    s += &format!(
-        "{} — {} {}\n\n",
-        e.title.get(lang),
-        if ja { "版" } else { "edition" },
-        e.id
-    );
+    s += &format!("{} — {} {}\n\n", e.title.get(lang), if ja { "版" } else { "edition" }, e.id);
     s += if ja {
         "レベル | 名称 | 評価の方法 | 有効期間 | 要求事項（新規） | 評価基準（新規） | 評価基準（累計）\n"
     } else {
@@ -164,14 +150,7 @@ fn list(e: &Edition, lang: Lang) -> String {
     } else {
         "\n(\"in all\" counts as the scheme publishes it: ★4 = ★3's criteria plus those ★4 adds; ★1 and ★2 their own items; ★5 = ★3 to ★5)\n"
     };
-    s += &format!(
-        "\n{}\n",
-        if ja {
-            "分類別の評価基準の数"
-        } else {
-            "criteria per category"
-        }
-    );
+    s += &format!("\n{}\n", if ja { "分類別の評価基準の数" } else { "criteria per category" });
     s += if ja { "分類" } else { "category" };
     for l in Level::ALL {
         s += &format!(" | {l}");
@@ -208,35 +187,12 @@ fn show(e: &Edition, id: &str, lang: Lang) -> Result<String> {
         let cat = e.category(&c.category);
         let label = |j: &str, en: &str| if ja { j.to_owned() } else { en.to_owned() };
         s += &format!("{} {}\n", label("評価基準", "Criterion"), c.id);
-        s += &format!(
-            "{}: {} ({})\n",
-            label("レベル", "Level"),
-            c.level,
-            e.level(c.level).name.get(lang)
-        );
-        s += &format!(
-            "{}: {} {}\n",
-            label("分類", "Category"),
-            cat.map_or(0, |x| x.number),
-            cat.map_or("", |x| x.name.get(lang))
-        );
-        s += &format!(
-            "{}: {} {}\n",
-            label("要求事項", "Requirement"),
-            c.requirement,
-            req.map_or("", |r| r.title.get(lang))
-        );
+        s += &format!("{}: {} ({})\n", label("レベル", "Level"), c.level, e.level(c.level).name.get(lang));
+        s += &format!("{}: {} {}\n", label("分類", "Category"), cat.map_or(0, |x| x.number), cat.map_or("", |x| x.name.get(lang)));
+        s += &format!("{}: {} {}\n", label("要求事項", "Requirement"), c.requirement, req.map_or("", |r| r.title.get(lang)));
         s += &format!("\n{}\n  {}\n", label("評価基準", "Text"), c.text.get(lang));
-        s += &format!(
-            "  ({}: {})\n",
-            lang.other().code(),
-            c.text.get(lang.other())
-        );
-        s += &format!(
-            "\n{}\n  {}\n",
-            label("ガイダンス", "Guidance"),
-            c.guidance.get(lang)
-        );
+        s += &format!("  ({}: {})\n", lang.other().code(), c.text.get(lang.other()));
+        s += &format!("\n{}\n  {}\n", label("ガイダンス", "Guidance"), c.guidance.get(lang));
         s += &format!("\n{}\n", label("証跡の例", "Evidence examples"));
         for ev in &c.evidence {
             s += &format!("  - {}\n", ev.get(lang));
@@ -244,10 +200,7 @@ fn show(e: &Edition, id: &str, lang: Lang) -> Result<String> {
         s += &format!("\n{}\n", label("対応する他の基準", "Mappings"));
         s += &format!("  NIST CSF 2.0: {}\n", c.mappings.csf.join(", "));
         s += &format!("  ISO/IEC 27001:2022: {}\n", c.mappings.iso27001.join(", "));
-        s += &format!(
-            "  NIST SP 800-171 Rev.3: {}\n",
-            c.mappings.sp800_171.join(", ")
-        );
+        s += &format!("  NIST SP 800-171 Rev.3: {}\n", c.mappings.sp800_171.join(", "));
         s += &format!("\n{}\n", label("費用の要素", "Cost drivers"));
         for d in &c.cost {
             let line = match (d.kind, ja) {
@@ -268,27 +221,14 @@ fn show(e: &Edition, id: &str, lang: Lang) -> Result<String> {
     }
     if let Some(r) = e.requirement(id) {
         let cat = e.category(&r.category);
-        s += &format!(
-            "{} {}: {}\n",
-            if ja { "要求事項" } else { "Requirement" },
-            r.id,
-            r.title.get(lang)
-        );
-        s += &format!(
-            "  ({}: {})\n",
-            lang.other().code(),
-            r.title.get(lang.other())
-        );
+        s += &format!("{} {}: {}\n", if ja { "要求事項" } else { "Requirement" }, r.id, r.title.get(lang));
+        s += &format!("  ({}: {})\n", lang.other().code(), r.title.get(lang.other()));
         s += &format!(
             "{}: {} {}\n{}: {}\n\n",
             if ja { "分類" } else { "Category" },
             cat.map_or(0, |x| x.number),
             cat.map_or("", |x| x.name.get(lang)),
-            if ja {
-                "適用開始レベル"
-            } else {
-                "Applies from"
-            },
+            if ja { "適用開始レベル" } else { "Applies from" },
             r.level
         );
         for c in e.criteria_of(&r.id) {
@@ -308,31 +248,18 @@ fn check(path: &Path) -> Result<ExitCode> {
     } else if path.is_file() {
         path.parent().map(Path::to_path_buf).unwrap_or_default()
     } else {
-        bail!(
-            "{} does not exist: give an edition folder such as catalog/2026.03",
-            path.display()
-        );
+        bail!("{} does not exist: give an edition folder such as catalog/2026.03", path.display());
     };
     let mut files = Vec::new();
-    for entry in
-        std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?
-    {
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))? {
         let p = entry?.path();
         if p.extension().is_some_and(|x| x == "toml") {
-            let text = std::fs::read_to_string(&p)
-                .with_context(|| format!("cannot read {}", p.display()))?;
-            let name = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_owned();
+            let text = std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
             files.push((name, text));
         }
     }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     match load_edition(&refs) {
         Ok(e) => {
             println!(
@@ -348,10 +275,7 @@ fn check(path: &Path) -> Result<ExitCode> {
         }
         Err(problems) => {
             for p in &problems.0 {
-                eprintln!(
-                    "{}",
-                    dir.join(&p.file).display().to_string() + &p.to_string()[p.file.len()..]
-                );
+                eprintln!("{}", dir.join(&p.file).display().to_string() + &p.to_string()[p.file.len()..]);
             }
             eprintln!("{} problem(s) in {}", problems.0.len(), dir.display());
             Ok(ExitCode::from(1))

@@ -24,17 +24,10 @@ impl DbArgs {
     /// Opens the store and applies pending migrations.
     pub async fn open(&self) -> Result<Store> {
         let store = match &self.database_url {
-            Some(url) => Store::connect(url)
-                .await
-                .with_context(|| "cannot connect to the database given by --database-url")?,
-            None => Store::open_dir(&self.data)
-                .await
-                .with_context(|| format!("cannot open the database in {}", self.data.display()))?,
+            Some(url) => Store::connect(url).await.with_context(|| "cannot connect to the database given by --database-url")?,
+            None => Store::open_dir(&self.data).await.with_context(|| format!("cannot open the database in {}", self.data.display()))?,
         };
-        store
-            .migrate()
-            .await
-            .context("cannot apply database migrations")?;
+        store.migrate().await.context("cannot apply database migrations")?;
         Ok(store)
     }
 }
@@ -76,16 +69,11 @@ pub struct DemoArgs {
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("HOSHI_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
 async fn shutdown_signal() {
@@ -107,28 +95,15 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-async fn serve(
-    store: Store,
-    addr: SocketAddr,
-    secure: CookieSecure,
-    banner: impl FnOnce(SocketAddr),
-) -> Result<()> {
+async fn serve(store: Store, addr: SocketAddr, secure: CookieSecure, banner: impl FnOnce(SocketAddr)) -> Result<()> {
     let app = App::new(store, Arc::new(SystemClock));
     let secure_cookies = match secure {
         CookieSecure::Always => true,
         CookieSecure::Never => false,
         CookieSecure::Auto => !addr.ip().is_loopback(),
     };
-    let router = hoshi_web::router(
-        app,
-        WebConfig {
-            secure_cookies,
-            ..WebConfig::default()
-        },
-    );
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+    let router = hoshi_web::router(app, WebConfig { secure_cookies, ..WebConfig::default() });
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     tracing::info!(%local, "listening");
     banner(local);
@@ -140,10 +115,7 @@ pub fn run_serve(a: ServeArgs) -> Result<ExitCode> {
     init_tracing();
     runtime()?.block_on(async {
         let store = a.db.open().await?;
-        serve(store, a.addr, a.cookie_secure, |local| {
-            println!("Hoshi is running at http://{local}/")
-        })
-        .await
+        serve(store, a.addr, a.cookie_secure, |local| println!("Hoshi is running at http://{local}/")).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -151,47 +123,25 @@ pub fn run_serve(a: ServeArgs) -> Result<ExitCode> {
 pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
     init_tracing();
     runtime()?.block_on(async {
-        let db = DbArgs {
-            data: a.data.clone(),
-            database_url: None,
-        };
+        let db = DbArgs { data: a.data.clone(), database_url: None };
         let store = db.open().await?;
         let app = App::new(store.clone(), Arc::new(SystemClock));
-        let created = app
-            .seed_demo()
-            .await
-            .context("cannot seed the demo world")?;
+        let created = app.seed_demo().await.context("cannot seed the demo world")?;
         if a.seed_only {
-            println!(
-                "demo world in {} ({created} organisations created)",
-                a.data.display()
-            );
+            println!("demo world in {} ({created} organisations created)", a.data.display());
             return Ok(());
         }
         serve(store, a.addr, CookieSecure::Auto, |local| {
             println!(
                 "Hoshi demo is running at http://{local}/   (data: {}{})",
                 a.data.display(),
-                if created == 0 {
-                    ", existing demo world"
-                } else {
-                    ""
-                }
+                if created == 0 { ", existing demo world" } else { "" }
             );
             println!();
-            println!(
-                "Sign in as any of these (password for all: {}):",
-                hoshi_app::demo::DEMO_PASSWORD
-            );
-            println!(
-                "デモ用ログイン（パスワードは共通: {}）:",
-                hoshi_app::demo::DEMO_PASSWORD
-            );
+            println!("Sign in as any of these (password for all: {}):", hoshi_app::demo::DEMO_PASSWORD);
+            println!("デモ用ログイン（パスワードは共通: {}）:", hoshi_app::demo::DEMO_PASSWORD);
             for d in hoshi_app::demo::WORLD {
-                println!(
-                    "  {:<34} {} / {} — {}",
-                    d.email, d.what_ja, d.what_en, d.name_ja
-                );
+                println!("  {:<34} {} / {} — {}", d.email, d.what_ja, d.what_en, d.name_ja);
             }
             println!();
             println!("Stop with Ctrl-C.");

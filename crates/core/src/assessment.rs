@@ -93,15 +93,8 @@ pub struct Evaluation {
 
 /// Evaluates `answers` (by criterion id) against `edition` for `target`.
 pub fn evaluate(edition: &Edition, answers: &HashMap<String, Answer>, target: Level) -> Evaluation {
-    let mut by_level: BTreeMap<u8, Readiness> = Level::ALL
-        .iter()
-        .map(|l| (l.get(), Readiness::default()))
-        .collect();
-    let mut by_category: BTreeMap<String, Readiness> = edition
-        .categories
-        .iter()
-        .map(|c| (c.key.clone(), Readiness::default()))
-        .collect();
+    let mut by_level: BTreeMap<u8, Readiness> = Level::ALL.iter().map(|l| (l.get(), Readiness::default())).collect();
+    let mut by_category: BTreeMap<String, Readiness> = edition.categories.iter().map(|c| (c.key.clone(), Readiness::default())).collect();
     let mut gaps = Vec::new();
     for c in &edition.criteria {
         let a = answers.get(&c.id);
@@ -125,22 +118,11 @@ pub fn evaluate(edition: &Edition, answers: &HashMap<String, Answer>, target: Le
             break;
         }
     }
-    Evaluation {
-        achieved,
-        target,
-        by_level,
-        by_category,
-        gaps,
-    }
+    Evaluation { achieved, target, by_level, by_category, gaps }
 }
 
 fn gap(c: &Criterion, unanswered: bool) -> Gap {
-    Gap {
-        criterion: c.id.clone(),
-        level: c.level,
-        category: c.category.clone(),
-        unanswered,
-    }
+    Gap { criterion: c.id.clone(), level: c.level, category: c.category.clone(), unanswered }
 }
 
 #[cfg(test)]
@@ -154,11 +136,7 @@ mod tests {
     }
 
     fn all_met(e: &Edition, up_to: Level) -> HashMap<String, Answer> {
-        e.criteria
-            .iter()
-            .filter(|c| c.level <= up_to)
-            .map(|c| (c.id.clone(), Answer::Met))
-            .collect()
+        e.criteria.iter().filter(|c| c.level <= up_to).map(|c| (c.id.clone(), Answer::Met)).collect()
     }
 
     #[test]
@@ -166,10 +144,7 @@ mod tests {
         let e = edition();
         let ev = evaluate(e, &HashMap::new(), Level::THREE);
         assert_eq!(ev.achieved, None);
-        assert_eq!(
-            ev.gaps.len() as u32,
-            e.criteria_up_to(Level::THREE).count() as u32
-        );
+        assert_eq!(ev.gaps.len() as u32, e.criteria_up_to(Level::THREE).count() as u32);
         assert!(ev.gaps.iter().all(|g| g.unanswered));
     }
 
@@ -177,47 +152,25 @@ mod tests {
     fn every_criterion_up_to_a_level_achieves_it_and_exclusions_count() {
         let e = edition();
         let mut answers = all_met(e, Level::THREE);
-        assert_eq!(
-            evaluate(e, &answers, Level::THREE).achieved,
-            Some(Level::THREE)
-        );
-        answers.insert(
-            "4-1-2-4".into(),
-            Answer::NotApplicable {
-                reason: "no development".into(),
-            },
-        );
+        assert_eq!(evaluate(e, &answers, Level::THREE).achieved, Some(Level::THREE));
+        answers.insert("4-1-2-4".into(), Answer::NotApplicable { reason: "no development".into() });
         let ev = evaluate(e, &answers, Level::FOUR);
         assert_eq!(ev.achieved, Some(Level::THREE));
         assert_eq!(ev.by_level[&3].not_applicable, 1);
         assert_eq!(ev.by_level[&3].percent(), 100);
-        assert_eq!(
-            ev.gaps.len(),
-            e.counts(Level::FOUR).total_criteria() as usize
-        );
+        assert_eq!(ev.gaps.len(), e.counts(Level::FOUR).total_criteria() as usize);
     }
 
     #[test]
     fn a_level_needs_the_levels_below() {
         let e = edition();
-        let mut answers: HashMap<String, Answer> = e
-            .criteria
-            .iter()
-            .filter(|c| c.level >= Level::THREE)
-            .map(|c| (c.id.clone(), Answer::Met))
-            .collect();
-        assert_eq!(
-            evaluate(e, &answers, Level::FIVE).achieved,
-            None,
-            "★3–★5 met but ★1/★2 not: nothing"
-        );
+        let mut answers: HashMap<String, Answer> =
+            e.criteria.iter().filter(|c| c.level >= Level::THREE).map(|c| (c.id.clone(), Answer::Met)).collect();
+        assert_eq!(evaluate(e, &answers, Level::FIVE).achieved, None, "★3–★5 met but ★1/★2 not: nothing");
         for c in e.criteria.iter().filter(|c| c.level < Level::THREE) {
             answers.insert(c.id.clone(), Answer::Met);
         }
-        assert_eq!(
-            evaluate(e, &answers, Level::FIVE).achieved,
-            Some(Level::FIVE)
-        );
+        assert_eq!(evaluate(e, &answers, Level::FIVE).achieved, Some(Level::FIVE));
     }
 
     proptest! {

@@ -53,10 +53,7 @@ pub struct CostSettings {
 
 impl Default for CostSettings {
     fn default() -> Self {
-        CostSettings {
-            hourly_rate: DEFAULT_HOURLY_RATE,
-            overhead_percent: DEFAULT_OVERHEAD_PERCENT,
-        }
+        CostSettings { hourly_rate: DEFAULT_HOURLY_RATE, overhead_percent: DEFAULT_OVERHEAD_PERCENT }
     }
 }
 
@@ -131,9 +128,7 @@ pub fn increment_of(level: Level) -> Level {
 /// `amount × percent / 100`, rounded half up, in whole yen.
 fn percent_of(amount: Yen, percent: u32) -> Result<Yen, YenError> {
     let v = (u128::from(amount.get()) * u128::from(percent) + 50) / 100;
-    u64::try_from(v)
-        .map(Yen::new)
-        .map_err(|_| YenError::Overflow)
+    u64::try_from(v).map(Yen::new).map_err(|_| YenError::Overflow)
 }
 
 /// Prices the gaps. Criteria missing from the edition are skipped (the caller's gaps come from it).
@@ -166,16 +161,10 @@ pub fn estimate(
             for d in &c.cost {
                 let n = size.count(d.per);
                 match d.kind {
-                    CostKind::OneOff => {
-                        direct = direct.checked_add(Yen::new(d.amount).checked_mul(n)?)?
-                    }
-                    CostKind::Annual => {
-                        annual = annual.checked_add(Yen::new(d.amount).checked_mul(n)?)?
-                    }
+                    CostKind::OneOff => direct = direct.checked_add(Yen::new(d.amount).checked_mul(n)?)?,
+                    CostKind::Annual => annual = annual.checked_add(Yen::new(d.amount).checked_mul(n)?)?,
                     CostKind::Hours => {
-                        hours = hours
-                            .checked_add(d.amount.checked_mul(n).ok_or(YenError::Overflow)?)
-                            .ok_or(YenError::Overflow)?
+                        hours = hours.checked_add(d.amount.checked_mul(n).ok_or(YenError::Overflow)?).ok_or(YenError::Overflow)?
                     }
                 }
             }
@@ -195,11 +184,7 @@ pub fn estimate(
         lines.push(line);
     }
     let mut increments = Vec::new();
-    for (to, from) in [
-        (Level::THREE, None),
-        (Level::FOUR, Some(Level::THREE)),
-        (Level::FIVE, Some(Level::FOUR)),
-    ] {
+    for (to, from) in [(Level::THREE, None), (Level::FOUR, Some(Level::THREE)), (Level::FIVE, Some(Level::FOUR))] {
         let mine: Vec<&CostLine> = lines.iter().filter(|l| l.increment == to).collect();
         let one_off_lines = Yen::checked_sum(mine.iter().map(|l| l.one_off))?;
         let annual_lines = Yen::checked_sum(mine.iter().map(|l| l.annual))?;
@@ -217,12 +202,7 @@ pub fn estimate(
             annual: annual_lines.checked_add(overhead_annual)?,
         });
     }
-    Ok(Estimate {
-        settings,
-        size,
-        lines,
-        increments,
-    })
+    Ok(Estimate { settings, size, lines, increments })
 }
 
 #[cfg(test)]
@@ -237,27 +217,15 @@ mod tests {
     }
 
     fn size() -> CompanySize {
-        CompanySize {
-            employees: 30,
-            pcs: 32,
-            servers: 2,
-            sites: 1,
-            cloud_services: 3,
-        }
+        CompanySize { employees: 30, pcs: 32, servers: 2, sites: 1, cloud_services: 3 }
     }
 
     #[test]
     fn a_single_criterion_is_priced_from_its_drivers() {
         let e = edition();
         let c = e.criterion("4-1-3-2").expect("criterion");
-        let gaps = vec![Gap {
-            criterion: c.id.clone(),
-            level: c.level,
-            category: c.category.clone(),
-            unanswered: false,
-        }];
-        let est =
-            estimate(e, &gaps, size(), CostSettings::default(), &HashMap::new()).expect("estimate");
+        let gaps = vec![Gap { criterion: c.id.clone(), level: c.level, category: c.category.clone(), unanswered: false }];
+        let est = estimate(e, &gaps, size(), CostSettings::default(), &HashMap::new()).expect("estimate");
         let mut want_direct = 0u64;
         let mut want_annual = 0u64;
         let mut want_hours = 0u64;
@@ -270,17 +238,11 @@ mod tests {
             }
         }
         let l = &est.lines[0];
-        assert_eq!(
-            (l.direct_one_off.get(), l.annual.get(), l.hours),
-            (want_direct, want_annual, want_hours)
-        );
+        assert_eq!((l.direct_one_off.get(), l.annual.get(), l.hours), (want_direct, want_annual, want_hours));
         assert_eq!(l.one_off.get(), want_direct + want_hours * 3_500);
         let three = &est.increments[0];
         assert_eq!(three.to, Level::THREE);
-        assert_eq!(
-            three.overhead_one_off.get(),
-            (l.one_off.get() * 10 + 50) / 100
-        );
+        assert_eq!(three.overhead_one_off.get(), (l.one_off.get() * 10 + 50) / 100);
         assert_eq!(est.increments[1].lines, 0);
     }
 
@@ -288,31 +250,11 @@ mod tests {
     fn a_quote_replaces_the_estimate() {
         let e = edition();
         let c = e.criterion("4-4-5-1").expect("criterion");
-        let gaps = vec![Gap {
-            criterion: c.id.clone(),
-            level: c.level,
-            category: c.category.clone(),
-            unanswered: true,
-        }];
-        let quotes = HashMap::from([(
-            c.id.clone(),
-            Quote {
-                one_off: Yen::new(120_000),
-                annual: Yen::new(48_000),
-                note: "vendor quote".into(),
-            },
-        )]);
-        let est = estimate(
-            e,
-            &gaps,
-            size(),
-            CostSettings {
-                hourly_rate: Yen::new(4_000),
-                overhead_percent: 0,
-            },
-            &quotes,
-        )
-        .expect("estimate");
+        let gaps = vec![Gap { criterion: c.id.clone(), level: c.level, category: c.category.clone(), unanswered: true }];
+        let quotes =
+            HashMap::from([(c.id.clone(), Quote { one_off: Yen::new(120_000), annual: Yen::new(48_000), note: "vendor quote".into() })]);
+        let est =
+            estimate(e, &gaps, size(), CostSettings { hourly_rate: Yen::new(4_000), overhead_percent: 0 }, &quotes).expect("estimate");
         assert!(est.lines[0].quoted);
         assert_eq!(est.increments[0].one_off, Yen::new(120_000));
         assert_eq!(est.increments[0].annual, Yen::new(48_000));

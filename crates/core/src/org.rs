@@ -141,11 +141,7 @@ impl Prefecture {
     pub fn parse(s: &str) -> Result<Self, UnknownValue> {
         let t = s.trim();
         let lower = t.to_ascii_lowercase();
-        let lower = lower
-            .trim_end_matches(" prefecture")
-            .trim_end_matches("-ken")
-            .trim_end_matches("-fu")
-            .trim_end_matches("-to");
+        let lower = lower.trim_end_matches(" prefecture").trim_end_matches("-ken").trim_end_matches("-fu").trim_end_matches("-to");
         for (i, (ja, en)) in PREFECTURES.iter().enumerate() {
             let short = ja.trim_end_matches(['都', '府', '県']);
             if t == *ja || (t == short && *ja != "北海道") || lower == en.to_ascii_lowercase() {
@@ -157,11 +153,7 @@ impl Prefecture {
                 return Ok(Prefecture(code - 1));
             }
         }
-        Err(UnknownValue {
-            what: "prefecture",
-            value: t.to_owned(),
-            allowed: vec!["東京都", "Tokyo", "13 (JIS code)", "…"],
-        })
+        Err(UnknownValue { what: "prefecture", value: t.to_owned(), allowed: vec!["東京都", "Tokyo", "13 (JIS code)", "…"] })
     }
     pub fn name_ja(self) -> &'static str {
         PREFECTURES[usize::from(self.0)].0
@@ -186,11 +178,7 @@ impl<'de> Deserialize<'de> for Prefecture {
 
 /// Whether a company is an SME (中小企業) under the SME Basic Act: capital *or* regular
 /// employees at or under the industry's threshold. `None` when neither figure is known.
-pub fn is_sme(
-    industry: Industry,
-    employees: Option<u64>,
-    capital_yen: Option<u64>,
-) -> Option<bool> {
+pub fn is_sme(industry: Industry, employees: Option<u64>, capital_yen: Option<u64>) -> Option<bool> {
     let (max_capital, max_employees): (u64, u64) = match industry {
         Industry::Manufacturing | Industry::Other => (300_000_000, 300),
         Industry::Wholesale => (100_000_000, 100),
@@ -199,9 +187,7 @@ pub fn is_sme(
     };
     match (employees, capital_yen) {
         (None, None) => None,
-        (e, c) => {
-            Some(e.is_some_and(|e| e <= max_employees) || c.is_some_and(|c| c <= max_capital))
-        }
+        (e, c) => Some(e.is_some_and(|e| e <= max_employees) || c.is_some_and(|c| c <= max_capital)),
     }
 }
 
@@ -211,10 +197,7 @@ mod tests {
 
     #[test]
     fn roles_parse_from_key_or_name() {
-        assert_eq!(
-            OrgRole::parse("assessment_body"),
-            Ok(OrgRole::AssessmentBody)
-        );
+        assert_eq!(OrgRole::parse("assessment_body"), Ok(OrgRole::AssessmentBody));
         assert_eq!(OrgRole::parse("評価機関"), Ok(OrgRole::AssessmentBody));
         assert_eq!(OrgRole::parse("Buyer"), Ok(OrgRole::Buyer));
         let e = OrgRole::parse("vendor").unwrap_err();
@@ -224,34 +207,18 @@ mod tests {
     #[test]
     fn prefectures_parse_the_ways_people_write_them() {
         for s in ["東京都", "東京", "Tokyo", "tokyo-to", "13"] {
-            assert_eq!(
-                Prefecture::parse(s).map(Prefecture::name_ja),
-                Ok("東京都"),
-                "{s}"
-            );
+            assert_eq!(Prefecture::parse(s).map(Prefecture::name_ja), Ok("東京都"), "{s}");
         }
-        assert_eq!(
-            Prefecture::parse("愛知").map(Prefecture::name_en),
-            Ok("Aichi")
-        );
+        assert_eq!(Prefecture::parse("愛知").map(Prefecture::name_en), Ok("Aichi"));
         assert!(Prefecture::parse("Atlantis").is_err());
         assert!(Prefecture::parse("48").is_err());
     }
 
     #[test]
     fn sme_thresholds_follow_the_sme_basic_act() {
-        assert_eq!(
-            is_sme(Industry::Manufacturing, Some(300), Some(1_000_000_000)),
-            Some(true)
-        );
-        assert_eq!(
-            is_sme(Industry::Manufacturing, Some(301), Some(300_000_001)),
-            Some(false)
-        );
-        assert_eq!(
-            is_sme(Industry::Retail, Some(60), Some(50_000_000)),
-            Some(true)
-        );
+        assert_eq!(is_sme(Industry::Manufacturing, Some(300), Some(1_000_000_000)), Some(true));
+        assert_eq!(is_sme(Industry::Manufacturing, Some(301), Some(300_000_001)), Some(false));
+        assert_eq!(is_sme(Industry::Retail, Some(60), Some(50_000_000)), Some(true));
         assert_eq!(is_sme(Industry::Services, Some(101), None), Some(false));
         assert_eq!(is_sme(Industry::Wholesale, None, None), None);
     }

@@ -17,19 +17,11 @@ pub enum CorporateNumberError {
     #[error("the corporate number is empty: enter the 13 digits of the 法人番号")]
     Empty,
     #[error("the corporate number {input:?} contains {ch:?} at position {position}: only digits, hyphens and spaces are allowed")]
-    InvalidCharacter {
-        input: String,
-        ch: char,
-        position: usize,
-    },
+    InvalidCharacter { input: String, ch: char, position: usize },
     #[error("the corporate number {digits} has {found} digits: a 法人番号 has exactly 13")]
     WrongLength { digits: String, found: usize },
     #[error("the corporate number {digits} has a wrong check digit {found} (expected {expected}): check for a typing error")]
-    WrongCheckDigit {
-        digits: String,
-        found: u8,
-        expected: u8,
-    },
+    WrongCheckDigit { digits: String, found: u8, expected: u8 },
 }
 
 impl CorporateNumberError {
@@ -67,15 +59,8 @@ impl CorporateNumber {
             match ch {
                 '0'..='9' => digits.push(ch as u8 - b'0'),
                 '０'..='９' => digits.push((ch as u32 - '０' as u32) as u8),
-                '-' | '‐' | '‑' | '–' | '—' | '−' | '－' | 'ー' | ' ' | '\u{3000}' | '\t' =>
-                    {}
-                _ => {
-                    return Err(CorporateNumberError::InvalidCharacter {
-                        input: input.to_owned(),
-                        ch,
-                        position: leading + i + 1,
-                    })
-                }
+                '-' | '‐' | '‑' | '–' | '—' | '−' | '－' | 'ー' | ' ' | '\u{3000}' | '\t' => {}
+                _ => return Err(CorporateNumberError::InvalidCharacter { input: input.to_owned(), ch, position: leading + i + 1 }),
             }
         }
         if digits.is_empty() {
@@ -83,20 +68,13 @@ impl CorporateNumber {
         }
         let text: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
         if digits.len() != 13 {
-            return Err(CorporateNumberError::WrongLength {
-                found: digits.len(),
-                digits: text,
-            });
+            return Err(CorporateNumberError::WrongLength { found: digits.len(), digits: text });
         }
         let mut base = [0u8; 12];
         base.copy_from_slice(&digits[1..]);
         let expected = Self::check_digit(&base);
         if digits[0] != expected {
-            return Err(CorporateNumberError::WrongCheckDigit {
-                digits: text,
-                found: digits[0],
-                expected,
-            });
+            return Err(CorporateNumberError::WrongCheckDigit { digits: text, found: digits[0], expected });
         }
         let mut all = [0u8; 13];
         all.copy_from_slice(&digits);
@@ -106,12 +84,7 @@ impl CorporateNumber {
     /// The check digit for a 12-digit base (each element 0–9):
     /// `9 − (Σ P_n·Q_n mod 9)`, with P_n the n-th digit from the right and Q_n = 1 for odd n, 2 for even n.
     pub fn check_digit(base: &[u8; 12]) -> u8 {
-        let sum: u32 = base
-            .iter()
-            .rev()
-            .enumerate()
-            .map(|(i, &p)| u32::from(p) * if i % 2 == 0 { 1 } else { 2 })
-            .sum();
+        let sum: u32 = base.iter().rev().enumerate().map(|(i, &p)| u32::from(p) * if i % 2 == 0 { 1 } else { 2 }).sum();
         9 - (sum % 9) as u8
     }
 
@@ -179,25 +152,14 @@ mod tests {
             "７−０００ー０１２０５０００２",
             "7000\u{3000}012050002",
         ] {
-            assert_eq!(
-                CorporateNumber::parse(typed).map(|n| n.to_string()),
-                Ok("7000012050002".to_owned()),
-                "{typed}"
-            );
+            assert_eq!(CorporateNumber::parse(typed).map(|n| n.to_string()), Ok("7000012050002".to_owned()), "{typed}");
         }
     }
 
     #[test]
     fn wrong_check_digit_names_the_expected_one() {
         let err = CorporateNumber::parse("8000012050002").unwrap_err();
-        assert_eq!(
-            err,
-            CorporateNumberError::WrongCheckDigit {
-                digits: "8000012050002".into(),
-                found: 8,
-                expected: 7
-            }
-        );
+        assert_eq!(err, CorporateNumberError::WrongCheckDigit { digits: "8000012050002".into(), found: 8, expected: 7 });
         assert!(err.to_string().contains("expected 7"), "{err}");
         assert!(err.message_ja().contains("正しくは7"));
     }
@@ -205,46 +167,24 @@ mod tests {
     #[test]
     fn wrong_length_says_how_many_digits() {
         let err = CorporateNumber::parse("700001205000").unwrap_err();
-        assert!(matches!(
-            err,
-            CorporateNumberError::WrongLength { found: 12, .. }
-        ));
+        assert!(matches!(err, CorporateNumberError::WrongLength { found: 12, .. }));
         assert!(err.to_string().contains("12 digits"), "{err}");
         let err = CorporateNumber::parse("70000120500021").unwrap_err();
-        assert!(matches!(
-            err,
-            CorporateNumberError::WrongLength { found: 14, .. }
-        ));
+        assert!(matches!(err, CorporateNumberError::WrongLength { found: 14, .. }));
     }
 
     #[test]
     fn stray_characters_are_named_with_their_position() {
         let err = CorporateNumber::parse("70000120500O2").unwrap_err();
-        assert_eq!(
-            err,
-            CorporateNumberError::InvalidCharacter {
-                input: "70000120500O2".into(),
-                ch: 'O',
-                position: 12
-            }
-        );
-        assert!(matches!(
-            CorporateNumber::parse("7000012050002.0"),
-            Err(CorporateNumberError::InvalidCharacter { ch: '.', .. })
-        ));
-        assert!(matches!(
-            CorporateNumber::parse("+7000012050002"),
-            Err(CorporateNumberError::InvalidCharacter { ch: '+', .. })
-        ));
+        assert_eq!(err, CorporateNumberError::InvalidCharacter { input: "70000120500O2".into(), ch: 'O', position: 12 });
+        assert!(matches!(CorporateNumber::parse("7000012050002.0"), Err(CorporateNumberError::InvalidCharacter { ch: '.', .. })));
+        assert!(matches!(CorporateNumber::parse("+7000012050002"), Err(CorporateNumberError::InvalidCharacter { ch: '+', .. })));
     }
 
     #[test]
     fn empty_input_is_refused() {
         assert_eq!(CorporateNumber::parse(""), Err(CorporateNumberError::Empty));
-        assert_eq!(
-            CorporateNumber::parse(" - "),
-            Err(CorporateNumberError::Empty)
-        );
+        assert_eq!(CorporateNumber::parse(" - "), Err(CorporateNumberError::Empty));
     }
 
     #[test]

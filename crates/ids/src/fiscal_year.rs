@@ -64,11 +64,7 @@ impl FiscalYear {
         } else {
             (false, t)
         };
-        let digits = if reiwa && digits == "元" {
-            "1"
-        } else {
-            digits
-        };
+        let digits = if reiwa && digits == "元" { "1" } else { digits };
         if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() > 4 {
             return Err(bad());
         }
@@ -152,10 +148,7 @@ mod tests {
         assert_eq!(FiscalYear::containing(2026, 4), Ok(fy));
         assert_eq!(FiscalYear::containing(2027, 3), Ok(fy));
         assert_eq!(FiscalYear::containing(2026, 3), FiscalYear::new(2025));
-        assert_eq!(
-            FiscalYear::containing(2026, 13),
-            Err(FiscalYearError::BadMonth(13))
-        );
+        assert_eq!(FiscalYear::containing(2026, 13), Err(FiscalYearError::BadMonth(13)));
         assert_eq!(fy.first_day(), (2026, 4, 1));
         assert_eq!(fy.last_day(), (2027, 3, 31));
     }
@@ -166,19 +159,8 @@ mod tests {
         assert_eq!(fy.to_string(), "FY2026");
         assert_eq!(fy.format_ja(), "2026年度");
         assert_eq!(fy.format_wareki().as_deref(), Some("令和8年度"));
-        assert_eq!(
-            FiscalYear::new(2019).expect("y").format_wareki().as_deref(),
-            Some("令和元年度")
-        );
-        for s in [
-            "FY2026",
-            "fy 2026",
-            "2026年度",
-            "２０２６年度",
-            "令和8年度",
-            "R8",
-            "2026",
-        ] {
+        assert_eq!(FiscalYear::new(2019).expect("y").format_wareki().as_deref(), Some("令和元年度"));
+        for s in ["FY2026", "fy 2026", "2026年度", "２０２６年度", "令和8年度", "R8", "2026"] {
             assert_eq!(FiscalYear::parse(s), Ok(fy), "{s}");
         }
         assert_eq!(FiscalYear::parse("令和元年度"), FiscalYear::new(2019));

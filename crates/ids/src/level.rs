@@ -118,26 +118,17 @@ mod tests {
         assert_eq!(Level::parse("6"), Err(LevelError::OutOfRange(6)));
         assert_eq!(Level::parse("0"), Err(LevelError::OutOfRange(0)));
         assert!(matches!(Level::parse("3.5"), Err(LevelError::NotALevel(_))));
-        assert!(matches!(
-            Level::parse("high"),
-            Err(LevelError::NotALevel(_))
-        ));
+        assert!(matches!(Level::parse("high"), Err(LevelError::NotALevel(_))));
     }
 
     #[test]
     fn orders_and_displays() {
         assert!(Level::THREE < Level::FOUR);
         assert_eq!(Level::FOUR.to_string(), "★4");
-        assert_eq!(
-            Level::THREE.and_below().map(Level::get).collect::<Vec<_>>(),
-            [1, 2, 3]
-        );
+        assert_eq!(Level::THREE.and_below().map(Level::get).collect::<Vec<_>>(), [1, 2, 3]);
         assert_eq!(Level::FIVE.next(), None);
         assert_eq!(serde_json::to_string(&Level::TWO).expect("ser"), "2");
-        assert_eq!(
-            serde_json::from_str::<Level>("\"★4\"").expect("de"),
-            Level::FOUR
-        );
+        assert_eq!(serde_json::from_str::<Level>("\"★4\"").expect("de"), Level::FOUR);
         assert!(serde_json::from_str::<Level>("7").is_err());
     }
 }

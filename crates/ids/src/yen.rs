@@ -19,9 +19,7 @@ pub enum YenError {
     Negative(String),
     #[error("the amount {0:?} has a fraction: yen are whole numbers, e.g. 1,000,000")]
     Fraction(String),
-    #[error(
-        "the amount {input:?} contains {ch:?}: write digits, optionally with commas and ¥ or 円"
-    )]
+    #[error("the amount {input:?} contains {ch:?}: write digits, optionally with commas and ¥ or 円")]
     InvalidCharacter { input: String, ch: char },
     #[error("the amount {0:?} has misplaced commas: commas separate groups of three digits, e.g. 1,000,000")]
     MisplacedComma(String),
@@ -40,9 +38,9 @@ impl YenError {
             Self::Fraction(s) => {
                 format!("金額「{s}」に小数があります。円単位の整数で入力してください。")
             }
-            Self::InvalidCharacter { input, ch } => format!(
-                "金額「{input}」に使えない文字「{ch}」があります。数字（カンマ・¥・円は可）で入力してください。"
-            ),
+            Self::InvalidCharacter { input, ch } => {
+                format!("金額「{input}」に使えない文字「{ch}」があります。数字（カンマ・¥・円は可）で入力してください。")
+            }
             Self::MisplacedComma(s) => {
                 format!("金額「{s}」のカンマの位置が正しくありません（3桁ごとに区切ってください）。")
             }
@@ -97,18 +95,12 @@ impl Yen {
                 return Err(if f.chars().all(|c| c.is_ascii_digit()) {
                     YenError::Fraction(input.to_owned())
                 } else {
-                    YenError::InvalidCharacter {
-                        input: input.to_owned(),
-                        ch: f.chars().find(|c| !c.is_ascii_digit()).unwrap_or('.'),
-                    }
+                    YenError::InvalidCharacter { input: input.to_owned(), ch: f.chars().find(|c| !c.is_ascii_digit()).unwrap_or('.') }
                 });
             }
         }
         if let Some(ch) = whole.chars().find(|c| !c.is_ascii_digit() && *c != ',') {
-            return Err(YenError::InvalidCharacter {
-                input: input.to_owned(),
-                ch,
-            });
+            return Err(YenError::InvalidCharacter { input: input.to_owned(), ch });
         }
         if whole.contains(',') {
             let mut groups = whole.split(',');
@@ -121,17 +113,11 @@ impl Yen {
         if digits.is_empty() {
             return Err(YenError::Empty);
         }
-        digits
-            .parse::<u64>()
-            .map(Yen)
-            .map_err(|_| YenError::TooLarge(input.to_owned()))
+        digits.parse::<u64>().map(Yen).map_err(|_| YenError::TooLarge(input.to_owned()))
     }
 
     pub fn checked_add(self, other: Yen) -> Result<Yen, YenError> {
-        self.0
-            .checked_add(other.0)
-            .map(Yen)
-            .ok_or(YenError::Overflow)
+        self.0.checked_add(other.0).map(Yen).ok_or(YenError::Overflow)
     }
 
     /// `None` when the result would be negative.
@@ -140,17 +126,12 @@ impl Yen {
     }
 
     pub fn checked_mul(self, factor: u64) -> Result<Yen, YenError> {
-        self.0
-            .checked_mul(factor)
-            .map(Yen)
-            .ok_or(YenError::Overflow)
+        self.0.checked_mul(factor).map(Yen).ok_or(YenError::Overflow)
     }
 
     /// Adds up amounts, failing on overflow.
     pub fn checked_sum<I: IntoIterator<Item = Yen>>(items: I) -> Result<Yen, YenError> {
-        items
-            .into_iter()
-            .try_fold(Yen::ZERO, |acc, y| acc.checked_add(y))
+        items.into_iter().try_fold(Yen::ZERO, |acc, y| acc.checked_add(y))
     }
 
     /// Digits grouped by three with commas, without a currency sign: `1,234,567`.
@@ -214,16 +195,10 @@ impl<'de> Deserialize<'de> for Yen {
                 Ok(Yen(v))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Yen, E> {
-                u64::try_from(v)
-                    .map(Yen)
-                    .map_err(|_| E::custom(YenError::Negative(v.to_string())))
+                u64::try_from(v).map(Yen).map_err(|_| E::custom(YenError::Negative(v.to_string())))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Yen, E> {
-                Err(E::custom(if v < 0.0 {
-                    YenError::Negative(v.to_string())
-                } else {
-                    YenError::Fraction(v.to_string())
-                }))
+                Err(E::custom(if v < 0.0 { YenError::Negative(v.to_string()) } else { YenError::Fraction(v.to_string()) }))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Yen, E> {
                 Yen::parse(v).map_err(E::custom)
@@ -258,25 +233,13 @@ mod tests {
     fn refuses_negative_fractional_and_malformed_amounts() {
         assert!(matches!(Yen::parse("-5"), Err(YenError::Negative(_))));
         assert!(matches!(Yen::parse("1000.5"), Err(YenError::Fraction(_))));
-        assert!(matches!(
-            Yen::parse("1,00,000"),
-            Err(YenError::MisplacedComma(_))
-        ));
-        assert!(matches!(
-            Yen::parse("12a"),
-            Err(YenError::InvalidCharacter { ch: 'a', .. })
-        ));
+        assert!(matches!(Yen::parse("1,00,000"), Err(YenError::MisplacedComma(_))));
+        assert!(matches!(Yen::parse("12a"), Err(YenError::InvalidCharacter { ch: 'a', .. })));
         assert!(matches!(Yen::parse(""), Err(YenError::Empty)));
-        assert!(matches!(
-            Yen::parse("99999999999999999999"),
-            Err(YenError::TooLarge(_))
-        ));
+        assert!(matches!(Yen::parse("99999999999999999999"), Err(YenError::TooLarge(_))));
         assert!(serde_json::from_str::<Yen>("1.5").is_err());
         assert!(serde_json::from_str::<Yen>("-3").is_err());
-        assert_eq!(
-            serde_json::from_str::<Yen>("\"1,500\"").expect("str"),
-            Yen(1500)
-        );
+        assert_eq!(serde_json::from_str::<Yen>("\"1,500\"").expect("str"), Yen(1500));
     }
 
     #[test]

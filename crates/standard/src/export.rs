@@ -58,12 +58,7 @@ pub fn csv(edition: &Edition, lang: Lang, excel: bool) -> Result<Vec<u8>, csv::E
         let cat = edition.category(&c.category);
         let req = edition.requirement(&c.requirement);
         let drivers = |kind: CostKind| {
-            c.cost
-                .iter()
-                .filter(|d| d.kind == kind)
-                .map(|d| format!("{} {}", d.amount, d.per.label(lang)))
-                .collect::<Vec<_>>()
-                .join("; ")
+            c.cost.iter().filter(|d| d.kind == kind).map(|d| format!("{} {}", d.amount, d.per.label(lang))).collect::<Vec<_>>().join("; ")
         };
         w.write_record([
             edition.id.as_str(),
@@ -75,11 +70,7 @@ pub fn csv(edition: &Edition, lang: Lang, excel: bool) -> Result<Vec<u8>, csv::E
             req.map_or("", |r| r.title.get(lang)),
             c.text.get(lang),
             c.guidance.get(lang),
-            &c.evidence
-                .iter()
-                .map(|e| e.get(lang))
-                .collect::<Vec<_>>()
-                .join(" / "),
+            &c.evidence.iter().map(|e| e.get(lang)).collect::<Vec<_>>().join(" / "),
             &c.mappings.csf.join(" "),
             &c.mappings.iso27001.join(" "),
             &c.mappings.sp800_171.join(" "),

@@ -48,17 +48,8 @@ pub fn embedded_edition(id: Option<&str>) -> Result<Edition, UnknownEdition> {
     let all = embedded();
     let known: Vec<String> = all.iter().map(|e| e.id.clone()).collect();
     match id {
-        None => all.into_iter().last().ok_or(UnknownEdition {
-            asked: String::new(),
-            known,
-        }),
-        Some(want) => all
-            .into_iter()
-            .find(|e| e.id == want)
-            .ok_or(UnknownEdition {
-                asked: want.to_owned(),
-                known,
-            }),
+        None => all.into_iter().last().ok_or(UnknownEdition { asked: String::new(), known }),
+        Some(want) => all.into_iter().find(|e| e.id == want).ok_or(UnknownEdition { asked: want.to_owned(), known }),
     }
 }
 

@@ -153,38 +153,21 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn line_of(&self, offset: usize) -> usize {
         let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
     }
     fn at(&mut self, offset: usize, message: impl Into<String>) {
         let line = self.line_of(offset);
-        self.problems.push(Problem {
-            file: self.file.to_owned(),
-            line,
-            message: message.into(),
-        });
+        self.problems.push(Problem { file: self.file.to_owned(), line, message: message.into() });
     }
     fn bilingual(&mut self, offset: usize, what: &str, raw: Option<&RawText>) -> Bilingual {
-        let ja = raw
-            .and_then(|r| r.ja.as_deref())
-            .map(str::trim)
-            .unwrap_or("");
-        let en = raw
-            .and_then(|r| r.en.as_deref())
-            .map(str::trim)
-            .unwrap_or("");
+        let ja = raw.and_then(|r| r.ja.as_deref()).map(str::trim).unwrap_or("");
+        let en = raw.and_then(|r| r.en.as_deref()).map(str::trim).unwrap_or("");
         for (lang, v) in [("Japanese (ja)", ja), ("English (en)", en)] {
             if v.is_empty() {
                 self.at(offset, format!("{what} is missing its {lang} text"));
             }
         }
-        Bilingual {
-            ja: ja.to_owned(),
-            en: en.to_owned(),
-        }
+        Bilingual { ja: ja.to_owned(), en: en.to_owned() }
     }
 }
 
@@ -201,19 +184,11 @@ fn parse_id(id: &str, parts_wanted: usize) -> Option<(Option<u8>, Vec<u32>)> {
     };
     let nums: Option<Vec<u32>> = rest
         .split('-')
-        .map(|p| {
-            (!p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| p.parse().ok())
-                .flatten()
-        })
+        .map(|p| (!p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit())).then(|| p.parse().ok()).flatten())
         .collect();
     let nums = nums?;
     // Own ids trade the group number for the level: L5-3-1 is a requirement, L5-3-1-2 a criterion.
-    let wanted = if own.is_some() {
-        parts_wanted - 1
-    } else {
-        parts_wanted
-    };
+    let wanted = if own.is_some() { parts_wanted - 1 } else { parts_wanted };
     (nums.len() == wanted && nums[0] >= 1).then_some((own, nums))
 }
 
@@ -234,18 +209,12 @@ fn mapping_ok(kind: &str, v: &str) -> bool {
             let mut p = v.split('.');
             p.next() == Some("A")
                 && matches!(p.next(), Some("5" | "6" | "7" | "8"))
-                && p.next().is_some_and(|n| {
-                    !n.is_empty() && n.len() <= 2 && n.bytes().all(|c| c.is_ascii_digit())
-                })
+                && p.next().is_some_and(|n| !n.is_empty() && n.len() <= 2 && n.bytes().all(|c| c.is_ascii_digit()))
                 && p.next().is_none()
         }
         // 03.05.03
         "sp800_171" => {
-            b.len() == 8
-                && v.starts_with("03.")
-                && b[2] == b'.'
-                && b[5] == b'.'
-                && [b[3], b[4], b[6], b[7]].iter().all(u8::is_ascii_digit)
+            b.len() == 8 && v.starts_with("03.") && b[2] == b'.' && b[5] == b'.' && [b[3], b[4], b[6], b[7]].iter().all(u8::is_ascii_digit)
         }
         _ => false,
     }
@@ -270,11 +239,7 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
     };
 
     // ---- edition.toml ----
-    let mut ck = Checker {
-        problems: Vec::new(),
-        file: EDITION_FILE,
-        text: edition_text,
-    };
+    let mut ck = Checker { problems: Vec::new(), file: EDITION_FILE, text: edition_text };
     let raw: RawEdition = match toml::from_str(edition_text) {
         Ok(r) => r,
         Err(e) => {
@@ -289,10 +254,7 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
     }
     let published = raw.published.get_ref().trim().to_owned();
     if !is_date(&published) {
-        ck.at(
-            raw.published.span().start,
-            format!("published date {published:?} is not a date: write YYYY-MM-DD"),
-        );
+        ck.at(raw.published.span().start, format!("published date {published:?} is not a date: write YYYY-MM-DD"));
     }
     let title = ck.bilingual(0, "the edition title", raw.title.as_ref());
     let rule = ck.bilingual(0, "the achieved-level rule", raw.rule.as_ref());
@@ -303,16 +265,8 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
         let r = l.get_ref();
         let n = *r.level.get_ref();
         let name = ck.bilingual(off, &format!("level {n}'s name"), r.name.as_ref());
-        let description = ck.bilingual(
-            off,
-            &format!("level {n}'s description"),
-            r.description.as_ref(),
-        );
-        let assessment_text = ck.bilingual(
-            off,
-            &format!("level {n}'s assessment_text"),
-            r.assessment_text.as_ref(),
-        );
+        let description = ck.bilingual(off, &format!("level {n}'s description"), r.description.as_ref());
+        let assessment_text = ck.bilingual(off, &format!("level {n}'s assessment_text"), r.assessment_text.as_ref());
         let Ok(level) = Level::new(n) else {
             ck.at(r.level.span().start, format!("level {n} is outside 1–5"));
             continue;
@@ -334,13 +288,7 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
     }
     for (i, l) in levels.iter().enumerate() {
         if l.is_none() {
-            ck.at(
-                0,
-                format!(
-                    "level {} is not defined: an edition defines all five levels",
-                    i + 1
-                ),
-            );
+            ck.at(0, format!("level {} is not defined: an edition defines all five levels", i + 1));
         }
     }
 
@@ -350,26 +298,12 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
         let r = c.get_ref();
         let name = ck.bilingual(off, &format!("category {}'s name", r.key), r.name.as_ref());
         if !(1..=9).contains(&r.number) {
-            ck.at(
-                off,
-                format!("category number {} must be a single digit 1–9", r.number),
-            );
+            ck.at(off, format!("category number {} must be a single digit 1–9", r.number));
         }
-        if categories
-            .iter()
-            .any(|x| x.number == r.number || x.key == r.key)
-        {
-            ck.at(
-                off,
-                format!("category {} ({}) is defined twice", r.number, r.key),
-            );
+        if categories.iter().any(|x| x.number == r.number || x.key == r.key) {
+            ck.at(off, format!("category {} ({}) is defined twice", r.number, r.key));
         }
-        categories.push(Category {
-            number: r.number,
-            key: r.key.clone(),
-            csf_function: r.csf_function.clone(),
-            name,
-        });
+        categories.push(Category { number: r.number, key: r.key.clone(), csf_function: r.csf_function.clone(), name });
     }
     categories.sort_by_key(|c| c.number);
 
@@ -379,49 +313,29 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
         let off = d.span().start;
         let r = d.get_ref();
         let Ok(level) = Level::new(r.level) else {
-            ck.at(
-                off,
-                format!("declared counts for level {} outside 1–5", r.level),
-            );
+            ck.at(off, format!("declared counts for level {} outside 1–5", r.level));
             continue;
         };
         for key in r.criteria.keys() {
             if !categories.iter().any(|c| &c.key == key) {
-                ck.at(
-                    off,
-                    format!("declared counts name an unknown category {key:?}"),
-                );
+                ck.at(off, format!("declared counts name an unknown category {key:?}"));
             }
         }
         if declared.contains_key(&level.get()) {
-            ck.at(
-                off,
-                format!("counts for level {} are declared twice", r.level),
-            );
+            ck.at(off, format!("counts for level {} are declared twice", r.level));
         }
         declared_at.insert(level.get(), ck.line_of(off));
-        declared.insert(
-            level.get(),
-            LevelCounts {
-                requirements: r.requirements,
-                criteria: r.criteria.clone(),
-            },
-        );
+        declared.insert(level.get(), LevelCounts { requirements: r.requirements, criteria: r.criteria.clone() });
     }
     problems.append(&mut ck.problems);
 
     // ---- requirement and criterion files ----
     let mut requirements: Vec<Located<(Requirement, u8)>> = Vec::new();
     let mut criteria: Vec<Located<(Criterion, usize)>> = Vec::new();
-    let mut part_files: Vec<&(&str, &str)> =
-        files.iter().filter(|(n, _)| *n != EDITION_FILE).collect();
+    let mut part_files: Vec<&(&str, &str)> = files.iter().filter(|(n, _)| *n != EDITION_FILE).collect();
     part_files.sort_by_key(|(n, _)| *n);
     for (file, text) in part_files {
-        let mut ck = Checker {
-            problems: Vec::new(),
-            file,
-            text,
-        };
+        let mut ck = Checker { problems: Vec::new(), file, text };
         let part: RawPart = match toml::from_str(text) {
             Ok(p) => p,
             Err(e) => {
@@ -457,7 +371,10 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
                         if nums[0] != u32::from(c.number) {
                             ck.at(
                                 r.id.span().start,
-                                format!("requirement {rid} starts with category number {} but is in category {} ({})", nums[0], c.number, c.key),
+                                format!(
+                                    "requirement {rid} starts with category number {} but is in category {} ({})",
+                                    nums[0], c.number, c.key
+                                ),
                             );
                         }
                     }
@@ -467,15 +384,7 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
             requirements.push(Located {
                 file: file.to_string(),
                 line: ck.line_of(off),
-                item: (
-                    Requirement {
-                        id: rid,
-                        category: cat_key,
-                        title,
-                        level: Level::FIVE,
-                    },
-                    own_level,
-                ),
+                item: (Requirement { id: rid, category: cat_key, title, level: Level::FIVE }, own_level),
             });
         }
         for c in part.criterion {
@@ -483,11 +392,7 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
             let c = c.into_inner();
             let cid = c.id.get_ref().trim().to_owned();
             let text = ck.bilingual(off, &format!("criterion {cid}'s text"), c.text.as_ref());
-            let guidance = ck.bilingual(
-                off,
-                &format!("criterion {cid}'s guidance"),
-                c.guidance.as_ref(),
-            );
+            let guidance = ck.bilingual(off, &format!("criterion {cid}'s guidance"), c.guidance.as_ref());
             let ev = c.evidence.unwrap_or_default();
             let (ev_ja, ev_en) = (ev.ja.unwrap_or_default(), ev.en.unwrap_or_default());
             if ev_ja.len() != ev_en.len() {
@@ -500,19 +405,12 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
                     ),
                 );
             }
-            let evidence = ev_ja
-                .into_iter()
-                .zip(ev_en)
-                .map(|(ja, en)| Bilingual { ja, en })
-                .collect();
+            let evidence = ev_ja.into_iter().zip(ev_en).map(|(ja, en)| Bilingual { ja, en }).collect();
             let lv = *c.level.get_ref();
             let level = match Level::new(lv) {
                 Ok(l) => l,
                 Err(_) => {
-                    ck.at(
-                        c.level.span().start,
-                        format!("criterion {cid} has level {lv}, outside 1–5"),
-                    );
+                    ck.at(c.level.span().start, format!("criterion {cid} has level {lv}, outside 1–5"));
                     Level::ONE
                 }
             };
@@ -521,39 +419,20 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
                     c.id.span().start,
                     format!("criterion id {cid:?} is malformed: write C-G-R-N (e.g. 4-1-3-2) or L<level>-C-N-M (e.g. L5-3-1-2)"),
                 ),
-                Some((Some(own), _)) if u8::try_from(lv).ok() != Some(own) => ck.at(
-                    c.level.span().start,
-                    format!("criterion {cid} is numbered for level {own} but has level {lv}"),
-                ),
+                Some((Some(own), _)) if u8::try_from(lv).ok() != Some(own) => {
+                    ck.at(c.level.span().start, format!("criterion {cid} is numbered for level {own} but has level {lv}"))
+                }
                 Some(_) => {}
             }
             let mut mappings = Mappings::default();
             for (kind, list, out, name) in [
-                (
-                    "csf",
-                    &c.csf,
-                    &mut mappings.csf,
-                    "NIST CSF 2.0 subcategory (e.g. PR.AA-03)",
-                ),
-                (
-                    "iso27001",
-                    &c.iso27001,
-                    &mut mappings.iso27001,
-                    "ISO/IEC 27001:2022 Annex A control (e.g. A.8.5)",
-                ),
-                (
-                    "sp800_171",
-                    &c.sp800_171,
-                    &mut mappings.sp800_171,
-                    "NIST SP 800-171 Rev. 3 requirement (e.g. 03.05.03)",
-                ),
+                ("csf", &c.csf, &mut mappings.csf, "NIST CSF 2.0 subcategory (e.g. PR.AA-03)"),
+                ("iso27001", &c.iso27001, &mut mappings.iso27001, "ISO/IEC 27001:2022 Annex A control (e.g. A.8.5)"),
+                ("sp800_171", &c.sp800_171, &mut mappings.sp800_171, "NIST SP 800-171 Rev. 3 requirement (e.g. 03.05.03)"),
             ] {
                 for m in list {
                     if !mapping_ok(kind, m.get_ref()) {
-                        ck.at(
-                            m.span().start,
-                            format!("criterion {cid}: {:?} is not a {name}", m.get_ref()),
-                        );
+                        ck.at(m.span().start, format!("criterion {cid}: {:?} is not a {name}", m.get_ref()));
                     }
                     out.push(m.get_ref().clone());
                 }
@@ -610,25 +489,16 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
             problems.push(Problem {
                 file: c.file.clone(),
                 line: c.line,
-                message: format!(
-                    "duplicate criterion id {} (first defined at {f}:{l})",
-                    crit.id
-                ),
+                message: format!("duplicate criterion id {} (first defined at {f}:{l})", crit.id),
             });
         } else {
             first_crit.insert(crit.id.clone(), (c.file.clone(), c.line));
         }
-        match requirements
-            .iter()
-            .find(|r| r.item.0.id == crit.requirement)
-        {
+        match requirements.iter().find(|r| r.item.0.id == crit.requirement) {
             None => problems.push(Problem {
                 file: c.file.clone(),
                 line: *req_line,
-                message: format!(
-                    "criterion {} names an unknown requirement {:?}",
-                    crit.id, crit.requirement
-                ),
+                message: format!("criterion {} names an unknown requirement {:?}", crit.id, crit.requirement),
             }),
             Some(r) => {
                 crit.category = r.item.0.category.clone();
@@ -642,9 +512,7 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
                         ),
                     });
                 }
-                let e = min_level
-                    .entry(crit.requirement.clone())
-                    .or_insert(crit.level);
+                let e = min_level.entry(crit.requirement.clone()).or_insert(crit.level);
                 *e = (*e).min(crit.level);
             }
         }
@@ -662,33 +530,12 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
 
     let mut requirements: Vec<Requirement> = requirements.into_iter().map(|r| r.item.0).collect();
     let mut criteria: Vec<Criterion> = criteria.into_iter().map(|c| c.item.0).collect();
-    let cat_no = |key: &str| {
-        categories
-            .iter()
-            .find(|c| c.key == key)
-            .map_or(99, |c| c.number)
-    };
-    let req_key = |r: &Requirement| {
-        (
-            cat_no(&r.category),
-            r.level,
-            parse_id(&r.id, 3).map(|(_, n)| n).unwrap_or_default(),
-        )
-    };
+    let cat_no = |key: &str| categories.iter().find(|c| c.key == key).map_or(99, |c| c.number);
+    let req_key = |r: &Requirement| (cat_no(&r.category), r.level, parse_id(&r.id, 3).map(|(_, n)| n).unwrap_or_default());
     requirements.sort_by_key(req_key);
-    let order: HashMap<&str, usize> = requirements
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
+    let order: HashMap<&str, usize> = requirements.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     criteria.sort_by_key(|c| {
-        (
-            order
-                .get(c.requirement.as_str())
-                .copied()
-                .unwrap_or(usize::MAX),
-            parse_id(&c.id, 4).map(|(_, n)| n).unwrap_or_default(),
-        )
+        (order.get(c.requirement.as_str()).copied().unwrap_or(usize::MAX), parse_id(&c.id, 4).map(|(_, n)| n).unwrap_or_default())
     });
     let requirements_owned = requirements;
 
@@ -712,27 +559,15 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
             };
             let have = edition.counts(level);
             let line = declared_at.get(&lv).copied().unwrap_or(0);
-            let mut say = |message: String| {
-                problems.push(Problem {
-                    file: EDITION_FILE.into(),
-                    line,
-                    message,
-                })
-            };
+            let mut say = |message: String| problems.push(Problem { file: EDITION_FILE.into(), line, message });
             if have.requirements != want.requirements {
-                say(format!(
-                    "★{lv} declares {} new requirements but the data has {}",
-                    want.requirements, have.requirements
-                ));
+                say(format!("★{lv} declares {} new requirements but the data has {}", want.requirements, have.requirements));
             }
             for cat in &edition.categories {
                 let w = want.criteria.get(&cat.key).copied().unwrap_or(0);
                 let h = have.criteria.get(&cat.key).copied().unwrap_or(0);
                 if w != h {
-                    say(format!(
-                        "★{lv} declares {w} criteria in {} ({}) but the data has {h}",
-                        cat.key, cat.name.en
-                    ));
+                    say(format!("★{lv} declares {w} criteria in {} ({}) but the data has {h}", cat.key, cat.name.en));
                 }
             }
         }
@@ -761,9 +596,7 @@ fn is_date(s: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
         && (1..=12).contains(&s[5..7].parse::<u8>().unwrap_or(0))
         && (1..=31).contains(&s[8..10].parse::<u8>().unwrap_or(0))
 }

@@ -176,12 +176,7 @@ impl fmt::Display for CostDriver {
         match self.kind {
             CostKind::OneOff => write!(f, "one-off ¥{} {}", self.amount, self.per.label(Lang::En)),
             CostKind::Annual => write!(f, "annual ¥{} {}", self.amount, self.per.label(Lang::En)),
-            CostKind::Hours => write!(
-                f,
-                "{} staff hours {}",
-                self.amount,
-                self.per.label(Lang::En)
-            ),
+            CostKind::Hours => write!(f, "{} staff hours {}", self.amount, self.per.label(Lang::En)),
         }
     }
 }
@@ -271,21 +266,13 @@ impl Edition {
 
     /// The criteria of one requirement, in order.
     pub fn criteria_of<'a>(&'a self, requirement: &'a str) -> impl Iterator<Item = &'a Criterion> {
-        self.criteria
-            .iter()
-            .filter(move |c| c.requirement == requirement)
+        self.criteria.iter().filter(move |c| c.requirement == requirement)
     }
 
     /// What each level introduces, counted from the data.
     pub fn counts(&self, level: Level) -> LevelCounts {
-        let mut counts = LevelCounts {
-            requirements: self
-                .requirements
-                .iter()
-                .filter(|r| r.level == level)
-                .count() as u32,
-            criteria: BTreeMap::new(),
-        };
+        let mut counts =
+            LevelCounts { requirements: self.requirements.iter().filter(|r| r.level == level).count() as u32, criteria: BTreeMap::new() };
         for c in self.criteria.iter().filter(|c| c.level == level) {
             *counts.criteria.entry(c.category.clone()).or_default() += 1;
         }
@@ -296,15 +283,8 @@ impl Edition {
     /// structure counts from ★3 up (★4 "in all" = ★3's plus ★4's own); ★1, ★2 and ★5
     /// count their own criteria plus, for ★5, those of ★3 and ★4.
     pub fn published_total(&self, level: Level) -> u32 {
-        let from = if level >= Level::THREE {
-            3
-        } else {
-            level.get()
-        };
-        self.criteria
-            .iter()
-            .filter(|c| (from..=level.get()).contains(&c.level.get()))
-            .count() as u32
+        let from = if level >= Level::THREE { 3 } else { level.get() };
+        self.criteria.iter().filter(|c| (from..=level.get()).contains(&c.level.get())).count() as u32
     }
 
     /// Every criterion a company must meet (or justify as not applicable) to achieve `level`:

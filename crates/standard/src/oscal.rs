@@ -42,36 +42,21 @@ fn prop_class(name: &str, class: &str, value: impl Into<String>) -> Value {
 /// The catalog as an OSCAL JSON document (`{"catalog": …}`), main text in `lang`.
 pub fn catalog(edition: &Edition, lang: Lang) -> Value {
     let other = lang.other();
-    let mut meta_props = vec![
-        prop("edition", edition.id.clone()),
-        prop("language", lang.code()),
-    ];
+    let mut meta_props = vec![prop("edition", edition.id.clone()), prop("language", lang.code())];
     for l in &edition.levels {
         let validity = match l.validity_months {
             Some(m) => format!("{m}"),
             None => "none".into(),
         };
-        meta_props.push(prop_class(
-            "level-name",
-            &format!("level-{}", l.level.get()),
-            l.name.get(lang).to_owned(),
-        ));
-        meta_props.push(prop_class(
-            "level-validity-months",
-            &format!("level-{}", l.level.get()),
-            validity,
-        ));
+        meta_props.push(prop_class("level-name", &format!("level-{}", l.level.get()), l.name.get(lang).to_owned()));
+        meta_props.push(prop_class("level-validity-months", &format!("level-{}", l.level.get()), validity));
     }
     let groups: Vec<Value> = edition
         .categories
         .iter()
         .map(|cat| {
-            let controls: Vec<Value> = edition
-                .requirements
-                .iter()
-                .filter(|r| r.category == cat.key)
-                .map(|r| control(edition, r, lang, other))
-                .collect();
+            let controls: Vec<Value> =
+                edition.requirements.iter().filter(|r| r.category == cat.key).map(|r| control(edition, r, lang, other)).collect();
             json!({
                 "id": cat.key,
                 "class": "category",
@@ -104,10 +89,7 @@ pub fn catalog(edition: &Edition, lang: Lang) -> Value {
 
 fn control(edition: &Edition, r: &Requirement, lang: Lang, other: Lang) -> Value {
     let cid = token(&r.id);
-    let items: Vec<Value> = edition
-        .criteria_of(&r.id)
-        .map(|c| item(c, lang, other))
-        .collect();
+    let items: Vec<Value> = edition.criteria_of(&r.id).map(|c| item(c, lang, other)).collect();
     json!({
         "id": cid,
         "class": "requirement",
@@ -127,10 +109,7 @@ fn control(edition: &Edition, r: &Requirement, lang: Lang, other: Lang) -> Value
 
 fn item(c: &Criterion, lang: Lang, other: Lang) -> Value {
     let id = token(&c.id);
-    let mut props = vec![
-        json!({"name": "label", "value": c.id}),
-        prop("level", c.level.get().to_string()),
-    ];
+    let mut props = vec![json!({"name": "label", "value": c.id}), prop("level", c.level.get().to_string())];
     for (class, list) in [
         ("nist-csf-2.0", &c.mappings.csf),
         ("iso-iec-27001-2022-annex-a", &c.mappings.iso27001),
@@ -141,11 +120,7 @@ fn item(c: &Criterion, lang: Lang, other: Lang) -> Value {
         }
     }
     for d in &c.cost {
-        props.push(prop_class(
-            "cost-driver",
-            d.kind.key(),
-            format!("{} {}", d.amount, d.per.key()),
-        ));
+        props.push(prop_class("cost-driver", d.kind.key(), format!("{} {}", d.amount, d.per.key())));
     }
     let mut parts = vec![
         json!({
@@ -213,15 +188,8 @@ mod tests {
                     .expect("level prop");
                 assert_eq!(level, c.level.get().to_string());
                 let id = item["id"].as_str().expect("id");
-                assert!(
-                    id.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic()),
-                    "{id}"
-                );
-                assert!(
-                    id.chars()
-                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_'),
-                    "{id}"
-                );
+                assert!(id.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic()), "{id}");
+                assert!(id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_'), "{id}");
                 assert!(ids.insert(id.to_owned()), "duplicate {id}");
             }
         }
@@ -231,9 +199,6 @@ mod tests {
     fn export_is_deterministic_and_languages_differ() {
         let e = crate::embedded_edition(None).expect("embedded");
         assert_eq!(catalog(&e, Lang::En), catalog(&e, Lang::En));
-        assert_ne!(
-            catalog(&e, Lang::En)["catalog"]["uuid"],
-            catalog(&e, Lang::Ja)["catalog"]["uuid"]
-        );
+        assert_ne!(catalog(&e, Lang::En)["catalog"]["uuid"], catalog(&e, Lang::Ja)["catalog"]["uuid"]);
     }
 }

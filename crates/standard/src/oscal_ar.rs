@@ -105,11 +105,7 @@ const CORPORATE_NUMBER_SCHEME: &str = "https://www.houjin-bangou.nta.go.jp/";
 pub fn assessment_results(edition: &Edition, input: &ResultsInput, lang: Lang) -> Value {
     let target = input.target_level.clamp(1, 5);
     let key = &input.assessment_key;
-    let in_scope: Vec<&Criterion> = edition
-        .criteria
-        .iter()
-        .filter(|c| c.level.get() <= target)
-        .collect();
+    let in_scope: Vec<&Criterion> = edition.criteria.iter().filter(|c| c.level.get() <= target).collect();
     let mut outcomes: HashMap<&str, &CriterionOutcome> = HashMap::new();
     for o in &input.outcomes {
         outcomes.entry(o.criterion.as_str()).or_insert(o);
@@ -118,11 +114,7 @@ pub fn assessment_results(edition: &Edition, input: &ResultsInput, lang: Lang) -
     // Parties.
     let org_uuid = stable_uuid(&format!(
         "assessment-results:organisation:{}",
-        if input.corporate_number.trim().is_empty() {
-            key.as_str()
-        } else {
-            input.corporate_number.trim()
-        }
+        if input.corporate_number.trim().is_empty() { key.as_str() } else { input.corporate_number.trim() }
     ))
     .to_string();
     let mut org = json!({"uuid": org_uuid, "type": "organization"});
@@ -142,8 +134,7 @@ pub fn assessment_results(edition: &Edition, input: &ResultsInput, lang: Lang) -
         "party-uuids": [org_uuid],
     })];
     if let Some(confirmer) = input.confirmed_by.as_deref().and_then(one_line) {
-        let uuid =
-            stable_uuid(&format!("assessment-results:{key}:confirmer:{confirmer}")).to_string();
+        let uuid = stable_uuid(&format!("assessment-results:{key}:confirmer:{confirmer}")).to_string();
         parties.push(json!({"uuid": uuid, "type": "person", "name": confirmer}));
         roles.push(json!({
             "id": "confirmer",
@@ -159,10 +150,7 @@ pub fn assessment_results(edition: &Edition, input: &ResultsInput, lang: Lang) -
     };
     let title = one_line(&title).unwrap_or_default();
 
-    let mut meta_props = vec![
-        prop("catalog-edition", &edition.id),
-        prop("language", lang.code()),
-    ];
+    let mut meta_props = vec![prop("catalog-edition", &edition.id), prop("language", lang.code())];
     meta_props.retain(|p| !p.is_null());
 
     // Controls in scope: requirements with at least one criterion in scope, in catalog order.
@@ -199,21 +187,13 @@ pub fn assessment_results(edition: &Edition, input: &ResultsInput, lang: Lang) -
         Lang::En => format!(
             "{} of {} against ★{target} of {} ({} criteria in scope).",
             capitalised(&one_line(&input.assessment_kind).unwrap_or_else(|| "assessment".into())),
-            if org_name.is_empty() {
-                "the organisation"
-            } else {
-                &org_name
-            },
+            if org_name.is_empty() { "the organisation" } else { &org_name },
             edition.title.get(lang),
             in_scope.len(),
         ),
         Lang::Ja => format!(
             "{}の{}（{} ★{target}、対象の評価基準 {} 件）。",
-            if org_name.is_empty() {
-                "組織"
-            } else {
-                &org_name
-            },
+            if org_name.is_empty() { "組織" } else { &org_name },
             one_line(&input.assessment_kind).unwrap_or_else(|| "評価".into()),
             edition.title.get(lang),
             in_scope.len(),
@@ -287,9 +267,7 @@ fn criterion_entries(
     lang: Lang,
 ) -> (Value, Value) {
     let key = &input.assessment_key;
-    let result = outcome
-        .map(|o| o.result.clone())
-        .unwrap_or(CriterionResult::Unanswered);
+    let result = outcome.map(|o| o.result.clone()).unwrap_or(CriterionResult::Unanswered);
     let id = token(&c.id);
     let title = match edition.requirement(&c.requirement) {
         Some(r) => format!("{} {}", c.id, r.title.get(lang)),
@@ -299,17 +277,9 @@ fn criterion_entries(
     let text = c.text.get(lang);
 
     // Observation: what the company answered and what it showed.
-    let obs_uuid =
-        stable_uuid(&format!("assessment-results:{key}:observation:{}", c.id)).to_string();
-    let evidence: Vec<String> = outcome
-        .map(|o| {
-            o.evidence_sha256
-                .iter()
-                .filter_map(|h| one_line(h))
-                .map(|h| h.to_ascii_lowercase())
-                .collect()
-        })
-        .unwrap_or_default();
+    let obs_uuid = stable_uuid(&format!("assessment-results:{key}:observation:{}", c.id)).to_string();
+    let evidence: Vec<String> =
+        outcome.map(|o| o.evidence_sha256.iter().filter_map(|h| one_line(h)).map(|h| h.to_ascii_lowercase()).collect()).unwrap_or_default();
     let methods = if evidence.is_empty() {
         match result {
             CriterionResult::Unanswered => "UNKNOWN",
@@ -327,10 +297,7 @@ fn criterion_entries(
         "subjects": [{"subject-uuid": org_uuid, "type": "party"}],
         "collected": input.ended,
     });
-    let mut obs_props = vec![
-        prop("criterion", &c.id),
-        prop("answer", answer_key(&result)),
-    ];
+    let mut obs_props = vec![prop("criterion", &c.id), prop("answer", answer_key(&result))];
     let note = outcome.and_then(|o| o.note.as_deref());
     if let Some(n) = note {
         obs_props.push(prop("note", n));
@@ -358,24 +325,16 @@ fn criterion_entries(
     }
 
     // Finding: the determination against the criterion's catalog part.
-    let satisfied = matches!(
-        result,
-        CriterionResult::Met | CriterionResult::NotApplicable
-    );
+    let satisfied = matches!(result, CriterionResult::Met | CriterionResult::NotApplicable);
     let mut status = json!({
         "state": if satisfied { "satisfied" } else { "not-satisfied" },
     });
-    let mut finding_props = vec![
-        prop("level", &c.level.get().to_string()),
-        prop("answer", answer_key(&result)),
-    ];
+    let mut finding_props = vec![prop("level", &c.level.get().to_string()), prop("answer", answer_key(&result))];
     let reason = outcome.and_then(|o| o.reason.as_deref());
     match result {
         CriterionResult::NotApplicable => {
             finding_props.push(prop("not-applicable", "true"));
-            let reason_line = reason
-                .and_then(one_line)
-                .unwrap_or_else(|| tr(lang, "(no reason given)", "（理由の記載なし）").to_owned());
+            let reason_line = reason.and_then(one_line).unwrap_or_else(|| tr(lang, "(no reason given)", "（理由の記載なし）").to_owned());
             finding_props.push(prop("not-applicable-reason", &reason_line));
             status["remarks"] = json!(reason.and_then(multiline).unwrap_or(reason_line));
         }
@@ -429,18 +388,8 @@ fn answer_text(r: &CriterionResult, lang: Lang) -> &'static str {
 
 fn finding_text(r: &CriterionResult, reason: Option<&str>, lang: Lang) -> String {
     match r {
-        CriterionResult::Met => tr(
-            lang,
-            "Satisfied: the criterion is met.",
-            "充足：評価基準を満たしている。",
-        )
-        .into(),
-        CriterionResult::NotMet => tr(
-            lang,
-            "Not satisfied: the criterion is not met.",
-            "未充足：評価基準を満たしていない。",
-        )
-        .into(),
+        CriterionResult::Met => tr(lang, "Satisfied: the criterion is met.", "充足：評価基準を満たしている。").into(),
+        CriterionResult::NotMet => tr(lang, "Not satisfied: the criterion is not met.", "未充足：評価基準を満たしていない。").into(),
         CriterionResult::Unanswered => tr(
             lang,
             "Not satisfied: the criterion was not answered, which counts as not met.",
@@ -564,9 +513,7 @@ mod tests {
     }
 
     fn result(doc: &Value) -> &Value {
-        let results = doc["assessment-results"]["results"]
-            .as_array()
-            .expect("results");
+        let results = doc["assessment-results"]["results"].as_array().expect("results");
         assert_eq!(results.len(), 1);
         &results[0]
     }
@@ -577,18 +524,11 @@ mod tests {
 
     fn finding<'a>(doc: &'a Value, criterion: &str) -> &'a Value {
         let id = token(criterion);
-        findings(doc)
-            .iter()
-            .find(|f| f["target"]["target-id"] == id.as_str())
-            .expect("finding for the criterion")
+        findings(doc).iter().find(|f| f["target"]["target-id"] == id.as_str()).expect("finding for the criterion")
     }
 
     fn prop_value<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
-        v["props"]
-            .as_array()?
-            .iter()
-            .find(|p| p["name"] == name)
-            .and_then(|p| p["value"].as_str())
+        v["props"].as_array()?.iter().find(|p| p["name"] == name).and_then(|p| p["value"].as_str())
     }
 
     fn all_props(v: &Value, out: &mut Vec<Value>) {
@@ -627,12 +567,8 @@ mod tests {
                     assert!(items.contains(*t), "{t} is not a catalog item");
                 }
                 // One observation per criterion, each finding linked to its own.
-                let obs: HashSet<&str> = r["observations"]
-                    .as_array()
-                    .expect("observations")
-                    .iter()
-                    .map(|o| o["uuid"].as_str().expect("uuid"))
-                    .collect();
+                let obs: HashSet<&str> =
+                    r["observations"].as_array().expect("observations").iter().map(|o| o["uuid"].as_str().expect("uuid")).collect();
                 assert_eq!(obs.len(), expected.len());
                 let linked: HashSet<&str> = findings(&doc)
                     .iter()
@@ -644,8 +580,7 @@ mod tests {
                     .collect();
                 assert_eq!(linked, obs);
                 // Reviewed controls: exactly the requirements with criteria in scope.
-                let controls: Vec<&str> = r["reviewed-controls"]["control-selections"][0]
-                    ["include-controls"]
+                let controls: Vec<&str> = r["reviewed-controls"]["control-selections"][0]["include-controls"]
                     .as_array()
                     .expect("include-controls")
                     .iter()
@@ -667,18 +602,8 @@ mod tests {
     fn states_map_from_the_answers() {
         let e = edition();
         let in_scope: Vec<&Criterion> = e.criteria_up_to(crate::Level::THREE).collect();
-        let above = e
-            .criteria
-            .iter()
-            .find(|c| c.level > crate::Level::THREE)
-            .expect("a ★4 criterion");
-        let (met, not_met, na, unanswered, missing) = (
-            &in_scope[0].id,
-            &in_scope[1].id,
-            &in_scope[2].id,
-            &in_scope[3].id,
-            &in_scope[4].id,
-        );
+        let above = e.criteria.iter().find(|c| c.level > crate::Level::THREE).expect("a ★4 criterion");
+        let (met, not_met, na, unanswered, missing) = (&in_scope[0].id, &in_scope[1].id, &in_scope[2].id, &in_scope[3].id, &in_scope[4].id);
         let mut na_outcome = outcome(na, CriterionResult::NotApplicable);
         na_outcome.reason = Some("  We have no\nservers on site.  ".into());
         let mut met_outcome = outcome(met, CriterionResult::Met);
@@ -709,64 +634,35 @@ mod tests {
 
         let f = finding(&doc, na);
         assert_eq!(prop_value(f, "not-applicable"), Some("true"));
-        assert_eq!(
-            prop_value(f, "not-applicable-reason"),
-            Some("We have no servers on site.")
-        );
-        assert_eq!(
-            f["target"]["status"]["remarks"],
-            "We have no\nservers on site."
-        );
+        assert_eq!(prop_value(f, "not-applicable-reason"), Some("We have no servers on site."));
+        assert_eq!(f["target"]["status"]["remarks"], "We have no\nservers on site.");
         for c in [met, not_met, unanswered, missing] {
             assert_eq!(prop_value(finding(&doc, c), "not-applicable"), None);
         }
-        assert_eq!(
-            prop_value(finding(&doc, unanswered), "unanswered"),
-            Some("true")
-        );
-        assert_eq!(
-            prop_value(finding(&doc, missing), "unanswered"),
-            Some("true")
-        );
-        assert_eq!(
-            prop_value(finding(&doc, missing), "answer"),
-            Some("unanswered")
-        );
+        assert_eq!(prop_value(finding(&doc, unanswered), "unanswered"), Some("true"));
+        assert_eq!(prop_value(finding(&doc, missing), "unanswered"), Some("true"));
+        assert_eq!(prop_value(finding(&doc, missing), "answer"), Some("unanswered"));
         assert_eq!(prop_value(finding(&doc, not_met), "unanswered"), None);
 
         let f = finding(&doc, met);
         assert_eq!(prop_value(f, "review"), Some("agree"));
-        assert_eq!(
-            prop_value(f, "review-comment"),
-            Some("Checked the signed copy.")
-        );
-        assert_eq!(
-            prop_value(f, "level"),
-            Some(&*in_scope[0].level.get().to_string())
-        );
+        assert_eq!(prop_value(f, "review-comment"), Some("Checked the signed copy."));
+        assert_eq!(prop_value(f, "level"), Some(&*in_scope[0].level.get().to_string()));
         // Its observation: evidence by hash, the note, examined.
         let obs_uuid = &f["related-observations"][0]["observation-uuid"];
-        let obs = result(&doc)["observations"]
-            .as_array()
-            .expect("observations")
-            .iter()
-            .find(|o| &o["uuid"] == obs_uuid)
-            .expect("observation");
+        let obs =
+            result(&doc)["observations"].as_array().expect("observations").iter().find(|o| &o["uuid"] == obs_uuid).expect("observation");
         assert_eq!(obs["methods"], json!(["EXAMINE"]));
         let ev = obs["relevant-evidence"].as_array().expect("evidence");
         assert_eq!(ev.len(), 2);
         assert_eq!(prop_value(&ev[0], "sha256"), Some(&*"ab".repeat(32)));
-        assert!(ev
-            .iter()
-            .all(|x| x["description"].as_str().is_some_and(|d| !d.is_empty())));
+        assert!(ev.iter().all(|x| x["description"].as_str().is_some_and(|d| !d.is_empty())));
         assert_eq!(prop_value(obs, "note"), Some("Policy approved 2026-03-01"));
         assert_eq!(obs["remarks"], "Policy approved\n2026-03-01");
 
         // The criterion above the target is not there, whatever its outcome.
         let above_id = token(&above.id);
-        assert!(findings(&doc)
-            .iter()
-            .all(|f| f["target"]["target-id"] != above_id.as_str()));
+        assert!(findings(&doc).iter().all(|f| f["target"]["target-id"] != above_id.as_str()));
 
         // Every prop is namespaced, non-blank and on one line.
         let mut props = Vec::new();
@@ -788,44 +684,27 @@ mod tests {
         let en = assessment_results(&e, &inp, Lang::En);
         assert_eq!(en, assessment_results(&e, &inp, Lang::En));
         let ja = assessment_results(&e, &inp, Lang::Ja);
-        assert_ne!(
-            en["assessment-results"]["uuid"],
-            ja["assessment-results"]["uuid"]
-        );
+        assert_ne!(en["assessment-results"]["uuid"], ja["assessment-results"]["uuid"]);
         // Findings are the same subjects in either language.
         assert_eq!(findings(&en)[0]["uuid"], findings(&ja)[0]["uuid"]);
-        let desc = |d: &Value| {
-            findings(d)[0]["description"]
-                .as_str()
-                .expect("description")
-                .to_owned()
-        };
+        let desc = |d: &Value| findings(d)[0]["description"].as_str().expect("description").to_owned();
         assert!(desc(&en).starts_with(c.text.get(Lang::En)));
         assert!(desc(&ja).starts_with(c.text.get(Lang::Ja)));
-        assert!(en["assessment-results"]["metadata"]["title"]
-            .as_str()
-            .is_some_and(|t| t.contains("assessment results")));
-        assert!(ja["assessment-results"]["metadata"]["title"]
-            .as_str()
-            .is_some_and(|t| t.contains("評価結果")));
+        assert!(en["assessment-results"]["metadata"]["title"].as_str().is_some_and(|t| t.contains("assessment results")));
+        assert!(ja["assessment-results"]["metadata"]["title"].as_str().is_some_and(|t| t.contains("評価結果")));
         // Another assessment gets other UUIDs.
         let mut other = inp.clone();
         other.assessment_key = "assessment-43/v1".into();
         let other = assessment_results(&e, &other, Lang::En);
         assert_ne!(findings(&en)[0]["uuid"], findings(&other)[0]["uuid"]);
-        assert_eq!(
-            en["assessment-results"]["import-ap"]["href"],
-            "urn:hoshi:assessment-plan:assessment-42%2Fv3"
-        );
+        assert_eq!(en["assessment-results"]["import-ap"]["href"], "urn:hoshi:assessment-plan:assessment-42%2Fv3");
     }
 
     #[test]
     fn parties_are_the_organisation_and_the_confirmer() {
         let e = edition();
         let doc = assessment_results(&e, &input(1, Vec::new()), Lang::En);
-        let parties = doc["assessment-results"]["metadata"]["parties"]
-            .as_array()
-            .expect("parties");
+        let parties = doc["assessment-results"]["metadata"]["parties"].as_array().expect("parties");
         assert_eq!(parties.len(), 2);
         assert_eq!(parties[0]["name"], "Example Manufacturing K.K.");
         assert_eq!(parties[0]["external-ids"][0]["id"], "1234567890123");
@@ -833,11 +712,6 @@ mod tests {
         let mut unconfirmed = input(1, Vec::new());
         unconfirmed.confirmed_by = None;
         let doc = assessment_results(&e, &unconfirmed, Lang::En);
-        assert_eq!(
-            doc["assessment-results"]["metadata"]["parties"]
-                .as_array()
-                .map(Vec::len),
-            Some(1)
-        );
+        assert_eq!(doc["assessment-results"]["metadata"]["parties"].as_array().map(Vec::len), Some(1));
     }
 }

@@ -147,23 +147,18 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Assessment> {
 
 /// The organisation's assessments, newest first.
 pub async fn list_for_org(conn: &mut Conn, org_id: i64) -> Result<Vec<Assessment>> {
-    sqlx::query(&format!(
-        "SELECT {A_COLS} FROM assessments WHERE org_id = $1 ORDER BY created_at DESC, id DESC"
-    ))
-    .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(a_row)
-    .collect()
+    sqlx::query(&format!("SELECT {A_COLS} FROM assessments WHERE org_id = $1 ORDER BY created_at DESC, id DESC"))
+        .bind(org_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(a_row)
+        .collect()
 }
 
 /// The highest version number the organisation has used.
 pub async fn max_version(conn: &mut Conn, org_id: i64) -> Result<i64> {
-    let r = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM assessments WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let r = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM assessments WHERE org_id = $1").bind(org_id).fetch_one(&mut *conn).await?;
     Ok(r.try_get::<i64, _>(0)?)
 }
 
@@ -192,13 +187,15 @@ fn ans_row(r: &AnyRow) -> Result<AnswerRow> {
 }
 
 pub async fn answers(conn: &mut Conn, assessment_id: i64) -> Result<Vec<AnswerRow>> {
-    sqlx::query("SELECT criterion, status, reason, note, updated_by AS by_user, updated_at AS at_time FROM answers WHERE assessment_id = $1")
-        .bind(assessment_id)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(ans_row)
-        .collect()
+    sqlx::query(
+        "SELECT criterion, status, reason, note, updated_by AS by_user, updated_at AS at_time FROM answers WHERE assessment_id = $1",
+    )
+    .bind(assessment_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(ans_row)
+    .collect()
 }
 
 /// Sets an answer and appends it to the history.
@@ -209,31 +206,25 @@ pub async fn put_answer(conn: &mut Conn, assessment_id: i64, a: &AnswerRow) -> R
         .execute(&mut *conn)
         .await?;
     for table in ["answers", "answer_history"] {
-        let (by, at) = if table == "answers" {
-            ("updated_by", "updated_at")
-        } else {
-            ("changed_by", "changed_at")
-        };
-        sqlx::query(&format!("INSERT INTO {table} (assessment_id, criterion, status, reason, note, {by}, {at}) VALUES ($1, $2, $3, $4, $5, $6, $7)"))
-            .bind(assessment_id)
-            .bind(&a.criterion)
-            .bind(&a.status)
-            .bind(&a.reason)
-            .bind(&a.note)
-            .bind(a.by)
-            .bind(a.at)
-            .execute(&mut *conn)
-            .await?;
+        let (by, at) = if table == "answers" { ("updated_by", "updated_at") } else { ("changed_by", "changed_at") };
+        sqlx::query(&format!(
+            "INSERT INTO {table} (assessment_id, criterion, status, reason, note, {by}, {at}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        ))
+        .bind(assessment_id)
+        .bind(&a.criterion)
+        .bind(&a.status)
+        .bind(&a.reason)
+        .bind(&a.note)
+        .bind(a.by)
+        .bind(a.at)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
 
 /// Every change of one criterion's answer, oldest first.
-pub async fn history(
-    conn: &mut Conn,
-    assessment_id: i64,
-    criterion: &str,
-) -> Result<Vec<AnswerRow>> {
+pub async fn history(conn: &mut Conn, assessment_id: i64, criterion: &str) -> Result<Vec<AnswerRow>> {
     sqlx::query("SELECT criterion, status, reason, note, changed_by AS by_user, changed_at AS at_time FROM answer_history WHERE assessment_id = $1 AND criterion = $2 ORDER BY id")
         .bind(assessment_id)
         .bind(criterion)
@@ -279,18 +270,8 @@ pub struct EvidenceRow {
 }
 
 /// Stores file content once per SHA-256.
-pub async fn put_file(
-    conn: &mut Conn,
-    sha256: &str,
-    content_type: &str,
-    bytes: &[u8],
-    now: i64,
-) -> Result<()> {
-    let exists = sqlx::query("SELECT 1 FROM evidence_files WHERE sha256 = $1")
-        .bind(sha256)
-        .fetch_optional(&mut *conn)
-        .await?
-        .is_some();
+pub async fn put_file(conn: &mut Conn, sha256: &str, content_type: &str, bytes: &[u8], now: i64) -> Result<()> {
+    let exists = sqlx::query("SELECT 1 FROM evidence_files WHERE sha256 = $1").bind(sha256).fetch_optional(&mut *conn).await?.is_some();
     if !exists {
         sqlx::query("INSERT INTO evidence_files (sha256, content_type, size, content, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(sha256)
@@ -401,7 +382,9 @@ pub async fn quotes(conn: &mut Conn, assessment_id: i64) -> Result<Vec<QuoteRow>
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|r| Ok(QuoteRow { criterion: r.try_get(0)?, one_off_yen: u(r.try_get(1)?), annual_yen: u(r.try_get(2)?), note: r.try_get(3)? }))
+        .map(|r| {
+            Ok(QuoteRow { criterion: r.try_get(0)?, one_off_yen: u(r.try_get(1)?), annual_yen: u(r.try_get(2)?), note: r.try_get(3)? })
+        })
         .collect()
 }
 
@@ -423,7 +406,8 @@ pub struct Engagement {
     pub decided_at: Option<i64>,
 }
 
-const E_COLS: &str = "id, assessment_id, provider_org_id, kind, status, assessor_user_id, message, decision_comment, created_at, decided_at";
+const E_COLS: &str =
+    "id, assessment_id, provider_org_id, kind, status, assessor_user_id, message, decision_comment, created_at, decided_at";
 
 fn e_row(r: &AnyRow) -> Result<Engagement> {
     Ok(Engagement {
@@ -479,34 +463,24 @@ pub async fn engagement(conn: &mut Conn, id: i64) -> Result<Engagement> {
     e_row(&row)
 }
 
-pub async fn engagements_of_assessment(
-    conn: &mut Conn,
-    assessment_id: i64,
-) -> Result<Vec<Engagement>> {
-    sqlx::query(&format!(
-        "SELECT {E_COLS} FROM engagements WHERE assessment_id = $1 ORDER BY id"
-    ))
-    .bind(assessment_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(e_row)
-    .collect()
+pub async fn engagements_of_assessment(conn: &mut Conn, assessment_id: i64) -> Result<Vec<Engagement>> {
+    sqlx::query(&format!("SELECT {E_COLS} FROM engagements WHERE assessment_id = $1 ORDER BY id"))
+        .bind(assessment_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(e_row)
+        .collect()
 }
 
-pub async fn engagements_of_provider(
-    conn: &mut Conn,
-    provider_org_id: i64,
-) -> Result<Vec<Engagement>> {
-    sqlx::query(&format!(
-        "SELECT {E_COLS} FROM engagements WHERE provider_org_id = $1 ORDER BY id DESC"
-    ))
-    .bind(provider_org_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(e_row)
-    .collect()
+pub async fn engagements_of_provider(conn: &mut Conn, provider_org_id: i64) -> Result<Vec<Engagement>> {
+    sqlx::query(&format!("SELECT {E_COLS} FROM engagements WHERE provider_org_id = $1 ORDER BY id DESC"))
+        .bind(provider_org_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(e_row)
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -589,10 +563,12 @@ pub async fn put_pledge(conn: &mut Conn, assessment_id: i64, p: &Pledge) -> Resu
 }
 
 pub async fn pledge(conn: &mut Conn, assessment_id: i64) -> Result<Option<Pledge>> {
-    let r = sqlx::query("SELECT officer_name, officer_title, text_version, text_sha256, signed_by, signed_at FROM pledges WHERE assessment_id = $1")
-        .bind(assessment_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let r = sqlx::query(
+        "SELECT officer_name, officer_title, text_version, text_sha256, signed_by, signed_at FROM pledges WHERE assessment_id = $1",
+    )
+    .bind(assessment_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     r.map(|r| {
         Ok(Pledge {
             officer_name: r.try_get(0)?,
@@ -648,11 +624,7 @@ pub async fn insert_share(conn: &mut Conn, s: &Share) -> Result<Share> {
 }
 
 pub async fn revoke_share(conn: &mut Conn, id: i64, now: i64) -> Result<()> {
-    sqlx::query("UPDATE shares SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(now)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("UPDATE shares SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").bind(now).bind(id).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -666,15 +638,13 @@ pub async fn share(conn: &mut Conn, id: i64) -> Result<Share> {
 }
 
 pub async fn shares_of_assessment(conn: &mut Conn, assessment_id: i64) -> Result<Vec<Share>> {
-    sqlx::query(&format!(
-        "SELECT {S_COLS} FROM shares WHERE assessment_id = $1 ORDER BY id"
-    ))
-    .bind(assessment_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(s_row)
-    .collect()
+    sqlx::query(&format!("SELECT {S_COLS} FROM shares WHERE assessment_id = $1 ORDER BY id"))
+        .bind(assessment_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(s_row)
+        .collect()
 }
 
 /// Live shares with a buyer, newest first.
@@ -689,14 +659,12 @@ pub async fn shares_with_buyer(conn: &mut Conn, buyer_org_id: i64) -> Result<Vec
 }
 
 pub async fn record_view(conn: &mut Conn, share_id: i64, viewer: i64, now: i64) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO share_views (share_id, viewer_user_id, viewed_at) VALUES ($1, $2, $3)",
-    )
-    .bind(share_id)
-    .bind(viewer)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query("INSERT INTO share_views (share_id, viewer_user_id, viewed_at) VALUES ($1, $2, $3)")
+        .bind(share_id)
+        .bind(viewer)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -728,10 +696,7 @@ pub struct ExpertProfile {
 }
 
 pub async fn put_expert(conn: &mut Conn, p: &ExpertProfile, now: i64) -> Result<()> {
-    sqlx::query("DELETE FROM expert_profiles WHERE org_id = $1")
-        .bind(p.org_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("DELETE FROM expert_profiles WHERE org_id = $1").bind(p.org_id).execute(&mut *conn).await?;
     sqlx::query("INSERT INTO expert_profiles (org_id, qualification, registration_number, regions, languages, public_support, bio_ja, bio_en, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(p.org_id)
         .bind(&p.qualification)

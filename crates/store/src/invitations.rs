@@ -62,18 +62,12 @@ pub async fn insert(
 }
 
 /// An open invitation (not accepted, not expired at `now`) by token hash.
-pub async fn open_by_hash(
-    conn: &mut Conn,
-    token_hash: &str,
-    now: i64,
-) -> Result<Option<Invitation>> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM invitations WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > $2"
-    ))
-    .bind(token_hash)
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await?;
+pub async fn open_by_hash(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Option<Invitation>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM invitations WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > $2"))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -87,13 +81,11 @@ pub async fn mark_accepted(conn: &mut Conn, id: i64, now: i64) -> Result<()> {
 }
 
 pub async fn list_for_org(conn: &mut Conn, org_id: i64) -> Result<Vec<Invitation>> {
-    sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM invitations WHERE org_id = $1 ORDER BY created_at DESC, id DESC"
-    ))
-    .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(from_row)
-    .collect()
+    sqlx::query(&format!("SELECT {COLUMNS} FROM invitations WHERE org_id = $1 ORDER BY created_at DESC, id DESC"))
+        .bind(org_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }

@@ -49,33 +49,25 @@ fn from_row(r: &AnyRow) -> Result<Org> {
     let ind: String = r.try_get("industry")?;
     Ok(Org {
         id: r.try_get("id")?,
-        corporate_number: CorporateNumber::parse(&cn)
-            .map_err(|e| corrupt("corporate number", e))?,
+        corporate_number: CorporateNumber::parse(&cn).map_err(|e| corrupt("corporate number", e))?,
         name_ja: r.try_get("name_ja")?,
         name_en: r.try_get("name_en")?,
         prefecture: Prefecture::parse(&pref).map_err(|e| corrupt("prefecture", e))?,
         address: r.try_get("address")?,
         industry: Industry::parse(&ind).map_err(|e| corrupt("industry", e))?,
-        employees: r
-            .try_get::<Option<i64>, _>("employees")?
-            .map(|v| v.max(0) as u64),
-        capital_yen: r
-            .try_get::<Option<i64>, _>("capital_yen")?
-            .map(|v| v.max(0) as u64),
+        employees: r.try_get::<Option<i64>, _>("employees")?.map(|v| v.max(0) as u64),
+        capital_yen: r.try_get::<Option<i64>, _>("capital_yen")?.map(|v| v.max(0) as u64),
         roles: Vec::new(),
         created_at: r.try_get("created_at")?,
     })
 }
 
 async fn with_roles(conn: &mut Conn, mut org: Org) -> Result<Org> {
-    let rows = sqlx::query("SELECT role FROM organization_roles WHERE org_id = $1 ORDER BY role")
-        .bind(org.id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT role FROM organization_roles WHERE org_id = $1 ORDER BY role").bind(org.id).fetch_all(&mut *conn).await?;
     for r in rows {
         let key: String = r.try_get(0)?;
-        org.roles
-            .push(OrgRole::parse(&key).map_err(|e| corrupt("role", e))?);
+        org.roles.push(OrgRole::parse(&key).map_err(|e| corrupt("role", e))?);
     }
     org.roles.sort();
     Ok(org)
@@ -136,23 +128,19 @@ pub async fn update_profile(conn: &mut Conn, org: &Org) -> Result<()> {
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Org> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM organizations WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM organizations WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     with_roles(conn, from_row(&row)?).await
 }
 
 pub async fn by_corporate_number(conn: &mut Conn, cn: &CorporateNumber) -> Result<Option<Org>> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM organizations WHERE corporate_number = $1"
-    ))
-    .bind(cn.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM organizations WHERE corporate_number = $1"))
+        .bind(cn.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
     match row {
         Some(r) => Ok(Some(with_roles(conn, from_row(&r)?).await?)),
         None => Ok(None),
@@ -161,11 +149,7 @@ pub async fn by_corporate_number(conn: &mut Conn, cn: &CorporateNumber) -> Resul
 
 /// Every organisation, by corporate number.
 pub async fn list(conn: &mut Conn) -> Result<Vec<Org>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM organizations ORDER BY corporate_number"
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM organizations ORDER BY corporate_number")).fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         out.push(with_roles(conn, from_row(&r)?).await?);

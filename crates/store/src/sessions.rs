@@ -28,11 +28,12 @@ pub async fn insert(conn: &mut Conn, id_hash: &str, s: &Session) -> Result<()> {
 
 /// The session with this hash if it has not expired at `now`.
 pub async fn get_live(conn: &mut Conn, id_hash: &str, now: i64) -> Result<Option<Session>> {
-    let row = sqlx::query("SELECT user_id, org_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2")
-        .bind(id_hash)
-        .bind(now)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT user_id, org_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2")
+            .bind(id_hash)
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await?;
     row.map(|r| {
         Ok(Session {
             user_id: r.try_get(0)?,
@@ -46,26 +47,15 @@ pub async fn get_live(conn: &mut Conn, id_hash: &str, now: i64) -> Result<Option
 }
 
 pub async fn delete(conn: &mut Conn, id_hash: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-        .bind(id_hash)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(&mut *conn).await?;
     Ok(())
 }
 
 /// Ends every session of a user (after a password reset).
 pub async fn delete_for_user(conn: &mut Conn, user_id: i64) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected())
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?.rows_affected())
 }
 
 pub async fn delete_expired(conn: &mut Conn, now: i64) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected())
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&mut *conn).await?.rows_affected())
 }

@@ -14,9 +14,7 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn unique(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     format!("{prefix}_{}_{n}_{nanos}", std::process::id())
 }
 
@@ -35,26 +33,15 @@ pub async fn sqlite() -> Store {
 pub async fn postgres() -> Option<Store> {
     let required = std::env::var("HOSHI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
     let Ok(base) = std::env::var("HOSHI_TEST_POSTGRES_URL") else {
-        assert!(
-            !required,
-            "HOSHI_REQUIRE_POSTGRES=1 but HOSHI_TEST_POSTGRES_URL is not set"
-        );
+        assert!(!required, "HOSHI_REQUIRE_POSTGRES=1 but HOSHI_TEST_POSTGRES_URL is not set");
         return None;
     };
-    let admin = Store::connect(&base)
-        .await
-        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {base}: {e}"));
+    let admin = Store::connect(&base).await.unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {base}: {e}"));
     let name = unique("hoshi_t");
-    admin
-        .pool()
-        .execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create database");
+    admin.pool().execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
     admin.pool().close().await;
     let (head, _) = base.rsplit_once('/').expect("URL with a database name");
-    let store = Store::connect(&format!("{head}/{name}"))
-        .await
-        .expect("connect new database");
+    let store = Store::connect(&format!("{head}/{name}")).await.expect("connect new database");
     store.migrate().await.expect("migrate postgres");
     Some(store)
 }

@@ -20,8 +20,7 @@ pub struct ApiToken {
     pub revoked_at: Option<i64>,
 }
 
-const COLUMNS: &str =
-    "id, org_id, name, prefix, scope, created_by, created_at, last_used_at, revoked_at";
+const COLUMNS: &str = "id, org_id, name, prefix, scope, created_by, created_at, last_used_at, revoked_at";
 
 fn from_row(r: &AnyRow) -> Result<ApiToken> {
     let scope: String = r.try_get("scope")?;
@@ -66,32 +65,24 @@ pub async fn insert(
 }
 
 pub async fn list_for_org(conn: &mut Conn, org_id: i64) -> Result<Vec<ApiToken>> {
-    sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM api_tokens WHERE org_id = $1 ORDER BY created_at DESC, id DESC"
-    ))
-    .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(from_row)
-    .collect()
+    sqlx::query(&format!("SELECT {COLUMNS} FROM api_tokens WHERE org_id = $1 ORDER BY created_at DESC, id DESC"))
+        .bind(org_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }
 
 /// A live (not revoked) token by its hash; records `now` as its last use.
 pub async fn use_live(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Option<ApiToken>> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
-    ))
-    .bind(token_hash)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"))
+        .bind(token_hash)
+        .fetch_optional(&mut *conn)
+        .await?;
     let Some(row) = row else { return Ok(None) };
     let mut t = from_row(&row)?;
-    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(t.id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(t.id).execute(&mut *conn).await?;
     t.last_used_at = Some(now);
     Ok(Some(t))
 }
@@ -108,10 +99,6 @@ pub async fn revoke(conn: &mut Conn, org_id: i64, token_id: i64, now: i64) -> Re
     if row.try_get::<Option<i64>, _>(0)?.is_some() {
         return Ok(false);
     }
-    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(token_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2").bind(now).bind(token_id).execute(&mut *conn).await?;
     Ok(true)
 }

@@ -34,13 +34,7 @@ fn from_row(r: &AnyRow) -> Result<User> {
 }
 
 /// Inserts a user; emails are stored lower-cased. A taken email is `Duplicate`.
-pub async fn insert(
-    conn: &mut Conn,
-    email: &str,
-    display_name: &str,
-    password_hash: &str,
-    now: i64,
-) -> Result<User> {
+pub async fn insert(conn: &mut Conn, email: &str, display_name: &str, password_hash: &str, now: i64) -> Result<User> {
     let row = sqlx::query(
         "INSERT INTO users (email, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4) \
          RETURNING id, email, display_name, password_hash, created_at",
@@ -56,55 +50,39 @@ pub async fn insert(
 }
 
 pub async fn by_email(conn: &mut Conn, email: &str) -> Result<Option<User>> {
-    let row = sqlx::query(
-        "SELECT id, email, display_name, password_hash, created_at FROM users WHERE email = $1",
-    )
-    .bind(email.trim().to_lowercase())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = sqlx::query("SELECT id, email, display_name, password_hash, created_at FROM users WHERE email = $1")
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<User> {
-    let row = sqlx::query(
-        "SELECT id, email, display_name, password_hash, created_at FROM users WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+    let row = sqlx::query("SELECT id, email, display_name, password_hash, created_at FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     from_row(&row)
 }
 
 pub async fn set_password_hash(conn: &mut Conn, user_id: i64, hash: &str) -> Result<()> {
-    let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-        .bind(hash)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+    let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id).execute(&mut *conn).await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
     Ok(())
 }
 
-pub async fn add_membership(
-    conn: &mut Conn,
-    user_id: i64,
-    org_id: i64,
-    role: MemberRole,
-    now: i64,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO memberships (user_id, org_id, role, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(user_id)
-    .bind(org_id)
-    .bind(role.key())
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| map_unique(e, "membership"))?;
+pub async fn add_membership(conn: &mut Conn, user_id: i64, org_id: i64, role: MemberRole, now: i64) -> Result<()> {
+    sqlx::query("INSERT INTO memberships (user_id, org_id, role, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(user_id)
+        .bind(org_id)
+        .bind(role.key())
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| map_unique(e, "membership"))?;
     Ok(())
 }
 
@@ -138,24 +116,19 @@ pub async fn members_of(conn: &mut Conn, org_id: i64) -> Result<Vec<(User, Membe
     rows.iter()
         .map(|r| {
             let role: String = r.try_get("role")?;
-            Ok((
-                from_row(r)?,
-                MemberRole::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            ))
+            Ok((from_row(r)?, MemberRole::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?))
         })
         .collect()
 }
 
 /// Every user with the corporate numbers of their organisations, by email.
 pub async fn list(conn: &mut Conn) -> Result<Vec<(User, Vec<(String, MemberRole)>)>> {
-    let users: Vec<User> = sqlx::query(
-        "SELECT id, email, display_name, password_hash, created_at FROM users ORDER BY email",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(from_row)
-    .collect::<Result<_>>()?;
+    let users: Vec<User> = sqlx::query("SELECT id, email, display_name, password_hash, created_at FROM users ORDER BY email")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<_>>()?;
     let mut out = Vec::with_capacity(users.len());
     for u in users {
         let rows = sqlx::query(
@@ -167,10 +140,7 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<(User, Vec<(String, MemberRole)
         let mut orgs = Vec::new();
         for r in rows {
             let role: String = r.try_get(1)?;
-            orgs.push((
-                r.try_get::<String, _>(0)?,
-                MemberRole::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            ));
+            orgs.push((r.try_get::<String, _>(0)?, MemberRole::parse(&role).map_err(|e| StoreError::Corrupt(e.to_string()))?));
         }
         out.push((u, orgs));
     }

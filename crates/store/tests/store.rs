@@ -22,11 +22,7 @@ fn new_org(cn: &str) -> orgs::NewOrg {
 async fn migrations_apply_once_and_readiness_reflects_them() {
     for store in testing::all().await {
         assert!(store.ready().await.expect("ready"));
-        assert!(
-            store.migrate().await.expect("again").is_empty(),
-            "{:?}",
-            store.backend()
-        );
+        assert!(store.migrate().await.expect("again").is_empty(), "{:?}", store.backend());
     }
 }
 
@@ -34,34 +30,22 @@ async fn migrations_apply_once_and_readiness_reflects_them() {
 async fn organisations_round_trip_and_duplicates_are_refused() {
     for store in testing::all().await {
         let mut tx = store.begin().await.expect("tx");
-        let org = orgs::insert(&mut tx, &new_org("7000012050002"), 100)
-            .await
-            .expect("insert");
+        let org = orgs::insert(&mut tx, &new_org("7000012050002"), 100).await.expect("insert");
         assert_eq!(org.roles, [OrgRole::Supplier, OrgRole::Buyer]);
         assert_eq!(org.prefecture.name_en(), "Aichi");
         let dup = orgs::insert(&mut tx, &new_org("7000012050002"), 100).await;
-        assert!(
-            matches!(dup, Err(StoreError::Duplicate(ref w)) if w.contains("7000012050002")),
-            "{dup:?}"
-        );
+        assert!(matches!(dup, Err(StoreError::Duplicate(ref w)) if w.contains("7000012050002")), "{dup:?}");
         tx.rollback().await.expect("rollback");
 
         let mut tx = store.begin().await.expect("tx");
-        let org = orgs::insert(&mut tx, &new_org("7000012050002"), 100)
-            .await
-            .expect("insert");
+        let org = orgs::insert(&mut tx, &new_org("7000012050002"), 100).await.expect("insert");
         tx.commit().await.expect("commit");
         let mut conn = store.pool().acquire().await.expect("conn");
         let back = orgs::get(&mut conn, org.id).await.expect("get");
         assert_eq!(back, org);
-        let found = orgs::by_corporate_number(&mut conn, &org.corporate_number)
-            .await
-            .expect("by cn");
+        let found = orgs::by_corporate_number(&mut conn, &org.corporate_number).await.expect("by cn");
         assert_eq!(found.map(|o| o.id), Some(org.id));
-        assert!(matches!(
-            orgs::get(&mut conn, 999_999).await,
-            Err(StoreError::NotFound)
-        ));
+        assert!(matches!(orgs::get(&mut conn, 999_999).await, Err(StoreError::NotFound)));
     }
 }
 
@@ -69,78 +53,25 @@ async fn organisations_round_trip_and_duplicates_are_refused() {
 async fn users_memberships_sessions_and_tokens() {
     for store in testing::all().await {
         let mut tx = store.begin().await.expect("tx");
-        let org = orgs::insert(&mut tx, &new_org("7000012050002"), 1)
-            .await
-            .expect("org");
-        let u = users::insert(&mut tx, "Owner@Example.JP", "Owner", "hash", 1)
-            .await
-            .expect("user");
+        let org = orgs::insert(&mut tx, &new_org("7000012050002"), 1).await.expect("org");
+        let u = users::insert(&mut tx, "Owner@Example.JP", "Owner", "hash", 1).await.expect("user");
         assert_eq!(u.email, "owner@example.jp");
-        users::add_membership(&mut tx, u.id, org.id, MemberRole::Admin, 1)
-            .await
-            .expect("member");
-        assert_eq!(
-            users::memberships(&mut tx, u.id).await.expect("m")[0].role,
-            MemberRole::Admin
-        );
-        let s = sessions::Session {
-            user_id: u.id,
-            org_id: org.id,
-            csrf_token: "c".into(),
-            created_at: 1,
-            expires_at: 100,
-        };
+        users::add_membership(&mut tx, u.id, org.id, MemberRole::Admin, 1).await.expect("member");
+        assert_eq!(users::memberships(&mut tx, u.id).await.expect("m")[0].role, MemberRole::Admin);
+        let s = sessions::Session { user_id: u.id, org_id: org.id, csrf_token: "c".into(), created_at: 1, expires_at: 100 };
         sessions::insert(&mut tx, "h1", &s).await.expect("session");
-        assert_eq!(
-            sessions::get_live(&mut tx, "h1", 50).await.expect("live"),
-            Some(s)
-        );
-        assert_eq!(
-            sessions::get_live(&mut tx, "h1", 100)
-                .await
-                .expect("expired"),
-            None
-        );
-        let t = tokens::insert(
-            &mut tx,
-            org.id,
-            "nightly",
-            "th",
-            "hoshi_ab",
-            TokenScope::Read,
-            u.id,
-            5,
-        )
-        .await
-        .expect("token");
-        assert_eq!(
-            tokens::use_live(&mut tx, "th", 7)
-                .await
-                .expect("use")
-                .map(|t| t.last_used_at),
-            Some(Some(7))
-        );
-        assert!(tokens::revoke(&mut tx, org.id, t.id, 8)
-            .await
-            .expect("revoke"));
-        assert!(!tokens::revoke(&mut tx, org.id, t.id, 9)
-            .await
-            .expect("again"));
-        assert!(matches!(
-            tokens::revoke(&mut tx, org.id + 1, t.id, 9).await,
-            Err(StoreError::NotFound)
-        ));
-        assert_eq!(
-            tokens::use_live(&mut tx, "th", 10).await.expect("revoked"),
-            None
-        );
+        assert_eq!(sessions::get_live(&mut tx, "h1", 50).await.expect("live"), Some(s));
+        assert_eq!(sessions::get_live(&mut tx, "h1", 100).await.expect("expired"), None);
+        let t = tokens::insert(&mut tx, org.id, "nightly", "th", "hoshi_ab", TokenScope::Read, u.id, 5).await.expect("token");
+        assert_eq!(tokens::use_live(&mut tx, "th", 7).await.expect("use").map(|t| t.last_used_at), Some(Some(7)));
+        assert!(tokens::revoke(&mut tx, org.id, t.id, 8).await.expect("revoke"));
+        assert!(!tokens::revoke(&mut tx, org.id, t.id, 9).await.expect("again"));
+        assert!(matches!(tokens::revoke(&mut tx, org.id + 1, t.id, 9).await, Err(StoreError::NotFound)));
+        assert_eq!(tokens::use_live(&mut tx, "th", 10).await.expect("revoked"), None);
         tx.commit().await.expect("commit");
         // On PostgreSQL a failed statement ends the transaction, so duplicates get their own.
         let mut tx = store.begin().await.expect("tx");
-        assert!(matches!(
-            users::insert(&mut tx, "owner@example.jp", "Again", "hash", 1).await,
-            Err(StoreError::Duplicate(_))
-        ));
+        assert!(matches!(users::insert(&mut tx, "owner@example.jp", "Again", "hash", 1).await, Err(StoreError::Duplicate(_))));
         tx.rollback().await.expect("rollback");
     }
 }
@@ -150,11 +81,7 @@ async fn foreign_keys_are_enforced_on_both() {
     for store in testing::all().await {
         let mut tx = store.begin().await.expect("tx");
         let err = users::add_membership(&mut tx, 12345, 67890, MemberRole::Member, 1).await;
-        assert!(
-            err.is_err(),
-            "{:?} accepted a membership for missing rows",
-            store.backend()
-        );
+        assert!(err.is_err(), "{:?} accepted a membership for missing rows", store.backend());
         let _ = tx.rollback().await;
     }
 }

@@ -58,11 +58,7 @@ impl Ctx {
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = StatusCode;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Ctx>()
-            .cloned()
-            .ok_or(StatusCode::INTERNAL_SERVER_ERROR)
+        parts.extensions.get::<Ctx>().cloned().ok_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
 
@@ -92,10 +88,7 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {
-    form_urlencoded_pairs(body)
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
+    form_urlencoded_pairs(body).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
 /// Decodes `application/x-www-form-urlencoded` pairs.
@@ -104,11 +97,7 @@ pub fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn is_safe(m: &Method) -> bool {
@@ -121,28 +110,16 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     let headers = &parts.headers;
     let lang = cookie(headers, LANG_COOKIE)
         .and_then(|v| Lang::parse(&v))
-        .unwrap_or_else(|| {
-            i18n::from_accept_language(
-                headers
-                    .get(ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or(""),
-            )
-        });
+        .unwrap_or_else(|| i18n::from_accept_language(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("")));
     let client = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
-    let path = parts
-        .uri
-        .path_and_query()
-        .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+    let path = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
     let is_api = parts.uri.path().starts_with("/api/");
 
-    let bearer = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").map(|t| t.trim().to_owned()));
+    let bearer =
+        headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ").map(|t| t.trim().to_owned()));
     let session_token = cookie(headers, SESSION_COOKIE);
     let mut actor = None;
     let mut bad_bearer = false;
@@ -165,18 +142,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             }
         },
     };
-    let ctx = Ctx {
-        lang,
-        actor,
-        session_token: if bearer.is_none() {
-            session_token
-        } else {
-            None
-        },
-        csrf: csrf.clone(),
-        client,
-        path,
-    };
+    let ctx = Ctx { lang, actor, session_token: if bearer.is_none() { session_token } else { None }, csrf: csrf.clone(), client, path };
 
     if bad_bearer {
         return crate::problem::from_app_error(&AppError::Unauthenticated, lang).into_response();
@@ -187,11 +153,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         let via_token = bearer.is_some();
         if is_api {
             if !via_token && ctx.actor.is_some() {
-                let sent = parts
-                    .headers
-                    .get("x-csrf-token")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
+                let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
                 if !constant_time_eq(sent, &csrf) {
                     return crate::problem::Problem::new(
                         StatusCode::FORBIDDEN,
@@ -212,11 +174,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             .is_some_and(|v| v.starts_with("multipart/form-data"))
         {
             // Uploads are not buffered here: their token travels in the query string.
-            let sent = parts
-                .uri
-                .query()
-                .and_then(|q| form_field(q.as_bytes(), "_csrf"))
-                .unwrap_or_default();
+            let sent = parts.uri.query().and_then(|q| form_field(q.as_bytes(), "_csrf")).unwrap_or_default();
             if !constant_time_eq(&sent, &csrf) || new_anon.is_some() {
                 return crate::pages::csrf_failed(&ctx);
             }
@@ -225,13 +183,8 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
                 Ok(b) => b,
                 Err(_) => return crate::pages::too_large(&ctx, state.config.max_body_bytes),
             };
-            let from_query = parts
-                .uri
-                .query()
-                .and_then(|q| form_field(q.as_bytes(), "_csrf"));
-            let sent = form_field(&bytes, "_csrf")
-                .or(from_query)
-                .unwrap_or_default();
+            let from_query = parts.uri.query().and_then(|q| form_field(q.as_bytes(), "_csrf"));
+            let sent = form_field(&bytes, "_csrf").or(from_query).unwrap_or_default();
             if !constant_time_eq(&sent, &csrf) || new_anon.is_some() {
                 return crate::pages::csrf_failed(&ctx);
             }
@@ -242,10 +195,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     parts.extensions.insert(ctx);
     let mut res = next.run(Request::from_parts(parts, body)).await;
     if let Some(fresh) = new_anon {
-        res.headers_mut().append(
-            SET_COOKIE,
-            set_cookie(&state, ANON_CSRF_COOKIE, &fresh, None),
-        );
+        res.headers_mut().append(SET_COOKIE, set_cookie(&state, ANON_CSRF_COOKIE, &fresh, None));
     }
     res
 }

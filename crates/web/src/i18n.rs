@@ -15,13 +15,7 @@ pub fn from_accept_language(header: &str) -> Lang {
     for part in header.split(',') {
         let mut it = part.trim().split(';');
         let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
-        let q = it
-            .find_map(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|v| v.parse::<f32>().ok())
-            })
-            .unwrap_or(1.0);
+        let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
         let lang = if tag.starts_with("ja") {
             Lang::Ja
         } else if tag.starts_with("en") {
@@ -184,12 +178,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    T.get_or_init(|| {
-        MESSAGES
-            .iter()
-            .map(|(k, ja, en)| (*k, (*ja, *en)))
-            .collect()
-    })
+    T.get_or_init(|| MESSAGES.iter().map(|(k, ja, en)| (*k, (*ja, *en))).collect())
 }
 
 /// The words of one language; templates call `t.t("key")`.
@@ -245,10 +234,7 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for (k, ja, en) in MESSAGES {
             assert!(seen.insert(k), "duplicate key {k}");
-            assert!(
-                !ja.is_empty() && !en.is_empty(),
-                "{k} is missing a language"
-            );
+            assert!(!ja.is_empty() && !en.is_empty(), "{k} is missing a language");
         }
     }
 
@@ -259,11 +245,7 @@ mod tests {
         let mut files = Vec::new();
         for dir in ["templates", "src", "src/pages", "src/api"] {
             if let Ok(rd) = std::fs::read_dir(root.join(dir)) {
-                files.extend(
-                    rd.filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|p| p.is_file()),
-                );
+                files.extend(rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()));
             }
         }
         for f in files.into_iter().filter(|f| !f.ends_with("i18n.rs")) {

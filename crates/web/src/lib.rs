@@ -40,10 +40,7 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig {
-            secure_cookies: true,
-            max_body_bytes: 1024 * 1024,
-        }
+        WebConfig { secure_cookies: true, max_body_bytes: 1024 * 1024 }
     }
 }
 
@@ -56,10 +53,7 @@ pub struct AppState {
 
 /// The whole HTTP application.
 pub fn router(app: App, config: WebConfig) -> Router {
-    let state = AppState {
-        app,
-        config: Arc::new(config),
-    };
+    let state = AppState { app, config: Arc::new(config) };
     let mut r: Router<AppState> = Router::new();
     for (def, handler) in routes::table() {
         r = r.route(def.path, handler);
@@ -77,7 +71,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+            ),
         ))
         .layer(CatchPanicLayer::custom(|_| {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error: the problem was logged").into_response_boxed()
@@ -103,11 +99,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = tx.send(());
     });

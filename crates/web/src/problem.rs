@@ -44,15 +44,9 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = (status, serde_json::to_string(&self).unwrap_or_default()).into_response();
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            header::HeaderValue::from_static("application/problem+json"),
-        );
+        res.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
         if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer realm=\"hoshi\""),
-            );
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer realm=\"hoshi\""));
         }
         if let Some(s) = self.retry_after {
             if let Ok(v) = header::HeaderValue::from_str(&s.to_string()) {
@@ -83,62 +77,13 @@ pub fn from_app_error(e: &AppError, lang: Lang) -> Problem {
         tracing::error!(error = %inner, "storage error");
     }
     let (kind, title) = match e {
-        AppError::Unauthenticated => (
-            "unauthenticated",
-            if ja {
-                "認証が必要です"
-            } else {
-                "Authentication required"
-            },
-        ),
-        AppError::Forbidden(_) => (
-            "forbidden",
-            if ja {
-                "権限がありません"
-            } else {
-                "Not allowed"
-            },
-        ),
-        AppError::NotFound(_) => (
-            "not-found",
-            if ja {
-                "見つかりません"
-            } else {
-                "Not found"
-            },
-        ),
-        AppError::Invalid { .. } => (
-            "invalid",
-            if ja {
-                "入力に誤りがあります"
-            } else {
-                "Invalid input"
-            },
-        ),
-        AppError::Conflict(_) => (
-            "conflict",
-            if ja {
-                "すでに存在します"
-            } else {
-                "Already exists"
-            },
-        ),
-        AppError::TooManyAttempts(_) => (
-            "rate-limited",
-            if ja {
-                "試行回数が多すぎます"
-            } else {
-                "Too many attempts"
-            },
-        ),
-        AppError::Store(_) => (
-            "internal",
-            if ja {
-                "内部エラー"
-            } else {
-                "Internal error"
-            },
-        ),
+        AppError::Unauthenticated => ("unauthenticated", if ja { "認証が必要です" } else { "Authentication required" }),
+        AppError::Forbidden(_) => ("forbidden", if ja { "権限がありません" } else { "Not allowed" }),
+        AppError::NotFound(_) => ("not-found", if ja { "見つかりません" } else { "Not found" }),
+        AppError::Invalid { .. } => ("invalid", if ja { "入力に誤りがあります" } else { "Invalid input" }),
+        AppError::Conflict(_) => ("conflict", if ja { "すでに存在します" } else { "Already exists" }),
+        AppError::TooManyAttempts(_) => ("rate-limited", if ja { "試行回数が多すぎます" } else { "Too many attempts" }),
+        AppError::Store(_) => ("internal", if ja { "内部エラー" } else { "Internal error" }),
     };
     let detail = match e {
         AppError::Unauthenticated => if ja {

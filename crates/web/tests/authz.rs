@@ -15,6 +15,7 @@ const BOUNDARY: &str = "hoshi-test-boundary";
 fn sample_body(def: &RouteDef, w: &World) -> Option<(&'static str, String)> {
     match (def.method.as_str(), def.path) {
         ("POST", "/assessments") => form(&[("target_level", "3")]),
+        ("POST", "/experts/profile") => form(&[("qualification", "情報処理安全確保支援士")]),
         ("POST", "/assessments/{assessment_id}/answers") => form(&[("category", "protect"), ("c.4-1-1-1.status", "met")]),
         ("POST", "/assessments/{assessment_id}/settings") => form(&[("target_level", "4"), ("employees", "10")]),
         ("POST", "/assessments/{assessment_id}/evidence") => Some((
@@ -75,11 +76,7 @@ fn with_csrf(def: &RouteDef, s: &Session, body: Option<(&'static str, String)>) 
     if def.method == Method::GET {
         return (body, vec![]);
     }
-    if def.is_api()
-        || body
-            .as_ref()
-            .is_some_and(|(ct, _)| ct.starts_with("multipart/"))
-    {
+    if def.is_api() || body.as_ref().is_some_and(|(ct, _)| ct.starts_with("multipart/")) {
         return (body, vec![("x-csrf-token", s.csrf.clone())]);
     }
     let mut b = body.map(|(_, b)| b).unwrap_or_default();
@@ -127,12 +124,7 @@ async fn every_private_route_refuses_anonymous_callers() {
             def.path,
             r.status
         );
-        assert!(
-            !leaks(&r, &w.a),
-            "{} {} leaked data anonymously",
-            def.method,
-            def.path
-        );
+        assert!(!leaks(&r, &w.a), "{} {} leaked data anonymously", def.method, def.path);
     }
 }
 
@@ -140,9 +132,7 @@ async fn every_private_route_refuses_anonymous_callers() {
 async fn another_organisations_ids_are_not_found() {
     let w = world().await;
     for (def, _) in table() {
-        if def.access == Access::Public
-            || !(def.path.contains("{org_id}") || def.path.contains("{token_id}"))
-        {
+        if def.access == Access::Public || !(def.path.contains("{org_id}") || def.path.contains("{token_id}")) {
             continue;
         }
         // A's administrator, session and token, asking for B's things.
@@ -156,13 +146,7 @@ async fn another_organisations_ids_are_not_found() {
                 r.status,
                 r.body
             );
-            assert!(
-                !leaks(&r, &w.b),
-                "{} {} leaked B's data: {}",
-                def.method,
-                def.path,
-                r.body
-            );
+            assert!(!leaks(&r, &w.b), "{} {} leaked B's data: {}", def.method, def.path, r.body);
         }
     }
 }
@@ -176,24 +160,11 @@ async fn admin_routes_refuse_members_and_tokens() {
         }
         let path = path_for(&def, &w.a);
         let r = call(&w, &def, &path, Auth::Session(&w.a.member)).await;
-        assert_eq!(
-            r.status,
-            StatusCode::FORBIDDEN,
-            "{} {} let a member in: {}",
-            def.method,
-            def.path,
-            r.body
-        );
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{} {} let a member in: {}", def.method, def.path, r.body);
         if def.is_api() {
             for token in [&w.a.token_rw, &w.a.token_ro] {
                 let r = call(&w, &def, &path, Auth::Bearer(token)).await;
-                assert_eq!(
-                    r.status,
-                    StatusCode::FORBIDDEN,
-                    "{} {} let an API token in",
-                    def.method,
-                    def.path
-                );
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{} {} let an API token in", def.method, def.path);
             }
         }
     }
@@ -203,65 +174,32 @@ async fn admin_routes_refuse_members_and_tokens() {
 async fn the_right_caller_gets_through() {
     let w = world().await;
     for (def, _) in table() {
-        if def.access == Access::Public
-            || def.path == "/logout"
-            || def.path.contains("revoke")
-            || def.method == Method::DELETE
-        {
+        if def.access == Access::Public || def.path == "/logout" || def.path.contains("revoke") || def.method == Method::DELETE {
             continue;
         }
         let r = call(&w, &def, &path_for(&def, &w.a), Auth::Session(&w.a.admin)).await;
         // Authorised means anything but 401/403/404 and no server error: a use case may still
         // refuse the particular input (422, 409).
         assert!(
-            !matches!(
-                r.status,
-                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
-            ) && !r.status.is_server_error(),
+            !matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) && !r.status.is_server_error(),
             "{} {} refused its own administrator: {} {}",
             def.method,
             def.path,
             r.status,
             r.body
         );
-        assert!(
-            !leaks(&r, &w.b),
-            "{} {} showed B's data to A",
-            def.method,
-            def.path
-        );
+        assert!(!leaks(&r, &w.b), "{} {} showed B's data to A", def.method, def.path);
     }
 }
 
 #[tokio::test]
 async fn a_read_only_token_cannot_write_and_a_bad_token_is_401() {
     let w = world().await;
-    let r = send(
-        &w.router,
-        Method::GET,
-        "/api/v1/me",
-        Auth::Bearer(&w.a.token_ro),
-        None,
-        &[],
-    )
-    .await;
+    let r = send(&w.router, Method::GET, "/api/v1/me", Auth::Bearer(&w.a.token_ro), None, &[]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["token_scope"], "read");
     assert_eq!(r.json()["org"]["corporate_number"], w.a.cn);
-    let r = send(
-        &w.router,
-        Method::GET,
-        "/api/v1/me",
-        Auth::Bearer("hoshi_not-a-real-token"),
-        None,
-        &[],
-    )
-    .await;
+    let r = send(&w.router, Method::GET, "/api/v1/me", Auth::Bearer("hoshi_not-a-real-token"), None, &[]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        r.headers
-            .get("content-type")
-            .map(|v| v.to_str().unwrap_or("")),
-        Some("application/problem+json")
-    );
+    assert_eq!(r.headers.get("content-type").map(|v| v.to_str().unwrap_or("")), Some("application/problem+json"));
 }

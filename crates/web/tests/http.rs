@@ -10,8 +10,7 @@ use serde_json::json;
 
 async fn anon_csrf(w: &World) -> String {
     let r = send(&w.router, Method::GET, "/login", Auth::None, None, &[]).await;
-    r.cookie("hoshi_csrf")
-        .expect("the sign-in page sets the CSRF cookie")
+    r.cookie("hoshi_csrf").expect("the sign-in page sets the CSRF cookie")
 }
 
 #[tokio::test]
@@ -24,73 +23,24 @@ async fn sign_in_shows_the_dashboard_and_sign_out_ends_the_session() {
         Method::POST,
         "/login",
         Auth::None,
-        form(&[
-            ("_csrf", &csrf),
-            ("email", "ADMIN@100000000001.example"),
-            ("password", PASSWORD),
-        ]),
+        form(&[("_csrf", &csrf), ("email", "ADMIN@100000000001.example"), ("password", PASSWORD)]),
         &[("cookie", &cookie)],
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let session = r.cookie("hoshi_session").expect("session cookie");
-    let set = r
-        .headers
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
-        "{set}"
-    );
-    let s = Session {
-        cookie: session,
-        csrf: String::new(),
-    };
-    let dash = send(
-        &w.router,
-        Method::GET,
-        "/dashboard",
-        Auth::Session(&s),
-        None,
-        &[],
-    )
-    .await;
+    let set = r.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+    let s = Session { cookie: session, csrf: String::new() };
+    let dash = send(&w.router, Method::GET, "/dashboard", Auth::Session(&s), None, &[]).await;
     assert_eq!(dash.status, StatusCode::OK);
     assert!(dash.body.contains("青空株式会社"), "{}", dash.body);
-    let csrf = dash
-        .body
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|x| x.split('"').next())
-        .expect("csrf in page")
-        .to_owned();
+    let csrf = dash.body.split("name=\"_csrf\" value=\"").nth(1).and_then(|x| x.split('"').next()).expect("csrf in page").to_owned();
     let s = Session { csrf, ..s };
-    let out = send(
-        &w.router,
-        Method::POST,
-        "/logout",
-        Auth::Session(&s),
-        form(&[("_csrf", &s.csrf)]),
-        &[],
-    )
-    .await;
+    let out = send(&w.router, Method::POST, "/logout", Auth::Session(&s), form(&[("_csrf", &s.csrf)]), &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
-    let after = send(
-        &w.router,
-        Method::GET,
-        "/dashboard",
-        Auth::Session(&s),
-        None,
-        &[],
-    )
-    .await;
-    assert_eq!(
-        after.status,
-        StatusCode::UNAUTHORIZED,
-        "the session must end"
-    );
+    let after = send(&w.router, Method::GET, "/dashboard", Auth::Session(&s), None, &[]).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "the session must end");
 }
 
 #[tokio::test]
@@ -99,10 +49,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
     let csrf = anon_csrf(&w).await;
     let cookie = format!("hoshi_csrf={csrf}");
     let mut bodies = Vec::new();
-    for (email, pw) in [
-        ("admin@100000000001.example", "wrong-password!"),
-        ("nobody@nowhere.example", PASSWORD),
-    ] {
+    for (email, pw) in [("admin@100000000001.example", "wrong-password!"), ("nobody@nowhere.example", PASSWORD)] {
         let r = send(
             &w.router,
             Method::POST,
@@ -114,13 +61,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
         .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert!(r.cookie("hoshi_session").is_none());
-        let msg = r
-            .body
-            .split("data-testid=\"login-error\">")
-            .nth(1)
-            .and_then(|x| x.split('<').next())
-            .expect("message")
-            .to_owned();
+        let msg = r.body.split("data-testid=\"login-error\">").nth(1).and_then(|x| x.split('<').next()).expect("message").to_owned();
         bodies.push(msg);
     }
     assert_eq!(bodies[0], bodies[1]);
@@ -137,12 +78,7 @@ async fn without_a_valid_csrf_token_nothing_changes() {
             Method::POST,
             "/org",
             Auth::Session(&w.a.admin),
-            form(&[
-                ("_csrf", token),
-                ("name_ja", "乗っ取り"),
-                ("name_en", "Hijacked"),
-                ("prefecture", "東京都"),
-            ]),
+            form(&[("_csrf", token), ("name_ja", "乗っ取り"), ("name_en", "Hijacked"), ("prefecture", "東京都")]),
             &[],
         )
         .await;
@@ -165,71 +101,27 @@ async fn without_a_valid_csrf_token_nothing_changes() {
         Method::POST,
         "/login",
         Auth::None,
-        form(&[
-            ("_csrf", "forged-forged-forged-forged-forged"),
-            ("email", "admin@100000000001.example"),
-            ("password", PASSWORD),
-        ]),
+        form(&[("_csrf", "forged-forged-forged-forged-forged"), ("email", "admin@100000000001.example"), ("password", PASSWORD)]),
         &[],
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let me = send(
-        &w.router,
-        Method::GET,
-        &format!("/api/v1/orgs/{}", w.a.org_id),
-        Auth::Bearer(&w.a.token_ro),
-        None,
-        &[],
-    )
-    .await;
+    let me = send(&w.router, Method::GET, &format!("/api/v1/orgs/{}", w.a.org_id), Auth::Bearer(&w.a.token_ro), None, &[]).await;
     assert_eq!(me.json()["name_en"], "青空 K.K.");
-    let tokens = send(
-        &w.router,
-        Method::GET,
-        &format!("/api/v1/orgs/{}/tokens", w.a.org_id),
-        Auth::Session(&w.a.admin),
-        None,
-        &[],
-    )
-    .await;
+    let tokens = send(&w.router, Method::GET, &format!("/api/v1/orgs/{}/tokens", w.a.org_id), Auth::Session(&w.a.admin), None, &[]).await;
     assert_eq!(tokens.json().as_array().map(Vec::len), Some(2));
 }
 
 #[tokio::test]
 async fn unknown_routes_are_404_and_oversized_bodies_413() {
     let w = world().await;
-    let r = send(
-        &w.router,
-        Method::GET,
-        "/no/such/page",
-        Auth::None,
-        None,
-        &[("accept-language", "en")],
-    )
-    .await;
+    let r = send(&w.router, Method::GET, "/no/such/page", Auth::None, None, &[("accept-language", "en")]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.contains("Page not found."));
-    let r = send(
-        &w.router,
-        Method::GET,
-        "/api/v1/nothing",
-        Auth::None,
-        None,
-        &[],
-    )
-    .await;
+    let r = send(&w.router, Method::GET, "/api/v1/nothing", Auth::None, None, &[]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.json()["status"], 404);
-    let r = send(
-        &w.router,
-        Method::GET,
-        &format!("/api/v1/orgs/{}", 999_999),
-        Auth::Bearer(&w.a.token_ro),
-        None,
-        &[],
-    )
-    .await;
+    let r = send(&w.router, Method::GET, &format!("/api/v1/orgs/{}", 999_999), Auth::Bearer(&w.a.token_ro), None, &[]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let big = "x".repeat(200 * 1024);
     let r = send(
@@ -247,56 +139,18 @@ async fn unknown_routes_are_404_and_oversized_bodies_413() {
 #[tokio::test]
 async fn language_follows_accept_language_then_the_switch() {
     let w = world().await;
-    let r = send(
-        &w.router,
-        Method::GET,
-        "/login",
-        Auth::None,
-        None,
-        &[("accept-language", "en-US,en;q=0.9")],
-    )
-    .await;
+    let r = send(&w.router, Method::GET, "/login", Auth::None, None, &[("accept-language", "en-US,en;q=0.9")]).await;
     assert!(r.body.contains("<html lang=\"en\">") && r.body.contains("Sign in with your email"));
     let r = send(&w.router, Method::GET, "/login", Auth::None, None, &[]).await;
     assert!(r.body.contains("<html lang=\"ja\">") && r.body.contains("メールアドレスとパスワード"));
-    let r = send(
-        &w.router,
-        Method::GET,
-        "/lang/en?next=/catalog",
-        Auth::None,
-        None,
-        &[],
-    )
-    .await;
+    let r = send(&w.router, Method::GET, "/lang/en?next=/catalog", Auth::None, None, &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        r.headers.get("location").and_then(|v| v.to_str().ok()),
-        Some("/catalog")
-    );
+    assert_eq!(r.headers.get("location").and_then(|v| v.to_str().ok()), Some("/catalog"));
     assert_eq!(r.cookie("hoshi_lang").as_deref(), Some("en"));
-    let r = send(
-        &w.router,
-        Method::GET,
-        "/catalog",
-        Auth::None,
-        None,
-        &[("cookie", "hoshi_lang=en"), ("accept-language", "ja")],
-    )
-    .await;
+    let r = send(&w.router, Method::GET, "/catalog", Auth::None, None, &[("cookie", "hoshi_lang=en"), ("accept-language", "ja")]).await;
     assert!(r.body.contains("The ★ standard") && r.body.contains("4-1-3-2"));
-    let r = send(
-        &w.router,
-        Method::GET,
-        "/lang/en?next=//evil.example",
-        Auth::None,
-        None,
-        &[],
-    )
-    .await;
-    assert_eq!(
-        r.headers.get("location").and_then(|v| v.to_str().ok()),
-        Some("/")
-    );
+    let r = send(&w.router, Method::GET, "/lang/en?next=//evil.example", Auth::None, None, &[]).await;
+    assert_eq!(r.headers.get("location").and_then(|v| v.to_str().ok()), Some("/"));
 }
 
 #[tokio::test]
@@ -316,76 +170,20 @@ async fn tokens_are_shown_once_work_and_can_be_revoked_once() {
     let token = r.json()["token"].as_str().expect("token").to_owned();
     let id = r.json()["info"]["id"].as_i64().expect("id");
     assert!(token.starts_with("hoshi_"));
-    let list = send(
-        &w.router,
-        Method::GET,
-        &format!("/api/v1/orgs/{}/tokens", w.a.org_id),
-        Auth::Session(&w.a.admin),
-        None,
-        &[],
-    )
-    .await;
-    assert!(
-        !list.body.contains(&token),
-        "the token must never be shown again"
-    );
-    let me = send(
-        &w.router,
-        Method::GET,
-        "/api/v1/me",
-        Auth::Bearer(&token),
-        None,
-        &[],
-    )
-    .await;
+    let list = send(&w.router, Method::GET, &format!("/api/v1/orgs/{}/tokens", w.a.org_id), Auth::Session(&w.a.admin), None, &[]).await;
+    assert!(!list.body.contains(&token), "the token must never be shown again");
+    let me = send(&w.router, Method::GET, "/api/v1/me", Auth::Bearer(&token), None, &[]).await;
     assert_eq!(me.status, StatusCode::OK);
-    let list = send(
-        &w.router,
-        Method::GET,
-        &format!("/api/v1/orgs/{}/tokens", w.a.org_id),
-        Auth::Session(&w.a.admin),
-        None,
-        &[],
-    )
-    .await;
-    let used = list
-        .json()
-        .as_array()
-        .and_then(|a| a.iter().find(|t| t["id"] == id).cloned())
-        .expect("listed");
-    assert!(
-        used["last_used_at"].is_i64(),
-        "last use is recorded: {used}"
-    );
-    let del = send(
-        &w.router,
-        Method::DELETE,
-        &format!("/api/v1/orgs/{}/tokens/{id}", w.a.org_id),
-        Auth::Session(&w.a.admin),
-        None,
-        &hdr,
-    )
-    .await;
+    let list = send(&w.router, Method::GET, &format!("/api/v1/orgs/{}/tokens", w.a.org_id), Auth::Session(&w.a.admin), None, &[]).await;
+    let used = list.json().as_array().and_then(|a| a.iter().find(|t| t["id"] == id).cloned()).expect("listed");
+    assert!(used["last_used_at"].is_i64(), "last use is recorded: {used}");
+    let del =
+        send(&w.router, Method::DELETE, &format!("/api/v1/orgs/{}/tokens/{id}", w.a.org_id), Auth::Session(&w.a.admin), None, &hdr).await;
     assert_eq!(del.status, StatusCode::NO_CONTENT);
-    let again = send(
-        &w.router,
-        Method::DELETE,
-        &format!("/api/v1/orgs/{}/tokens/{id}", w.a.org_id),
-        Auth::Session(&w.a.admin),
-        None,
-        &hdr,
-    )
-    .await;
+    let again =
+        send(&w.router, Method::DELETE, &format!("/api/v1/orgs/{}/tokens/{id}", w.a.org_id), Auth::Session(&w.a.admin), None, &hdr).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
-    let me = send(
-        &w.router,
-        Method::GET,
-        "/api/v1/me",
-        Auth::Bearer(&token),
-        None,
-        &[],
-    )
-    .await;
+    let me = send(&w.router, Method::GET, "/api/v1/me", Auth::Bearer(&token), None, &[]).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -412,28 +210,13 @@ async fn an_invitation_brings_a_new_member_in_once() {
         Method::POST,
         &path,
         Auth::None,
-        form(&[
-            ("_csrf", &csrf),
-            ("display_name", "新人"),
-            ("password", "brand-new-password"),
-        ]),
+        form(&[("_csrf", &csrf), ("display_name", "新人"), ("password", "brand-new-password")]),
         &[("cookie", &cookie)],
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let s = Session {
-        cookie: r.cookie("hoshi_session").expect("signed in"),
-        csrf: String::new(),
-    };
-    let me = send(
-        &w.router,
-        Method::GET,
-        "/api/v1/me",
-        Auth::Session(&s),
-        None,
-        &[],
-    )
-    .await;
+    let s = Session { cookie: r.cookie("hoshi_session").expect("signed in"), csrf: String::new() };
+    let me = send(&w.router, Method::GET, "/api/v1/me", Auth::Session(&s), None, &[]).await;
     assert_eq!(me.json()["org"]["corporate_number"], w.a.cn);
     assert_eq!(me.json()["member_role"], "member");
     let reuse = send(&w.router, Method::GET, &path, Auth::None, None, &[]).await;
@@ -504,63 +287,29 @@ async fn registration_refuses_bad_and_duplicate_corporate_numbers_with_reasons()
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let orgs = w.app.admin_list_orgs().await.expect("orgs");
-    assert!(orgs
-        .iter()
-        .any(|o| o.corporate_number.to_string() == "7000012050002"));
+    assert!(orgs.iter().any(|o| o.corporate_number.to_string() == "7000012050002"));
 }
 
 #[tokio::test]
 async fn openapi_describes_every_api_route_and_health_checks_answer() {
     let w = world().await;
-    let doc = send(
-        &w.router,
-        Method::GET,
-        "/api/openapi.json",
-        Auth::None,
-        None,
-        &[],
-    )
-    .await
-    .json();
+    let doc = send(&w.router, Method::GET, "/api/openapi.json", Auth::None, None, &[]).await.json();
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     for (def, _) in table() {
         if !(def.is_api() || def.path == "/healthz" || def.path == "/readyz") {
             continue;
         }
         let op = &doc["paths"][def.path][def.method.as_str().to_lowercase()];
-        assert!(
-            op.is_object(),
-            "{} {} is not described in /api/openapi.json",
-            def.method,
-            def.path
-        );
+        assert!(op.is_object(), "{} {} is not described in /api/openapi.json", def.method, def.path);
     }
-    assert_eq!(
-        send(&w.router, Method::GET, "/healthz", Auth::None, None, &[])
-            .await
-            .status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        send(&w.router, Method::GET, "/readyz", Auth::None, None, &[])
-            .await
-            .json()["status"],
-        "ready"
-    );
+    assert_eq!(send(&w.router, Method::GET, "/healthz", Auth::None, None, &[]).await.status, StatusCode::OK);
+    assert_eq!(send(&w.router, Method::GET, "/readyz", Auth::None, None, &[]).await.json()["status"], "ready");
 }
 
 #[tokio::test]
 async fn members_see_their_organisation_but_cannot_change_it() {
     let w = world().await;
-    let r = send(
-        &w.router,
-        Method::GET,
-        "/org",
-        Auth::Session(&w.a.member),
-        None,
-        &[("accept-language", "en")],
-    )
-    .await;
+    let r = send(&w.router, Method::GET, "/org", Auth::Session(&w.a.member), None, &[("accept-language", "en")]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("An administrator changes the profile"));
     assert!(!r.body.contains("action=\"/org/invitations\""));
@@ -583,16 +332,7 @@ async fn members_see_their_organisation_but_cannot_change_it() {
     )
     .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
-    let org = send(
-        &w.router,
-        Method::GET,
-        &format!("/api/v1/orgs/{}", w.a.org_id),
-        Auth::Bearer(&w.a.token_ro),
-        None,
-        &[],
-    )
-    .await
-    .json();
+    let org = send(&w.router, Method::GET, &format!("/api/v1/orgs/{}", w.a.org_id), Auth::Bearer(&w.a.token_ro), None, &[]).await.json();
     assert_eq!(org["prefecture_en"], "Osaka");
     assert_eq!(org["capital_yen"], 10_000_000);
     assert_eq!(org["is_sme"], true);
@@ -601,13 +341,7 @@ async fn members_see_their_organisation_but_cannot_change_it() {
         Method::POST,
         "/org",
         Auth::Session(&w.a.admin),
-        form(&[
-            ("_csrf", &w.a.admin.csrf),
-            ("name_ja", "x"),
-            ("name_en", "x"),
-            ("prefecture", "東京都"),
-            ("capital_yen", "-5"),
-        ]),
+        form(&[("_csrf", &w.a.admin.csrf), ("name_ja", "x"), ("name_en", "x"), ("prefecture", "東京都"), ("capital_yen", "-5")]),
         &[("accept-language", "en")],
     )
     .await;

@@ -27,16 +27,9 @@ pub struct AssessmentSummary {
 
 #[utoipa::path(get, path = "/api/v1/assessments", tag = "assessment", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = [AssessmentSummary]), (status = 401, body = Problem)))]
-pub async fn list(
-    State(s): State<AppState>,
-    ctx: Ctx,
-) -> Result<Json<Vec<AssessmentSummary>>, ApiError> {
+pub async fn list(State(s): State<AppState>, ctx: Ctx) -> Result<Json<Vec<AssessmentSummary>>, ApiError> {
     let a = ctx.actor().map_err(|e| ApiError(e, ctx.lang))?;
-    let list = s
-        .app
-        .my_assessments(a)
-        .await
-        .map_err(|e| ApiError(e, ctx.lang))?;
+    let list = s.app.my_assessments(a).await.map_err(|e| ApiError(e, ctx.lang))?;
     Ok(Json(
         list.into_iter()
             .map(|x| AssessmentSummary {
@@ -75,12 +68,7 @@ pub struct LangParam {
 #[utoipa::path(get, path = "/api/v1/assessments/{assessment_id}/oscal", tag = "assessment", security(("bearer" = []), ("session" = [])),
     params(("assessment_id" = i64, Path), LangParam),
     responses((status = 200, description = "OSCAL 1.1 assessment-results"), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn oscal(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(q): Query<LangParam>,
-) -> Response {
+pub async fn oscal(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<LangParam>) -> Response {
     let a = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return ApiError(e, ctx.lang).into_response(),
@@ -106,21 +94,12 @@ pub struct AnswerBody {
 #[utoipa::path(put, path = "/api/v1/assessments/{assessment_id}/answers/{criterion_id}", tag = "assessment", security(("bearer" = []), ("session" = [])),
     params(("assessment_id" = i64, Path), ("criterion_id" = String, Path, description = "e.g. 4-1-3-2")), request_body = AnswerBody,
     responses((status = 204, description = "Saved"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn put_answer(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path((id, cid)): Path<(i64, String)>,
-    Json(b): Json<AnswerBody>,
-) -> Response {
+pub async fn put_answer(State(s): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, String)>, Json(b): Json<AnswerBody>) -> Response {
     let a = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return ApiError(e, ctx.lang).into_response(),
     };
-    match s
-        .app
-        .answer(&a, id, &cid, &b.status, &b.reason, &b.note)
-        .await
-    {
+    match s.app.answer(&a, id, &cid, &b.status, &b.reason, &b.note).await {
         Ok(()) => axum::http::StatusCode::NO_CONTENT.into_response(),
         Err(e) => ApiError(e, ctx.lang).into_response(),
     }

@@ -40,12 +40,8 @@ pub struct CatalogSummary {
 }
 
 fn edition(q: &EditionQuery, ctx: &Ctx) -> Result<hoshi_standard::Edition, ApiError> {
-    embedded_edition(q.edition.as_deref()).map_err(|e| {
-        ApiError(
-            AppError::not_found(format!("版「{}」はありません。", e.asked), e.to_string()),
-            ctx.lang,
-        )
-    })
+    embedded_edition(q.edition.as_deref())
+        .map_err(|e| ApiError(AppError::not_found(format!("版「{}」はありません。", e.asked), e.to_string()), ctx.lang))
 }
 
 #[utoipa::path(get, path = "/api/v1/catalog", tag = "catalog", params(EditionQuery),
@@ -84,11 +80,7 @@ pub async fn summary(ctx: Ctx, Query(q): Query<EditionQuery>) -> Response {
 #[utoipa::path(get, path = "/api/v1/catalog/criteria/{criterion_id}", tag = "catalog",
     params(("criterion_id" = String, Path, description = "e.g. 4-1-3-2"), EditionQuery),
     responses((status = 200, description = "The criterion with every field, both languages"), (status = 404, body = crate::problem::Problem)))]
-pub async fn criterion(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<EditionQuery>,
-) -> Response {
+pub async fn criterion(ctx: Ctx, Path(id): Path<String>, Query(q): Query<EditionQuery>) -> Response {
     let e = match edition(&q, &ctx) {
         Ok(e) => e,
         Err(err) => return err.into_response(),
@@ -98,10 +90,7 @@ pub async fn criterion(
         None => ApiError(
             AppError::not_found(
                 format!("評価基準「{id}」は版{}にありません（例: 4-1-3-2）。", e.id),
-                format!(
-                    "There is no criterion {id:?} in edition {} (ids look like 4-1-3-2).",
-                    e.id
-                ),
+                format!("There is no criterion {id:?} in edition {} (ids look like 4-1-3-2).", e.id),
             ),
             ctx.lang,
         )

@@ -20,11 +20,6 @@ pub async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<Value>) {
     if s.app.ready().await {
         (StatusCode::OK, Json(json!({"status": "ready"})))
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(
-                json!({"status": "not ready", "detail": "the database is not reachable or not migrated"}),
-            ),
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "not ready", "detail": "the database is not reachable or not migrated"})))
     }
 }

@@ -14,10 +14,7 @@ impl Modify for Security {
         c.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("An API token of the organisation (hoshi_…)"))
-                    .build(),
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("An API token of the organisation (hoshi_…)")).build(),
             ),
         );
         c.add_security_scheme(

@@ -167,17 +167,9 @@ pub async fn me(ctx: Ctx) -> Result<Json<MeJson>, ApiError> {
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "organisation", security(("bearer" = []), ("session" = [])),
     params(("org_id" = i64, Path)),
     responses((status = 200, body = OrgJson), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_org(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(org_id): Path<i64>,
-) -> Result<Json<OrgJson>, ApiError> {
+pub async fn get_org(State(s): State<AppState>, ctx: Ctx, Path(org_id): Path<i64>) -> Result<Json<OrgJson>, ApiError> {
     let a = actor(&ctx)?;
-    let view = s
-        .app
-        .org_view(a, org_id)
-        .await
-        .map_err(|e| ApiError(e, ctx.lang))?;
+    let view = s.app.org_view(a, org_id).await.map_err(|e| ApiError(e, ctx.lang))?;
     Ok(Json(OrgJson::from(&view.org)))
 }
 
@@ -201,28 +193,16 @@ pub async fn update_org(
         employees: u.employees.map(|v| v.to_string()).unwrap_or_default(),
         capital_yen: u.capital_yen.map(|v| v.to_string()).unwrap_or_default(),
     };
-    let org = s
-        .app
-        .update_org(a, org_id, &input)
-        .await
-        .map_err(|e| ApiError(e, ctx.lang))?;
+    let org = s.app.update_org(a, org_id, &input).await.map_err(|e| ApiError(e, ctx.lang))?;
     Ok(Json(OrgJson::from(&org)))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "organisation", security(("bearer" = []), ("session" = [])),
     params(("org_id" = i64, Path)),
     responses((status = 200, body = [MemberJson]), (status = 401, body = Problem), (status = 404, body = Problem)))]
-pub async fn members(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(org_id): Path<i64>,
-) -> Result<Json<Vec<MemberJson>>, ApiError> {
+pub async fn members(State(s): State<AppState>, ctx: Ctx, Path(org_id): Path<i64>) -> Result<Json<Vec<MemberJson>>, ApiError> {
     let a = actor(&ctx)?;
-    let view = s
-        .app
-        .org_view(a, org_id)
-        .await
-        .map_err(|e| ApiError(e, ctx.lang))?;
+    let view = s.app.org_view(a, org_id).await.map_err(|e| ApiError(e, ctx.lang))?;
     Ok(Json(
         view.members
             .iter()
@@ -239,21 +219,11 @@ pub async fn members(
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invitations", tag = "organisation", security(("session" = [])),
     params(("org_id" = i64, Path)), request_body = NewInvitation,
     responses((status = 201, body = InvitationJson), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn invite(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(org_id): Path<i64>,
-    Json(n): Json<NewInvitation>,
-) -> Response {
+pub async fn invite(State(s): State<AppState>, ctx: Ctx, Path(org_id): Path<i64>, Json(n): Json<NewInvitation>) -> Response {
     let run = async {
         let a = actor(&ctx)?;
-        a.require_own_org(org_id)
-            .map_err(|e| ApiError(e, ctx.lang))?;
-        let (inv, token) = s
-            .app
-            .invite(a, &n.email, &n.role)
-            .await
-            .map_err(|e| ApiError(e, ctx.lang))?;
+        a.require_own_org(org_id).map_err(|e| ApiError(e, ctx.lang))?;
+        let (inv, token) = s.app.invite(a, &n.email, &n.role).await.map_err(|e| ApiError(e, ctx.lang))?;
         Ok::<_, ApiError>(InvitationJson {
             id: inv.id,
             email: inv.email,
@@ -271,42 +241,21 @@ pub async fn invite(
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/tokens", tag = "organisation", security(("session" = [])),
     params(("org_id" = i64, Path)),
     responses((status = 200, body = [TokenJson]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn tokens(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(org_id): Path<i64>,
-) -> Result<Json<Vec<TokenJson>>, ApiError> {
+pub async fn tokens(State(s): State<AppState>, ctx: Ctx, Path(org_id): Path<i64>) -> Result<Json<Vec<TokenJson>>, ApiError> {
     let a = actor(&ctx)?;
-    let list = s
-        .app
-        .list_tokens(a, org_id)
-        .await
-        .map_err(|e| ApiError(e, ctx.lang))?;
+    let list = s.app.list_tokens(a, org_id).await.map_err(|e| ApiError(e, ctx.lang))?;
     Ok(Json(list.iter().map(TokenJson::from).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/tokens", tag = "organisation", security(("session" = [])),
     params(("org_id" = i64, Path)), request_body = NewToken,
     responses((status = 201, body = CreatedTokenJson), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_token(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(org_id): Path<i64>,
-    Json(n): Json<NewToken>,
-) -> Response {
+pub async fn create_token(State(s): State<AppState>, ctx: Ctx, Path(org_id): Path<i64>, Json(n): Json<NewToken>) -> Response {
     let run = async {
         let a = actor(&ctx)?;
-        a.require_own_org(org_id)
-            .map_err(|e| ApiError(e, ctx.lang))?;
-        let (t, plain) = s
-            .app
-            .create_token(a, &n.name, &n.scope)
-            .await
-            .map_err(|e| ApiError(e, ctx.lang))?;
-        Ok::<_, ApiError>(CreatedTokenJson {
-            token: plain,
-            info: TokenJson::from(&t),
-        })
+        a.require_own_org(org_id).map_err(|e| ApiError(e, ctx.lang))?;
+        let (t, plain) = s.app.create_token(a, &n.name, &n.scope).await.map_err(|e| ApiError(e, ctx.lang))?;
+        Ok::<_, ApiError>(CreatedTokenJson { token: plain, info: TokenJson::from(&t) })
     };
     match run.await {
         Ok(j) => (StatusCode::CREATED, Json(j)).into_response(),
@@ -317,19 +266,11 @@ pub async fn create_token(
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/tokens/{token_id}", tag = "organisation", security(("session" = [])),
     params(("org_id" = i64, Path), ("token_id" = i64, Path)),
     responses((status = 204, description = "Revoked"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn revoke_token(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path((org_id, token_id)): Path<(i64, i64)>,
-) -> Response {
+pub async fn revoke_token(State(s): State<AppState>, ctx: Ctx, Path((org_id, token_id)): Path<(i64, i64)>) -> Response {
     let run = async {
         let a = actor(&ctx)?;
-        a.require_own_org(org_id)
-            .map_err(|e| ApiError(e, ctx.lang))?;
-        s.app
-            .revoke_token(a, token_id)
-            .await
-            .map_err(|e| ApiError(e, ctx.lang))
+        a.require_own_org(org_id).map_err(|e| ApiError(e, ctx.lang))?;
+        s.app.revoke_token(a, token_id).await.map_err(|e| ApiError(e, ctx.lang))
     };
     match run.await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),

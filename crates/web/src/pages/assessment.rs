@@ -13,8 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use hoshi_app::assessment::{
-    Access, AssessmentView, SettingsInput, Status, MAX_EVIDENCE_BYTES, PLEDGE_TEXT_EN,
-    PLEDGE_TEXT_JA, SCOPE_KINDS,
+    Access, AssessmentView, SettingsInput, Status, MAX_EVIDENCE_BYTES, PLEDGE_TEXT_EN, PLEDGE_TEXT_JA, SCOPE_KINDS,
 };
 use hoshi_app::{App, AppError};
 use hoshi_core::org::OrgRole;
@@ -95,12 +94,10 @@ async fn list_page(s: &AppState, ctx: &Ctx, status: StatusCode, error: Option<St
             edition: a.edition,
         })
         .collect();
-    let page = ListPage {
-        l: Layout::new(ctx, t.pick("自己評価", "Self-assessment")),
-        rows,
-        supplier: actor.has_role(OrgRole::Supplier),
-        error,
-    };
+    let page =
+        ListPage {
+            l: Layout::new(ctx, t.pick("自己評価", "Self-assessment")), rows, supplier: actor.has_role(OrgRole::Supplier), error
+        };
     render(status, &page)
 }
 
@@ -119,21 +116,9 @@ pub async fn start(State(s): State<AppState>, ctx: Ctx, Form(f): Form<StartForm>
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
     };
-    match s
-        .app
-        .start_assessment(&actor, &f.target_level, &f.scope_kind, &f.scope_text)
-        .await
-    {
+    match s.app.start_assessment(&actor, &f.target_level, &f.scope_kind, &f.scope_text).await {
         Ok(a) => see_other(&format!("/assessments/{}/answer", a.id)),
-        Err(e @ AppError::Invalid { .. }) => {
-            list_page(
-                &s,
-                &ctx,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(e.message(ctx.ja())),
-            )
-            .await
-        }
+        Err(e @ AppError::Invalid { .. }) => list_page(&s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(e.message(ctx.ja()))).await,
         Err(e) => error_page(&ctx, &e),
     }
 }
@@ -263,14 +248,7 @@ fn engagement_status(s: &str, t: T) -> String {
     .to_owned()
 }
 
-async fn overview_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    status: StatusCode,
-    notice: Option<String>,
-    error: Option<String>,
-) -> Response {
+async fn overview_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, notice: Option<String>, error: Option<String>) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(ctx, &e),
@@ -284,23 +262,14 @@ async fn overview_page(
     let a = &v.assessment;
     let owner = v.access == Access::Owner;
     let level_bars = bars(
-        Level::ALL
-            .iter()
-            .filter(|l| l.get() <= a.target_level)
-            .map(|l| (l.to_string(), v.evaluation.by_level[&l.get()]))
-            .collect(),
+        Level::ALL.iter().filter(|l| l.get() <= a.target_level).map(|l| (l.to_string(), v.evaluation.by_level[&l.get()])).collect(),
         t,
     );
     let category_bars = bars(
         v.edition
             .categories
             .iter()
-            .filter_map(|c| {
-                v.evaluation
-                    .by_category
-                    .get(&c.key)
-                    .map(|r| (c.name.get(lang).to_owned(), *r))
-            })
+            .filter_map(|c| v.evaluation.by_category.get(&c.key).map(|r| (c.name.get(lang).to_owned(), *r)))
             .filter(|(_, r)| r.total > 0)
             .collect(),
         t,
@@ -318,11 +287,7 @@ async fn overview_page(
             lines: i.lines,
             one_off: yen(i.one_off, t),
             annual: yen(i.annual, t),
-            overhead: format!(
-                "{} / {}",
-                yen(i.overhead_one_off, t),
-                yen(i.overhead_annual, t)
-            ),
+            overhead: format!("{} / {}", yen(i.overhead_one_off, t), yen(i.overhead_annual, t)),
         })
         .collect();
     let dir = s.app.expert_directory().await.unwrap_or_default();
@@ -340,15 +305,9 @@ async fn overview_page(
         target: format!("★{}", a.target_level),
         target_level: a.target_level,
         status: status_name(v.status, t),
-        achieved: v
-            .evaluation
-            .achieved
-            .map_or_else(|| t.pick("なし", "None").to_owned(), |l| l.to_string()),
+        achieved: v.evaluation.achieved.map_or_else(|| t.pick("なし", "None").to_owned(), |l| l.to_string()),
         assessed: if v.status == Status::Assessed {
-            Some(
-                App::assessed_level(&v)
-                    .map_or_else(|| t.pick("なし", "None").to_owned(), |l| l.to_string()),
-            )
+            Some(App::assessed_level(&v).map_or_else(|| t.pick("なし", "None").to_owned(), |l| l.to_string()))
         } else {
             None
         },
@@ -359,21 +318,10 @@ async fn overview_page(
         level_bars,
         category_bars,
         increments,
-        total_one_off: v
-            .estimate
-            .total_one_off()
-            .map(|y| yen(y, t))
-            .unwrap_or_default(),
-        total_annual: v
-            .estimate
-            .total_annual()
-            .map(|y| yen(y, t))
-            .unwrap_or_default(),
+        total_one_off: v.estimate.total_one_off().map(|y| yen(y, t)).unwrap_or_default(),
+        total_annual: v.estimate.total_annual().map(|y| yen(y, t)).unwrap_or_default(),
         rate: yen(Yen::new(a.hourly_rate_yen), t),
-        rate_source: t.pick(
-            hoshi_core::cost::DEFAULT_HOURLY_RATE_SOURCE_JA,
-            hoshi_core::cost::DEFAULT_HOURLY_RATE_SOURCE_EN,
-        ),
+        rate_source: t.pick(hoshi_core::cost::DEFAULT_HOURLY_RATE_SOURCE_JA, hoshi_core::cost::DEFAULT_HOURLY_RATE_SOURCE_EN),
         overhead: a.overhead_percent,
         settings: SettingsInput {
             target_level: a.target_level.to_string(),
@@ -389,10 +337,7 @@ async fn overview_page(
             hourly_rate_yen: a.hourly_rate_yen.to_string(),
             overhead_percent: a.overhead_percent.to_string(),
         },
-        scope_kinds: SCOPE_KINDS
-            .iter()
-            .map(|k| (*k, scope_label(k, t), *k == a.scope_kind))
-            .collect(),
+        scope_kinds: SCOPE_KINDS.iter().map(|k| (*k, scope_label(k, t), *k == a.scope_kind)).collect(),
         engagements: v
             .engagements
             .iter()
@@ -404,14 +349,7 @@ async fn overview_page(
                 when: jst(e.decided_at.unwrap_or(e.created_at)),
             })
             .collect(),
-        pledge: v.pledge.as_ref().map(|p| {
-            format!(
-                "{} {}（{}）",
-                p.officer_title,
-                p.officer_name,
-                jst(p.signed_at)
-            )
-        }),
+        pledge: v.pledge.as_ref().map(|p| format!("{} {}（{}）", p.officer_title, p.officer_name, jst(p.signed_at))),
         pledge_text: t.pick(PLEDGE_TEXT_JA, PLEDGE_TEXT_EN),
         shares: v
             .shares
@@ -426,16 +364,10 @@ async fn overview_page(
                 },
                 since: jst(sh.created_at),
                 revoked: sh.revoked_at.map(jst),
-                views: views
-                    .iter()
-                    .map(|(email, who, at)| format!("{who} <{email}> {}", jst(*at)))
-                    .collect(),
+                views: views.iter().map(|(email, who, at)| format!("{who} <{email}> {}", jst(*at))).collect(),
             })
             .collect(),
-        experts: dir
-            .iter()
-            .map(|(_, o)| (o.corporate_number.to_string(), name(o)))
-            .collect(),
+        experts: dir.iter().map(|(_, o)| (o.corporate_number.to_string(), name(o))).collect(),
         bodies: all_orgs
             .iter()
             .filter(|o| o.roles.contains(&OrgRole::AssessmentBody))
@@ -464,32 +396,15 @@ async fn act(s: &AppState, ctx: &Ctx, id: i64, result: Result<String, AppError>)
     match result {
         Ok(notice) => overview_page(s, ctx, id, StatusCode::OK, Some(notice), None).await,
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            overview_page(
-                s,
-                ctx,
-                id,
-                crate::problem::status_of(&e),
-                None,
-                Some(e.message(ctx.ja())),
-            )
-            .await
+            overview_page(s, ctx, id, crate::problem::status_of(&e), None, Some(e.message(ctx.ja()))).await
         }
         Err(e) => error_page(ctx, &e),
     }
 }
 
-pub async fn settings(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<SettingsInput>,
-) -> Response {
+pub async fn settings(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<SettingsInput>) -> Response {
     let r = match ctx.actor() {
-        Ok(a) => s.app.update_settings(a, id, &f).await.map(|_| {
-            ctx.t()
-                .pick("設定を保存しました。", "Settings saved.")
-                .to_owned()
-        }),
+        Ok(a) => s.app.update_settings(a, id, &f).await.map(|_| ctx.t().pick("設定を保存しました。", "Settings saved.").to_owned()),
         Err(e) => Err(e),
     };
     act(&s, &ctx, id, r).await
@@ -505,22 +420,13 @@ pub struct EngageForm {
     pub message: String,
 }
 
-pub async fn engage(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<EngageForm>,
-) -> Response {
+pub async fn engage(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<EngageForm>) -> Response {
     let r = match ctx.actor() {
         Ok(a) => s
             .app
             .engage(a, id, &f.provider, &f.kind, &f.message)
             .await
-            .map(|_| {
-                ctx.t()
-                    .pick("依頼を送りました。", "Request sent.")
-                    .to_owned()
-            }),
+            .map(|_| ctx.t().pick("依頼を送りました。", "Request sent.").to_owned()),
         Err(e) => Err(e),
     };
     act(&s, &ctx, id, r).await
@@ -534,22 +440,13 @@ pub struct PledgeForm {
     pub officer_title: String,
 }
 
-pub async fn pledge(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<PledgeForm>,
-) -> Response {
+pub async fn pledge(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<PledgeForm>) -> Response {
     let r = match ctx.actor() {
         Ok(a) => s
             .app
             .sign_pledge(a, id, &f.officer_name, &f.officer_title)
             .await
-            .map(|_| {
-                ctx.t()
-                    .pick("遵守誓約を記録しました。", "The pledge is recorded.")
-                    .to_owned()
-            }),
+            .map(|_| ctx.t().pick("遵守誓約を記録しました。", "The pledge is recorded.").to_owned()),
         Err(e) => Err(e),
     };
     act(&s, &ctx, id, r).await
@@ -573,28 +470,17 @@ pub struct ShareForm {
     pub with_evidence: Option<String>,
 }
 
-pub async fn share(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<ShareForm>,
-) -> Response {
+pub async fn share(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ShareForm>) -> Response {
     let r = match ctx.actor() {
-        Ok(a) => s
-            .app
-            .share(a, id, &f.buyer, f.with_evidence.is_some())
-            .await
-            .map(|_| ctx.t().pick("共有しました。", "Shared.").to_owned()),
+        Ok(a) => {
+            s.app.share(a, id, &f.buyer, f.with_evidence.is_some()).await.map(|_| ctx.t().pick("共有しました。", "Shared.").to_owned())
+        }
         Err(e) => Err(e),
     };
     act(&s, &ctx, id, r).await
 }
 
-pub async fn revoke_share(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(share_id): Path<i64>,
-) -> Response {
+pub async fn revoke_share(State(s): State<AppState>, ctx: Ctx, Path(share_id): Path<i64>) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
@@ -658,13 +544,7 @@ pub struct CategoryQuery {
     pub saved: Option<String>,
 }
 
-fn questionnaire(
-    ctx: &Ctx,
-    v: &AssessmentView,
-    category: Option<&str>,
-    notice: Option<String>,
-    errors: Vec<String>,
-) -> QuestionnairePage {
+fn questionnaire(ctx: &Ctx, v: &AssessmentView, category: Option<&str>, notice: Option<String>, errors: Vec<String>) -> QuestionnairePage {
     let t = ctx.t();
     let lang = ctx.lang;
     let target = v.target();
@@ -678,10 +558,7 @@ fn questionnaire(
             (!mine.is_empty()).then(|| CategoryTab {
                 key: c.key.clone(),
                 name: format!("{} {}", c.number, c.name.get(lang)),
-                done: mine
-                    .iter()
-                    .filter(|k| v.answers.contains_key(&k.id))
-                    .count() as u32,
+                done: mine.iter().filter(|k| v.answers.contains_key(&k.id)).count() as u32,
                 total: mine.len() as u32,
                 current: false,
             })
@@ -690,12 +567,7 @@ fn questionnaire(
     let current = category
         .filter(|k| tabs.iter().any(|x| x.key == *k))
         .map(str::to_owned)
-        .or_else(|| {
-            tabs.iter()
-                .find(|x| x.done < x.total)
-                .or(tabs.first())
-                .map(|x| x.key.clone())
-        })
+        .or_else(|| tabs.iter().find(|x| x.done < x.total).or(tabs.first()).map(|x| x.key.clone()))
         .unwrap_or_default();
     let tabs: Vec<CategoryTab> = tabs
         .into_iter()
@@ -726,11 +598,7 @@ fn questionnaire(
                         star: k.level.to_string(),
                         text: k.text.get(lang).to_owned(),
                         guidance: k.guidance.get(lang).to_owned(),
-                        evidence_examples: k
-                            .evidence
-                            .iter()
-                            .map(|e| e.get(lang).to_owned())
-                            .collect(),
+                        evidence_examples: k.evidence.iter().map(|e| e.get(lang).to_owned()).collect(),
                         status: a.map(|a| a.status.clone()).unwrap_or_default(),
                         reason: a.map(|a| a.reason.clone()).unwrap_or_default(),
                         note: a.map(|a| a.note.clone()).unwrap_or_default(),
@@ -738,17 +606,10 @@ fn questionnaire(
                     }
                 })
                 .collect();
-            (!items.is_empty()).then(|| QRequirement {
-                id: r.id.clone(),
-                title: r.title.get(lang).to_owned(),
-                items,
-            })
+            (!items.is_empty()).then(|| QRequirement { id: r.id.clone(), title: r.title.get(lang).to_owned(), items })
         })
         .collect();
-    let answered = in_scope
-        .iter()
-        .filter(|k| v.answers.contains_key(&k.id))
-        .count() as u32;
+    let answered = in_scope.iter().filter(|k| v.answers.contains_key(&k.id)).count() as u32;
     let total = in_scope.len() as u32;
     QuestionnairePage {
         l: Layout::new(ctx, t.pick("自己評価の回答", "Answer the self-assessment")),
@@ -768,82 +629,47 @@ fn questionnaire(
     }
 }
 
-pub async fn answer_form(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(q): Query<CategoryQuery>,
-) -> Response {
+pub async fn answer_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<CategoryQuery>) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
     };
     match s.app.assessment(&actor, id).await {
         Ok(v) => {
-            let notice = q
-                .saved
-                .map(|_| ctx.t().pick("保存しました。", "Saved.").to_owned());
-            render(
-                StatusCode::OK,
-                &questionnaire(&ctx, &v, q.category.as_deref(), notice, Vec::new()),
-            )
+            let notice = q.saved.map(|_| ctx.t().pick("保存しました。", "Saved.").to_owned());
+            render(StatusCode::OK, &questionnaire(&ctx, &v, q.category.as_deref(), notice, Vec::new()))
         }
         Err(e) => error_page(&ctx, &e),
     }
 }
 
 /// Saves every answered criterion of one category page (`c.<id>.status`, `.reason`, `.note`).
-pub async fn save_answers(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> Response {
+pub async fn save_answers(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
     };
     let pairs = crate::ctx::form_urlencoded_pairs(&body);
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let current = match s.app.assessment(&actor, id).await {
         Ok(v) => v,
         Err(e) => return error_page(&ctx, &e),
     };
     let mut errors = Vec::new();
-    let mut ids: Vec<String> = pairs
-        .iter()
-        .filter_map(|(k, _)| {
-            k.strip_prefix("c.")
-                .and_then(|r| r.strip_suffix(".status"))
-                .map(str::to_owned)
-        })
-        .collect();
+    let mut ids: Vec<String> =
+        pairs.iter().filter_map(|(k, _)| k.strip_prefix("c.").and_then(|r| r.strip_suffix(".status")).map(str::to_owned)).collect();
     ids.dedup();
     for cid in ids {
         let status = get(&format!("c.{cid}.status"));
         let reason = get(&format!("c.{cid}.reason"));
         let note = get(&format!("c.{cid}.note"));
         let before = current.answers.get(&cid);
-        if before.is_some_and(|b| {
-            b.status == status && b.reason == reason.trim() && b.note == note.trim()
-        }) {
+        if before.is_some_and(|b| b.status == status && b.reason == reason.trim() && b.note == note.trim()) {
             continue;
         }
-        if let Err(e) = s
-            .app
-            .answer(&actor, id, &cid, &status, &reason, &note)
-            .await
-        {
+        if let Err(e) = s.app.answer(&actor, id, &cid, &status, &reason, &note).await {
             match e {
-                AppError::Invalid { .. } | AppError::Conflict(_) => {
-                    errors.push(format!("{cid}: {}", e.message(ctx.ja())))
-                }
+                AppError::Invalid { .. } | AppError::Conflict(_) => errors.push(format!("{cid}: {}", e.message(ctx.ja()))),
                 other => return error_page(&ctx, &other),
             }
         }
@@ -851,24 +677,15 @@ pub async fn save_answers(
     let category = get("category");
     let go = get("go");
     if errors.is_empty() {
-        let next = if go == "next" {
-            get("next")
-        } else {
-            String::new()
-        };
+        let next = if go == "next" { get("next") } else { String::new() };
         if go == "results" {
             return see_other(&format!("/assessments/{id}"));
         }
         let target = if next.is_empty() { category } else { next };
-        return see_other(&format!(
-            "/assessments/{id}/answer?category={target}&saved=1"
-        ));
+        return see_other(&format!("/assessments/{id}/answer?category={target}&saved=1"));
     }
     match s.app.assessment(&actor, id).await {
-        Ok(v) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &questionnaire(&ctx, &v, Some(&category), None, errors),
-        ),
+        Ok(v) => render(StatusCode::UNPROCESSABLE_ENTITY, &questionnaire(&ctx, &v, Some(&category), None, errors)),
         Err(e) => error_page(&ctx, &e),
     }
 }
@@ -934,10 +751,7 @@ async fn criterion_page(
         Err(e) => return error_page(ctx, &e),
     };
     let Some(c) = v.edition.criterion(cid) else {
-        return error_page(
-            ctx,
-            &AppError::not_found("評価基準が見つかりません。", "No such criterion."),
-        );
+        return error_page(ctx, &AppError::not_found("評価基準が見つかりません。", "No such criterion."));
     };
     let t = ctx.t();
     let history = match s.app.answer_history(&actor, id, cid).await {
@@ -956,13 +770,7 @@ async fn criterion_page(
         history: history
             .into_iter()
             .rev()
-            .map(|(h, who)| HistoryRow {
-                when: jst(h.at),
-                who,
-                answer: answer_label(Some(&h.status), t),
-                reason: h.reason,
-                note: h.note,
-            })
+            .map(|(h, who)| HistoryRow { when: jst(h.at), who, answer: answer_label(Some(&h.status), t), reason: h.reason, note: h.note })
             .collect(),
         files: v
             .evidence
@@ -978,24 +786,12 @@ async fn criterion_page(
             .collect(),
         editable: v.access == Access::Owner && v.status.editable(),
         owner: v.access == Access::Owner,
-        can_download: !matches!(
-            v.access,
-            Access::Buyer {
-                evidence: false,
-                ..
-            }
-        ),
+        can_download: !matches!(v.access, Access::Buyer { evidence: false, .. }),
         quote_one_off: quote.map(|q| q.one_off_yen.to_string()).unwrap_or_default(),
         quote_annual: quote.map(|q| q.annual_yen.to_string()).unwrap_or_default(),
         quote_note: quote.map(|q| q.note.clone()).unwrap_or_default(),
         estimate: line.map_or_else(
-            || {
-                t.pick(
-                    "この評価基準は未達ではないため、費用は見積もっていません。",
-                    "No cost: this criterion is not a gap.",
-                )
-                .to_owned()
-            },
+            || t.pick("この評価基準は未達ではないため、費用は見積もっていません。", "No cost: this criterion is not a gap.").to_owned(),
             |l| {
                 format!(
                     "{} {} / {} {}{}",
@@ -1003,11 +799,7 @@ async fn criterion_page(
                     yen(l.one_off, t),
                     t.pick("年間", "annual"),
                     yen(l.annual, t),
-                    if l.quoted {
-                        t.pick("（見積書による）", " (from a quote)")
-                    } else {
-                        ""
-                    }
+                    if l.quoted { t.pick("（見積書による）", " (from a quote)") } else { "" }
                 )
             },
         ),
@@ -1015,29 +807,17 @@ async fn criterion_page(
         category: c.category.clone(),
         notice,
         error,
-        l: Layout::new(
-            ctx,
-            &format!("{} {}", t.pick("評価基準", "Criterion"), c.id),
-        ),
+        l: Layout::new(ctx, &format!("{} {}", t.pick("評価基準", "Criterion"), c.id)),
     };
     render(status, &page)
 }
 
-pub async fn criterion(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path((id, cid)): Path<(i64, String)>,
-) -> Response {
+pub async fn criterion(State(s): State<AppState>, ctx: Ctx, Path((id, cid)): Path<(i64, String)>) -> Response {
     criterion_page(&s, &ctx, id, &cid, StatusCode::OK, None, None).await
 }
 
 /// A multipart upload: `criterion` then `file`. The CSRF token comes in the query string.
-pub async fn upload(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    mut mp: Multipart,
-) -> Response {
+pub async fn upload(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mut mp: Multipart) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
@@ -1051,28 +831,15 @@ pub async fn upload(
                 let name = field.name().unwrap_or("").to_owned();
                 let filename = field.file_name().map(str::to_owned);
                 match field.bytes().await {
-                    Ok(b) if name == "criterion" => {
-                        criterion = String::from_utf8_lossy(&b).trim().to_owned()
-                    }
-                    Ok(b) if name == "file" => {
-                        file = Some((filename.unwrap_or_else(|| "evidence".into()), b))
-                    }
+                    Ok(b) if name == "criterion" => criterion = String::from_utf8_lossy(&b).trim().to_owned(),
+                    Ok(b) if name == "file" => file = Some((filename.unwrap_or_else(|| "evidence".into()), b)),
                     Ok(_) => {}
                     Err(_) => {
                         let msg = t.pick(
                             "ファイルを読み取れませんでした。証跡ファイルは1件20 MBまでです。",
                             "The file could not be read: evidence files are limited to 20 MB each.",
                         );
-                        return criterion_page(
-                            &s,
-                            &ctx,
-                            id,
-                            &criterion,
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            None,
-                            Some(msg.to_owned()),
-                        )
-                        .await;
+                        return criterion_page(&s, &ctx, id, &criterion, StatusCode::PAYLOAD_TOO_LARGE, None, Some(msg.to_owned())).await;
                     }
                 }
             }
@@ -1082,16 +849,7 @@ pub async fn upload(
                     "送信内容を読み取れませんでした。証跡ファイルは1件20 MBまでです。",
                     "The upload could not be read: evidence files are limited to 20 MB each.",
                 );
-                return criterion_page(
-                    &s,
-                    &ctx,
-                    id,
-                    &criterion,
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    None,
-                    Some(msg.to_owned()),
-                )
-                .await;
+                return criterion_page(&s, &ctx, id, &criterion, StatusCode::PAYLOAD_TOO_LARGE, None, Some(msg.to_owned())).await;
             }
         }
     }
@@ -1103,18 +861,11 @@ pub async fn upload(
             &criterion,
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
-            Some(
-                t.pick("ファイルを選んでください。", "Choose a file.")
-                    .to_owned(),
-            ),
+            Some(t.pick("ファイルを選んでください。", "Choose a file.").to_owned()),
         )
         .await;
     };
-    match s
-        .app
-        .add_evidence(&actor, id, &criterion, &filename, &bytes)
-        .await
-    {
+    match s.app.add_evidence(&actor, id, &criterion, &filename, &bytes).await {
         Ok(_) => {
             criterion_page(
                 &s,
@@ -1128,53 +879,25 @@ pub async fn upload(
             .await
         }
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            criterion_page(
-                &s,
-                &ctx,
-                id,
-                &criterion,
-                crate::problem::status_of(&e),
-                None,
-                Some(e.message(ctx.ja())),
-            )
-            .await
+            criterion_page(&s, &ctx, id, &criterion, crate::problem::status_of(&e), None, Some(e.message(ctx.ja()))).await
         }
         Err(e) => error_page(&ctx, &e),
     }
 }
 
-pub async fn download(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path((id, sha)): Path<(i64, String)>,
-) -> Response {
+pub async fn download(State(s): State<AppState>, ctx: Ctx, Path((id, sha)): Path<(i64, String)>) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
     };
     match s.app.evidence_file(&actor, id, &sha).await {
         Ok((ct, bytes, name)) => {
-            let ascii: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
+            let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
             let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
             (
                 [
                     (CONTENT_TYPE, ct),
-                    (
-                        CONTENT_DISPOSITION,
-                        format!(
-                            "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-                            encoded.replace('+', "%20")
-                        ),
-                    ),
+                    (CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", encoded.replace('+', "%20"))),
                 ],
                 bytes,
             )
@@ -1196,21 +919,12 @@ pub struct QuoteForm {
     pub note: String,
 }
 
-pub async fn quote(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<QuoteForm>,
-) -> Response {
+pub async fn quote(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<QuoteForm>) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
     };
-    match s
-        .app
-        .set_quote(&actor, id, &f.criterion, &f.one_off, &f.annual, &f.note)
-        .await
-    {
+    match s.app.set_quote(&actor, id, &f.criterion, &f.one_off, &f.annual, &f.note).await {
         Ok(()) => {
             criterion_page(
                 &s,
@@ -1218,26 +932,13 @@ pub async fn quote(
                 id,
                 &f.criterion,
                 StatusCode::OK,
-                Some(
-                    ctx.t()
-                        .pick("見積を保存しました。", "Quote saved.")
-                        .to_owned(),
-                ),
+                Some(ctx.t().pick("見積を保存しました。", "Quote saved.").to_owned()),
                 None,
             )
             .await
         }
         Err(e @ AppError::Invalid { .. }) => {
-            criterion_page(
-                &s,
-                &ctx,
-                id,
-                &f.criterion,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(e.message(ctx.ja())),
-            )
-            .await
+            criterion_page(&s, &ctx, id, &f.criterion, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.message(ctx.ja()))).await
         }
         Err(e) => error_page(&ctx, &e),
     }
@@ -1274,10 +975,7 @@ pub async fn gaps(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> R
         id,
         org_name: t.pick(&v.org.name_ja, &v.org.name_en).to_owned(),
         target: v.target().to_string(),
-        achieved: v
-            .evaluation
-            .achieved
-            .map_or_else(|| t.pick("なし", "None").to_owned(), |l| l.to_string()),
+        achieved: v.evaluation.achieved.map_or_else(|| t.pick("なし", "None").to_owned(), |l| l.to_string()),
         generated: jst(s.app.now()),
         rows: exports::gap_rows(&v, ctx.lang),
         increments: v
@@ -1293,23 +991,11 @@ pub async fn gaps(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> R
                 lines: i.lines,
                 one_off: yen(i.one_off, t),
                 annual: yen(i.annual, t),
-                overhead: format!(
-                    "{} / {}",
-                    yen(i.overhead_one_off, t),
-                    yen(i.overhead_annual, t)
-                ),
+                overhead: format!("{} / {}", yen(i.overhead_one_off, t), yen(i.overhead_annual, t)),
             })
             .collect(),
-        total_one_off: v
-            .estimate
-            .total_one_off()
-            .map(|y| yen(y, t))
-            .unwrap_or_default(),
-        total_annual: v
-            .estimate
-            .total_annual()
-            .map(|y| yen(y, t))
-            .unwrap_or_default(),
+        total_one_off: v.estimate.total_one_off().map(|y| yen(y, t)).unwrap_or_default(),
+        total_annual: v.estimate.total_annual().map(|y| yen(y, t)).unwrap_or_default(),
         l: Layout::new(&ctx, t.pick("ギャップ報告書", "Gap report")),
     };
     render(StatusCode::OK, &page)
@@ -1324,12 +1010,7 @@ fn export_lang(ctx: &Ctx, q: &LangQuery) -> Lang {
     q.lang.as_deref().and_then(Lang::parse).unwrap_or(ctx.lang)
 }
 
-pub async fn gaps_csv(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(q): Query<LangQuery>,
-) -> Response {
+pub async fn gaps_csv(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<LangQuery>) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
@@ -1340,13 +1021,7 @@ pub async fn gaps_csv(
             (
                 [
                     (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                    (
-                        CONTENT_DISPOSITION,
-                        format!(
-                            "attachment; filename=\"hoshi-gaps-{id}-{}.csv\"",
-                            lang.code()
-                        ),
-                    ),
+                    (CONTENT_DISPOSITION, format!("attachment; filename=\"hoshi-gaps-{id}-{}.csv\"", lang.code())),
                 ],
                 exports::gaps_csv(&v, lang),
             )
@@ -1356,12 +1031,7 @@ pub async fn gaps_csv(
     }
 }
 
-pub async fn oscal(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(q): Query<LangQuery>,
-) -> Response {
+pub async fn oscal(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<LangQuery>) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
@@ -1372,10 +1042,7 @@ pub async fn oscal(
             (
                 [
                     (CONTENT_TYPE, "application/json".to_owned()),
-                    (
-                        CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"hoshi-assessment-{id}.oscal.json\""),
-                    ),
+                    (CONTENT_DISPOSITION, format!("attachment; filename=\"hoshi-assessment-{id}.oscal.json\"")),
                 ],
                 serde_json::to_string_pretty(&doc).unwrap_or_default(),
             )
@@ -1432,16 +1099,7 @@ pub async fn shared(State(s): State<AppState>, ctx: Ctx) -> Response {
             since: jst(sh.created_at),
         });
     }
-    render(
-        StatusCode::OK,
-        &SharedPage {
-            l: Layout::new(
-                &ctx,
-                t.pick("共有された自己評価", "Assessments shared with you"),
-            ),
-            rows,
-        },
-    )
+    render(StatusCode::OK, &SharedPage { l: Layout::new(&ctx, t.pick("共有された自己評価", "Assessments shared with you")), rows })
 }
 
 pub struct ExpertRow {
@@ -1461,19 +1119,91 @@ pub struct ExpertsPage {
     pub l: Layout,
     pub rows: Vec<ExpertRow>,
     pub my_assessments: Vec<(i64, String)>,
+    /// The actor's own profile form, when the actor administers an expert organisation.
+    pub own: Option<ExpertForm>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ExpertForm {
+    #[serde(default)]
+    pub qualification: String,
+    #[serde(default)]
+    pub registration_number: String,
+    #[serde(default)]
+    pub regions: String,
+    #[serde(default)]
+    pub languages: String,
+    #[serde(default)]
+    pub public_support: Option<String>,
+    #[serde(default)]
+    pub bio_ja: String,
+    #[serde(default)]
+    pub bio_en: String,
 }
 
 pub async fn experts(State(s): State<AppState>, ctx: Ctx) -> Response {
+    experts_page(&s, &ctx, StatusCode::OK, None, None).await
+}
+
+pub async fn expert_profile(State(s): State<AppState>, ctx: Ctx, Form(f): Form<ExpertForm>) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
     };
+    let p = hoshi_app::assessment::ExpertProfileInput {
+        qualification: f.qualification,
+        registration_number: f.registration_number,
+        regions: f.regions,
+        languages: f.languages,
+        public_support: f.public_support.is_some(),
+        bio_ja: f.bio_ja,
+        bio_en: f.bio_en,
+    };
+    match s.app.update_expert_profile(&actor, &p).await {
+        Ok(()) => {
+            experts_page(
+                &s,
+                &ctx,
+                StatusCode::OK,
+                Some(ctx.t().pick("名簿の情報を保存しました。", "Your directory entry is saved.").to_owned()),
+                None,
+            )
+            .await
+        }
+        Err(e @ AppError::Invalid { .. }) => {
+            experts_page(&s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.message(ctx.ja()))).await
+        }
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+async fn experts_page(s: &AppState, ctx: &Ctx, code: StatusCode, notice: Option<String>, error: Option<String>) -> Response {
+    let actor = match ctx.actor() {
+        Ok(a) => a.clone(),
+        Err(e) => return error_page(ctx, &e),
+    };
     let t = ctx.t();
     let dir = match s.app.expert_directory().await {
         Ok(d) => d,
-        Err(e) => return error_page(&ctx, &e),
+        Err(e) => return error_page(ctx, &e),
     };
-    let mine = s.app.my_assessments(&actor).await.unwrap_or_default();
+    let own = (actor.is_admin() && actor.has_role(OrgRole::Expert)).then(|| {
+        dir.iter()
+            .find(|(_, o)| o.id == actor.org.id)
+            .map(|(p, _)| ExpertForm {
+                qualification: p.qualification.clone(),
+                registration_number: p.registration_number.clone(),
+                regions: p.regions.clone(),
+                languages: p.languages.clone(),
+                public_support: p.public_support.then(|| "on".to_owned()),
+                bio_ja: p.bio_ja.clone(),
+                bio_en: p.bio_en.clone(),
+            })
+            .unwrap_or_default()
+    });
+    let mine = if actor.has_role(OrgRole::Supplier) { s.app.my_assessments(&actor).await.unwrap_or_default() } else { Vec::new() };
     let rows = dir
         .into_iter()
         .map(|(p, o)| ExpertRow {
@@ -1487,17 +1217,7 @@ pub async fn experts(State(s): State<AppState>, ctx: Ctx) -> Response {
             bio: t.pick(&p.bio_ja, &p.bio_en).to_owned(),
         })
         .collect();
-    let my_assessments = mine
-        .into_iter()
-        .filter(|a| a.locked_at.is_none())
-        .map(|a| (a.id, format!("v{} ★{}", a.version, a.target_level)))
-        .collect();
-    render(
-        StatusCode::OK,
-        &ExpertsPage {
-            l: Layout::new(&ctx, t.pick("専門家を探す", "Find an expert")),
-            rows,
-            my_assessments,
-        },
-    )
+    let my_assessments =
+        mine.into_iter().filter(|a| a.locked_at.is_none()).map(|a| (a.id, format!("v{} ★{}", a.version, a.target_level))).collect();
+    render(code, &ExpertsPage { l: Layout::new(ctx, t.pick("専門家を探す", "Find an expert")), rows, my_assessments, own, notice, error })
 }

@@ -24,36 +24,16 @@ pub struct LoginPage {
     pub next: String,
 }
 
-pub fn login_page(
-    ctx: &Ctx,
-    status: StatusCode,
-    error: Option<String>,
-    email: &str,
-    next: &str,
-) -> Response {
+pub fn login_page(ctx: &Ctx, status: StatusCode, error: Option<String>, email: &str, next: &str) -> Response {
     let l = Layout::new(ctx, ctx.t().t("login.title"));
-    render(
-        status,
-        &LoginPage {
-            l,
-            error,
-            email: email.to_owned(),
-            next: next.to_owned(),
-        },
-    )
+    render(status, &LoginPage { l, error, email: email.to_owned(), next: next.to_owned() })
 }
 
 pub async fn login_form(ctx: Ctx, Query(q): Query<Next>) -> Response {
     if ctx.actor.is_some() {
         return see_other("/dashboard");
     }
-    login_page(
-        &ctx,
-        StatusCode::OK,
-        None,
-        "",
-        &safe_next(q.next.as_deref()),
-    )
+    login_page(&ctx, StatusCode::OK, None, "", &safe_next(q.next.as_deref()))
 }
 
 #[derive(Deserialize)]
@@ -66,10 +46,7 @@ pub struct LoginForm {
 
 fn signed_in_response(s: &AppState, signed: &SignedIn, to: &str) -> Response {
     let mut res = see_other(to);
-    res.headers_mut().append(
-        SET_COOKIE,
-        set_cookie(s, SESSION_COOKIE, &signed.session_token, Some(SESSION_SECS)),
-    );
+    res.headers_mut().append(SET_COOKIE, set_cookie(s, SESSION_COOKIE, &signed.session_token, Some(SESSION_SECS)));
     res
 }
 
@@ -79,20 +56,10 @@ pub async fn login(State(s): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>
             let next = safe_next(Some(&f.next));
             signed_in_response(&s, &signed, if next == "/" { "/dashboard" } else { &next })
         }
-        Err(e @ AppError::TooManyAttempts(_)) => login_page(
-            &ctx,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(e.message(ctx.ja())),
-            &f.email,
-            &f.next,
-        ),
-        Err(e @ AppError::Invalid { .. }) => login_page(
-            &ctx,
-            StatusCode::UNAUTHORIZED,
-            Some(e.message(ctx.ja())),
-            &f.email,
-            &f.next,
-        ),
+        Err(e @ AppError::TooManyAttempts(_)) => {
+            login_page(&ctx, StatusCode::TOO_MANY_REQUESTS, Some(e.message(ctx.ja())), &f.email, &f.next)
+        }
+        Err(e @ AppError::Invalid { .. }) => login_page(&ctx, StatusCode::UNAUTHORIZED, Some(e.message(ctx.ja())), &f.email, &f.next),
         Err(e) => error_page(&ctx, &e),
     }
 }
@@ -107,8 +74,7 @@ pub async fn logout(State(s): State<AppState>, ctx: Ctx) -> Response {
         }
     }
     let mut res = see_other("/login");
-    res.headers_mut()
-        .append(SET_COOKIE, set_cookie(&s, SESSION_COOKIE, "", Some(0)));
+    res.headers_mut().append(SET_COOKIE, set_cookie(&s, SESSION_COOKIE, "", Some(0)));
     res
 }
 
@@ -122,11 +88,7 @@ pub struct Choice {
 pub fn prefecture_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
     PREFECTURES
         .iter()
-        .map(|(ja, en)| Choice {
-            value: (*ja).to_owned(),
-            label: ctx.t().pick(ja, en).to_owned(),
-            selected: selected == *ja,
-        })
+        .map(|(ja, en)| Choice { value: (*ja).to_owned(), label: ctx.t().pick(ja, en).to_owned(), selected: selected == *ja })
         .collect()
 }
 
@@ -181,40 +143,18 @@ pub struct RegisterForm {
     pub email: String,
 }
 
-fn register_page(
-    ctx: &Ctx,
-    status: StatusCode,
-    f: RegisterForm,
-    error: Option<(String, String)>,
-) -> Response {
+fn register_page(ctx: &Ctx, status: StatusCode, f: RegisterForm, error: Option<(String, String)>) -> Response {
     let l = Layout::new(ctx, ctx.t().t("register.title"));
     let prefectures = prefecture_choices(ctx, &f.prefecture);
     let industries = industry_choices(ctx, &f.industry);
-    render(
-        status,
-        &RegisterPage {
-            l,
-            error,
-            f,
-            prefectures,
-            industries,
-        },
-    )
+    render(status, &RegisterPage { l, error, f, prefectures, industries })
 }
 
 pub async fn register_form(ctx: Ctx) -> Response {
     if ctx.actor.is_some() {
         return see_other("/dashboard");
     }
-    register_page(
-        &ctx,
-        StatusCode::OK,
-        RegisterForm {
-            role_supplier: Some("on".into()),
-            ..Default::default()
-        },
-        None,
-    )
+    register_page(&ctx, StatusCode::OK, RegisterForm { role_supplier: Some("on".into()), ..Default::default() }, None)
 }
 
 #[derive(Deserialize)]
@@ -225,18 +165,10 @@ pub struct RegisterPost {
     pub password: String,
 }
 
-pub async fn register(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(p): Form<RegisterPost>,
-) -> Response {
+pub async fn register(State(s): State<AppState>, ctx: Ctx, Form(p): Form<RegisterPost>) -> Response {
     let f = p.f;
     let mut roles = Vec::new();
-    for (on, key) in [
-        (&f.role_supplier, "supplier"),
-        (&f.role_buyer, "buyer"),
-        (&f.role_expert, "expert"),
-    ] {
+    for (on, key) in [(&f.role_supplier, "supplier"), (&f.role_buyer, "buyer"), (&f.role_expert, "expert")] {
         if on.is_some() {
             roles.push(key.to_owned());
         }
@@ -264,12 +196,7 @@ pub async fn register(
                 AppError::Invalid { field, .. } => field.clone(),
                 _ => String::new(),
             };
-            register_page(
-                &ctx,
-                crate::problem::status_of(&e),
-                f,
-                Some((field, e.message(ctx.ja()))),
-            )
+            register_page(&ctx, crate::problem::status_of(&e), f, Some((field, e.message(ctx.ja()))))
         }
         Err(e) => error_page(&ctx, &e),
     }
@@ -286,13 +213,7 @@ pub struct InvitationPage {
     pub error: Option<String>,
 }
 
-async fn invitation_page(
-    s: &AppState,
-    ctx: &Ctx,
-    token: &str,
-    status: StatusCode,
-    error: Option<String>,
-) -> Response {
+async fn invitation_page(s: &AppState, ctx: &Ctx, token: &str, status: StatusCode, error: Option<String>) -> Response {
     match s.app.invitation(token).await {
         Ok((inv, org)) => {
             let t = ctx.t();
@@ -317,11 +238,7 @@ async fn invitation_page(
     }
 }
 
-pub async fn invitation_form(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-) -> Response {
+pub async fn invitation_form(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Response {
     invitation_page(&s, &ctx, &token, StatusCode::OK, None).await
 }
 
@@ -333,28 +250,12 @@ pub struct AcceptForm {
     pub password: String,
 }
 
-pub async fn accept_invitation(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    Form(f): Form<AcceptForm>,
-) -> Response {
-    match s
-        .app
-        .accept_invitation(&token, &f.display_name, &f.password)
-        .await
-    {
+pub async fn accept_invitation(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(f): Form<AcceptForm>) -> Response {
+    match s.app.accept_invitation(&token, &f.display_name, &f.password).await {
         Ok(signed) => signed_in_response(&s, &signed, "/dashboard"),
         Err(e @ AppError::Invalid { .. }) => {
             let msg = e.message(ctx.ja());
-            invitation_page(
-                &s,
-                &ctx,
-                &token,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(msg),
-            )
-            .await
+            invitation_page(&s, &ctx, &token, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await
         }
         Err(e) => error_page(&ctx, &e),
     }

@@ -69,10 +69,7 @@ fn page(ctx: &Ctx, e: &Edition, only: Option<Level>) -> CatalogPage {
             star: l.level.to_string(),
             name: l.name.get(lang).to_owned(),
             assessed_by: l.assessment_text.get(lang).to_owned(),
-            validity: l.validity_months.map_or_else(
-                || "—".to_owned(),
-                |m| format!("{m}{}", t.t("catalog.months")),
-            ),
+            validity: l.validity_months.map_or_else(|| "—".to_owned(), |m| format!("{m}{}", t.t("catalog.months"))),
             criteria: e.counts(l.level).total_criteria(),
             in_all: e.published_total(l.level),
             selected: only == Some(l.level),
@@ -121,16 +118,9 @@ fn page(ctx: &Ctx, e: &Edition, only: Option<Level>) -> CatalogPage {
 }
 
 pub async fn index(ctx: Ctx, Query(f): Query<Filter>) -> Response {
-    let only = f
-        .level
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .and_then(|s| Level::parse(s).ok());
+    let only = f.level.as_deref().filter(|s| !s.is_empty()).and_then(|s| Level::parse(s).ok());
     match embedded_edition(None) {
         Ok(e) => render(StatusCode::OK, &page(&ctx, &e, only)),
-        Err(err) => super::error_page(
-            &ctx,
-            &hoshi_app::AppError::not_found("★基準がありません。", err.to_string()),
-        ),
+        Err(err) => super::error_page(&ctx, &hoshi_app::AppError::not_found("★基準がありません。", err.to_string())),
     }
 }

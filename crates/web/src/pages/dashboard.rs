@@ -47,50 +47,23 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
     };
     let t = ctx.t();
     let org = &view.org;
-    let profile_done = org.industry != hoshi_core::org::Industry::Other
-        || org.employees.is_some()
-        || org.capital_yen.is_some();
+    let profile_done = org.industry != hoshi_core::org::Industry::Other || org.employees.is_some() || org.capital_yen.is_some();
     let mut steps = vec![
-        Step {
-            label: t.t("dashboard.step_profile"),
-            href: "/org",
-            done: profile_done,
-        },
-        Step {
-            label: t.t("dashboard.step_invite"),
-            href: "/org",
-            done: view.members.len() > 1 || !view.invitations.is_empty(),
-        },
+        Step { label: t.t("dashboard.step_profile"), href: "/org", done: profile_done },
+        Step { label: t.t("dashboard.step_invite"), href: "/org", done: view.members.len() > 1 || !view.invitations.is_empty() },
     ];
     if actor.has_role(OrgRole::Buyer) && actor.is_admin() {
-        steps.push(Step {
-            label: t.t("dashboard.step_token"),
-            href: "/org/tokens",
-            done: !view.tokens.is_empty(),
-        });
+        steps.push(Step { label: t.t("dashboard.step_token"), href: "/org/tokens", done: !view.tokens.is_empty() });
     }
-    steps.push(Step {
-        label: t.t("dashboard.step_catalog"),
-        href: "/catalog",
-        done: false,
-    });
+    steps.push(Step { label: t.t("dashboard.step_catalog"), href: "/catalog", done: false });
     let registry = actor.has_role(OrgRole::RegistryOperator);
-    let org_count = if registry {
-        s.app.registered_org_count(&actor).await.unwrap_or(0)
-    } else {
-        0
-    };
-    let star3_criteria = hoshi_standard::embedded_edition(None)
-        .map_or(0, |e| e.published_total(hoshi_core::Level::THREE));
+    let org_count = if registry { s.app.registered_org_count(&actor).await.unwrap_or(0) } else { 0 };
+    let star3_criteria = hoshi_standard::embedded_edition(None).map_or(0, |e| e.published_total(hoshi_core::Level::THREE));
     let page = DashboardPage {
         name: actor.display_name.clone(),
         org_name: t.pick(&org.name_ja, &org.name_en).to_owned(),
         corporate_number: org.corporate_number.to_string(),
-        roles: org
-            .roles
-            .iter()
-            .map(|r| t.pick(r.name_ja(), r.name_en()))
-            .collect(),
+        roles: org.roles.iter().map(|r| t.pick(r.name_ja(), r.name_en())).collect(),
         steps,
         supplier: actor.has_role(OrgRole::Supplier),
         buyer: actor.has_role(OrgRole::Buyer),

@@ -56,9 +56,7 @@ impl Layout {
             if a.has_role(hoshi_core::org::OrgRole::Buyer) {
                 nav.push(("/shared", "nav.shared"));
             }
-            if a.has_role(hoshi_core::org::OrgRole::Expert)
-                || a.has_role(hoshi_core::org::OrgRole::AssessmentBody)
-            {
+            if a.has_role(hoshi_core::org::OrgRole::Expert) || a.has_role(hoshi_core::org::OrgRole::AssessmentBody) {
                 nav.push(("/engagements", "nav.engagements"));
             }
             nav.push(("/org", "nav.org"));
@@ -73,24 +71,9 @@ impl Layout {
             csrf: ctx.csrf.clone(),
             here: ctx.path.clone(),
             signed_in: ctx.actor.is_some(),
-            user_name: ctx
-                .actor
-                .as_ref()
-                .map(|a| a.display_name.clone())
-                .unwrap_or_default(),
-            org_name: ctx
-                .actor
-                .as_ref()
-                .map(|a| t.pick(&a.org.name_ja, &a.org.name_en).to_owned())
-                .unwrap_or_default(),
-            nav: nav
-                .into_iter()
-                .map(|(href, key)| NavItem {
-                    href,
-                    label: t.t(key),
-                    current: path == href,
-                })
-                .collect(),
+            user_name: ctx.actor.as_ref().map(|a| a.display_name.clone()).unwrap_or_default(),
+            org_name: ctx.actor.as_ref().map(|a| t.pick(&a.org.name_ja, &a.org.name_en).to_owned()).unwrap_or_default(),
+            nav: nav.into_iter().map(|(href, key)| NavItem { href, label: t.t(key), current: path == href }).collect(),
         }
     }
 
@@ -115,11 +98,7 @@ pub fn render<P: Template>(status: StatusCode, page: &P) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error: the problem was logged",
-            )
-                .into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error: the problem was logged").into_response()
         }
     }
 }
@@ -140,23 +119,11 @@ pub struct ErrorPage {
 /// message with the matching status.
 pub fn error_page(ctx: &Ctx, e: &AppError) -> Response {
     if matches!(e, AppError::Unauthenticated) {
-        return auth::login_page(
-            ctx,
-            StatusCode::UNAUTHORIZED,
-            Some(ctx.t().t("login.needed").to_owned()),
-            "",
-            &ctx.path,
-        );
+        return auth::login_page(ctx, StatusCode::UNAUTHORIZED, Some(ctx.t().t("login.needed").to_owned()), "", &ctx.path);
     }
     let t = ctx.t();
     let l = Layout::new(ctx, t.t("error.title"));
-    render(
-        status_of(e),
-        &ErrorPage {
-            l,
-            message: e.message(ctx.ja()),
-        },
-    )
+    render(status_of(e), &ErrorPage { l, message: e.message(ctx.ja()) })
 }
 
 pub async fn not_found(ctx: Ctx) -> Response {
@@ -171,24 +138,12 @@ pub async fn not_found(ctx: Ctx) -> Response {
         .into_response();
     }
     let l = Layout::new(&ctx, ctx.t().t("error.title"));
-    render(
-        StatusCode::NOT_FOUND,
-        &ErrorPage {
-            message: ctx.t().t("error.not_found").to_owned(),
-            l,
-        },
-    )
+    render(StatusCode::NOT_FOUND, &ErrorPage { message: ctx.t().t("error.not_found").to_owned(), l })
 }
 
 pub fn csrf_failed(ctx: &Ctx) -> Response {
     let l = Layout::new(ctx, ctx.t().t("error.title"));
-    render(
-        StatusCode::FORBIDDEN,
-        &ErrorPage {
-            message: ctx.t().t("error.csrf").to_owned(),
-            l,
-        },
-    )
+    render(StatusCode::FORBIDDEN, &ErrorPage { message: ctx.t().t("error.csrf").to_owned(), l })
 }
 
 pub fn too_large(ctx: &Ctx, limit: usize) -> Response {
@@ -196,14 +151,8 @@ pub fn too_large(ctx: &Ctx, limit: usize) -> Response {
     let message = ctx
         .t()
         .pick(
-            &format!(
-                "送信されたデータが大きすぎます（上限 {} KB）。",
-                limit / 1024
-            ),
-            &format!(
-                "What was sent is too large (the limit is {} KB).",
-                limit / 1024
-            ),
+            &format!("送信されたデータが大きすぎます（上限 {} KB）。", limit / 1024),
+            &format!("What was sent is too large (the limit is {} KB).", limit / 1024),
         )
         .to_owned();
     render(StatusCode::PAYLOAD_TOO_LARGE, &ErrorPage { message, l })
@@ -211,11 +160,7 @@ pub fn too_large(ctx: &Ctx, limit: usize) -> Response {
 
 /// `/`: the dashboard when signed in, else the sign-in page.
 pub async fn home(ctx: Ctx) -> Response {
-    see_other(if ctx.actor.is_some() {
-        "/dashboard"
-    } else {
-        "/login"
-    })
+    see_other(if ctx.actor.is_some() { "/dashboard" } else { "/login" })
 }
 
 #[derive(Deserialize)]
@@ -226,30 +171,17 @@ pub struct Next {
 /// A local path to return to, never another site.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_owned()
-        }
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
         _ => "/".to_owned(),
     }
 }
 
 /// `/lang/{ja|en}?next=…`: remembers the language in a cookie and goes back.
-pub async fn switch_language(
-    State(s): State<AppState>,
-    Path(lang): Path<String>,
-    Query(q): Query<Next>,
-) -> Response {
+pub async fn switch_language(State(s): State<AppState>, Path(lang): Path<String>, Query(q): Query<Next>) -> Response {
     let Some(lang) = Lang::parse(&lang) else {
-        return (
-            StatusCode::NOT_FOUND,
-            "unknown language: use /lang/ja or /lang/en",
-        )
-            .into_response();
+        return (StatusCode::NOT_FOUND, "unknown language: use /lang/ja or /lang/en").into_response();
     };
     let mut res = see_other(&safe_next(q.next.as_deref()));
-    res.headers_mut().append(
-        SET_COOKIE,
-        set_cookie(&s, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600)),
-    );
+    res.headers_mut().append(SET_COOKIE, set_cookie(&s, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600)));
     res
 }

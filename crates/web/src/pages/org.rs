@@ -83,11 +83,7 @@ async fn org_page(
     let page = OrgPage {
         admin: a.is_admin(),
         corporate_number: o.corporate_number.to_string(),
-        roles: o
-            .roles
-            .iter()
-            .map(|r| t.pick(r.name_ja(), r.name_en()))
-            .collect(),
+        roles: o.roles.iter().map(|r| t.pick(r.name_ja(), r.name_en())).collect(),
         sme: match view.is_sme {
             Some(true) => t.t("org.sme_yes"),
             Some(false) => t.t("org.sme_no"),
@@ -99,11 +95,7 @@ async fn org_page(
         members: view
             .members
             .iter()
-            .map(|(u, r)| MemberRow {
-                name: u.display_name.clone(),
-                email: u.email.clone(),
-                role: role_label(*r),
-            })
+            .map(|(u, r)| MemberRow { name: u.display_name.clone(), email: u.email.clone(), role: role_label(*r) })
             .collect(),
         invitations: view
             .invitations
@@ -133,30 +125,10 @@ pub async fn update(State(s): State<AppState>, ctx: Ctx, Form(f): Form<OrgInput>
         Err(e) => return error_page(&ctx, &e),
     };
     match s.app.update_org(&a, a.org.id, &f).await {
-        Ok(_) => {
-            org_page(
-                &s,
-                &ctx,
-                StatusCode::OK,
-                None,
-                None,
-                Some(ctx.t().t("org.saved").to_owned()),
-                None,
-            )
-            .await
-        }
+        Ok(_) => org_page(&s, &ctx, StatusCode::OK, None, None, Some(ctx.t().t("org.saved").to_owned()), None).await,
         Err(AppError::Invalid { field, message }) => {
             let msg = message.get(ctx.ja()).to_owned();
-            org_page(
-                &s,
-                &ctx,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(f),
-                Some((field, msg)),
-                None,
-                None,
-            )
-            .await
+            org_page(&s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(f), Some((field, msg)), None, None).await
         }
         Err(e) => error_page(&ctx, &e),
     }
@@ -178,33 +150,11 @@ pub async fn invite(State(s): State<AppState>, ctx: Ctx, Form(f): Form<InviteFor
     match s.app.invite(&a, &f.email, &f.role).await {
         Ok((_, token)) => {
             let notice = ctx.t().t("org.invite_made").to_owned();
-            org_page(
-                &s,
-                &ctx,
-                StatusCode::OK,
-                None,
-                None,
-                Some(notice),
-                Some(format!("/invitations/{token}")),
-            )
-            .await
+            org_page(&s, &ctx, StatusCode::OK, None, None, Some(notice), Some(format!("/invitations/{token}"))).await
         }
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            let field = if let AppError::Invalid { field, .. } = &e {
-                field.clone()
-            } else {
-                "email".into()
-            };
-            org_page(
-                &s,
-                &ctx,
-                crate::problem::status_of(&e),
-                None,
-                Some((field, e.message(ctx.ja()))),
-                None,
-                None,
-            )
-            .await
+            let field = if let AppError::Invalid { field, .. } = &e { field.clone() } else { "email".into() };
+            org_page(&s, &ctx, crate::problem::status_of(&e), None, Some((field, e.message(ctx.ja()))), None, None).await
         }
         Err(e) => error_page(&ctx, &e),
     }
@@ -259,16 +209,7 @@ async fn tokens_page(
             revoked: k.revoked_at.is_some(),
         })
         .collect();
-    render(
-        status,
-        &TokensPage {
-            l: Layout::new(ctx, t.t("tokens.title")),
-            tokens,
-            new_token,
-            notice,
-            error,
-        },
-    )
+    render(status, &TokensPage { l: Layout::new(ctx, t.t("tokens.title")), tokens, new_token, notice, error })
 }
 
 pub async fn tokens(State(s): State<AppState>, ctx: Ctx) -> Response {
@@ -283,64 +224,28 @@ pub struct TokenForm {
     pub scope: String,
 }
 
-pub async fn create_token(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<TokenForm>,
-) -> Response {
+pub async fn create_token(State(s): State<AppState>, ctx: Ctx, Form(f): Form<TokenForm>) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
         Err(e) => return error_page(&ctx, &e),
     };
     match s.app.create_token(&a, &f.name, &f.scope).await {
-        Ok((_, plain)) => {
-            tokens_page(
-                &s,
-                &ctx,
-                StatusCode::CREATED,
-                Some(plain),
-                Some(ctx.t().t("tokens.created").to_owned()),
-                None,
-            )
-            .await
-        }
+        Ok((_, plain)) => tokens_page(&s, &ctx, StatusCode::CREATED, Some(plain), Some(ctx.t().t("tokens.created").to_owned()), None).await,
         Err(e @ AppError::Invalid { .. }) => {
-            tokens_page(
-                &s,
-                &ctx,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                None,
-                Some(e.message(ctx.ja())),
-            )
-            .await
+            tokens_page(&s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, None, None, Some(e.message(ctx.ja()))).await
         }
         Err(e) => error_page(&ctx, &e),
     }
 }
 
-pub async fn revoke_token(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(token_id): Path<i64>,
-) -> Response {
+pub async fn revoke_token(State(s): State<AppState>, ctx: Ctx, Path(token_id): Path<i64>) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
         Err(e) => return error_page(&ctx, &e),
     };
     match s.app.revoke_token(&a, token_id).await {
         Ok(()) => see_other("/org/tokens"),
-        Err(e @ AppError::Conflict(_)) => {
-            tokens_page(
-                &s,
-                &ctx,
-                StatusCode::CONFLICT,
-                None,
-                None,
-                Some(e.message(ctx.ja())),
-            )
-            .await
-        }
+        Err(e @ AppError::Conflict(_)) => tokens_page(&s, &ctx, StatusCode::CONFLICT, None, None, Some(e.message(ctx.ja()))).await,
         Err(e) => error_page(&ctx, &e),
     }
 }

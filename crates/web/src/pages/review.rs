@@ -7,9 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
-use hoshi_app::assessment::{
-    AssessmentView, ASSESSOR_POSITIONS, EXPERT_POSITIONS, SUPPORT, THIRD_PARTY,
-};
+use hoshi_app::assessment::{AssessmentView, ASSESSOR_POSITIONS, EXPERT_POSITIONS, SUPPORT, THIRD_PARTY};
 use hoshi_app::AppError;
 use serde::Deserialize;
 
@@ -81,13 +79,7 @@ pub async fn inbox(State(s): State<AppState>, ctx: Ctx) -> Response {
             when: jst(e.created_at),
         })
         .collect();
-    render(
-        StatusCode::OK,
-        &InboxPage {
-            l: Layout::new(&ctx, t.pick("依頼の一覧", "Requests to you")),
-            rows,
-        },
-    )
+    render(StatusCode::OK, &InboxPage { l: Layout::new(&ctx, t.pick("依頼の一覧", "Requests to you")), rows })
 }
 
 pub struct ReviewRow {
@@ -135,14 +127,7 @@ fn position_label(p: &str, t: T) -> &'static str {
     }
 }
 
-async fn review_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    code: StatusCode,
-    notice: Option<String>,
-    errors: Vec<String>,
-) -> Response {
+async fn review_page(s: &AppState, ctx: &Ctx, id: i64, code: StatusCode, notice: Option<String>, errors: Vec<String>) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(ctx, &e),
@@ -153,21 +138,13 @@ async fn review_page(
         Err(e) => return error_page(ctx, &e),
     };
     let Some((e, a, o)) = list.into_iter().find(|(e, _, _)| e.id == id) else {
-        return error_page(
-            ctx,
-            &AppError::not_found("依頼が見つかりません。", "No such request."),
-        );
+        return error_page(ctx, &AppError::not_found("依頼が見つかりません。", "No such request."));
     };
     let v: AssessmentView = match s.app.assessment(&actor, a.id).await {
         Ok(v) => v,
         Err(err) => return error_page(ctx, &err),
     };
-    let items = v
-        .engagements
-        .iter()
-        .find(|(x, _, _)| x.id == e.id)
-        .map(|(_, _, i)| i.clone())
-        .unwrap_or_default();
+    let items = v.engagements.iter().find(|(x, _, _)| x.id == e.id).map(|(_, _, i)| i.clone()).unwrap_or_default();
     let rows: Vec<ReviewRow> = v
         .edition
         .criteria_up_to(v.target())
@@ -182,23 +159,14 @@ async fn review_page(
                 not_applicable: ans.is_some_and(|x| x.status == "not_applicable"),
                 reason: ans.map(|x| x.reason.clone()).unwrap_or_default(),
                 note: ans.map(|x| x.note.clone()).unwrap_or_default(),
-                files: v
-                    .evidence
-                    .iter()
-                    .filter(|f| f.criterion == c.id)
-                    .map(|f| (f.sha256.clone(), f.filename.clone()))
-                    .collect(),
+                files: v.evidence.iter().filter(|f| f.criterion == c.id).map(|f| (f.sha256.clone(), f.filename.clone())).collect(),
                 position: r.map(|r| r.position.clone()).unwrap_or_default(),
                 comment: r.map(|r| r.comment.clone()).unwrap_or_default(),
                 na_agreed: r.is_some_and(|r| r.na_agreed),
             }
         })
         .collect();
-    let positions: &[&str] = if e.kind == THIRD_PARTY {
-        &ASSESSOR_POSITIONS
-    } else {
-        &EXPERT_POSITIONS
-    };
+    let positions: &[&str] = if e.kind == THIRD_PARTY { &ASSESSOR_POSITIONS } else { &EXPERT_POSITIONS };
     let page = ReviewPage {
         id: e.id,
         assessment_id: a.id,
@@ -207,24 +175,11 @@ async fn review_page(
         status: status(&e.status, t),
         open: matches!(e.status.as_str(), "requested" | "in_review") && e.kind != SUPPORT,
         support: e.kind == SUPPORT,
-        positions: positions
-            .iter()
-            .map(|p| (*p, position_label(p, t)))
-            .collect(),
+        positions: positions.iter().map(|p| (*p, position_label(p, t))).collect(),
         reviewed: rows.iter().filter(|r| !r.position.is_empty()).count(),
         rows,
-        pledge: v.pledge.as_ref().map(|p| {
-            format!(
-                "{} {}（{}）",
-                p.officer_title,
-                p.officer_name,
-                jst(p.signed_at)
-            )
-        }),
-        achieved: v
-            .evaluation
-            .achieved
-            .map_or_else(|| t.pick("なし", "None").to_owned(), |l| l.to_string()),
+        pledge: v.pledge.as_ref().map(|p| format!("{} {}（{}）", p.officer_title, p.officer_name, jst(p.signed_at))),
+        achieved: v.evaluation.achieved.map_or_else(|| t.pick("なし", "None").to_owned(), |l| l.to_string()),
         notice,
         errors,
         l: Layout::new(ctx, t.pick("自己評価の確認", "Review the assessment")),
@@ -237,26 +192,15 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> R
 }
 
 /// Saves the positions on the page (`r.<id>.position`, `.comment`, `.na`); unchanged rows are skipped.
-pub async fn save(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> Response {
+pub async fn save(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
     };
     let pairs = crate::ctx::form_urlencoded_pairs(&body);
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let mut ids: Vec<String> = pairs
-        .iter()
-        .filter_map(|(k, _)| {
-            k.strip_prefix("r.")
-                .and_then(|r| r.strip_suffix(".position"))
-                .map(str::to_owned)
-        })
-        .collect();
+    let mut ids: Vec<String> =
+        pairs.iter().filter_map(|(k, _)| k.strip_prefix("r.").and_then(|r| r.strip_suffix(".position")).map(str::to_owned)).collect();
     ids.dedup();
     let mut errors = Vec::new();
     let mut saved = 0;
@@ -267,24 +211,17 @@ pub async fn save(
         }
         let comment = get(&format!("r.{cid}.comment")).unwrap_or_default();
         let na = get(&format!("r.{cid}.na")).is_some();
-        match s
-            .app
-            .review(&actor, id, &cid, &position, &comment, na)
-            .await
-        {
+        match s.app.review(&actor, id, &cid, &position, &comment, na).await {
             Ok(()) => saved += 1,
-            Err(
-                e @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Forbidden(_)),
-            ) => errors.push(format!("{cid}: {}", e.message(ctx.ja()))),
+            Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Forbidden(_))) => {
+                errors.push(format!("{cid}: {}", e.message(ctx.ja())))
+            }
             Err(e) => return error_page(&ctx, &e),
         }
     }
     if errors.is_empty() {
         let t = ctx.t();
-        let n = format!(
-            "{saved}{}",
-            t.pick("件の確認を保存しました。", " reviews saved.")
-        );
+        let n = format!("{saved}{}", t.pick("件の確認を保存しました。", " reviews saved."));
         review_page(&s, &ctx, id, StatusCode::OK, Some(n), errors).await
     } else {
         review_page(&s, &ctx, id, StatusCode::UNPROCESSABLE_ENTITY, None, errors).await
@@ -297,12 +234,7 @@ pub struct DecisionForm {
     pub comment: String,
 }
 
-pub async fn confirm(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> Response {
+pub async fn confirm(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DecisionForm>) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
@@ -310,26 +242,13 @@ pub async fn confirm(
     match s.app.confirm(&actor, id, &f.comment).await {
         Ok(()) => see_other(&format!("/engagements/{id}")),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            review_page(
-                &s,
-                &ctx,
-                id,
-                crate::problem::status_of(&e),
-                None,
-                vec![e.message(ctx.ja())],
-            )
-            .await
+            review_page(&s, &ctx, id, crate::problem::status_of(&e), None, vec![e.message(ctx.ja())]).await
         }
         Err(e) => error_page(&ctx, &e),
     }
 }
 
-pub async fn return_it(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> Response {
+pub async fn return_it(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DecisionForm>) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
@@ -337,15 +256,7 @@ pub async fn return_it(
     match s.app.return_assessment(&actor, id, &f.comment).await {
         Ok(()) => see_other(&format!("/engagements/{id}")),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            review_page(
-                &s,
-                &ctx,
-                id,
-                crate::problem::status_of(&e),
-                None,
-                vec![e.message(ctx.ja())],
-            )
-            .await
+            review_page(&s, &ctx, id, crate::problem::status_of(&e), None, vec![e.message(ctx.ja())]).await
         }
         Err(e) => error_page(&ctx, &e),
     }

@@ -66,10 +66,7 @@ impl Reply {
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(|v| {
-                v.strip_prefix(&format!("{name}="))
-                    .map(|r| r.split(';').next().unwrap_or("").to_owned())
-            })
+            .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|r| r.split(';').next().unwrap_or("").to_owned()))
     }
 }
 
@@ -99,28 +96,12 @@ async fn side(app: &App, base: &str, name: &str, roles: Vec<OrgRole>) -> Side {
         .expect("org");
     let admin_email = format!("admin@{base}.example");
     let member_email = format!("member@{base}.example");
-    app.admin_add_user(&admin_email, "Admin", PASSWORD, &cnum, MemberRole::Admin)
-        .await
-        .expect("admin");
-    app.admin_add_user(&member_email, "Member", PASSWORD, &cnum, MemberRole::Member)
-        .await
-        .expect("member");
-    let a = app
-        .sign_in(&admin_email, PASSWORD, "test")
-        .await
-        .expect("sign in");
-    let m = app
-        .sign_in(&member_email, PASSWORD, "test")
-        .await
-        .expect("sign in");
-    let (t, token_rw) = app
-        .create_token(&a.actor, "rw", "read_write")
-        .await
-        .expect("token");
-    let (_, token_ro) = app
-        .create_token(&a.actor, "ro", "read")
-        .await
-        .expect("token");
+    app.admin_add_user(&admin_email, "Admin", PASSWORD, &cnum, MemberRole::Admin).await.expect("admin");
+    app.admin_add_user(&member_email, "Member", PASSWORD, &cnum, MemberRole::Member).await.expect("member");
+    let a = app.sign_in(&admin_email, PASSWORD, "test").await.expect("sign in");
+    let m = app.sign_in(&member_email, PASSWORD, "test").await.expect("sign in");
+    let (t, token_rw) = app.create_token(&a.actor, "rw", "read_write").await.expect("token");
+    let (_, token_ro) = app.create_token(&a.actor, "ro", "read").await.expect("token");
     Side {
         secret: vec![format!("private-{base}"), format!("private-{cnum}")],
         assessment_id: 0,
@@ -130,14 +111,8 @@ async fn side(app: &App, base: &str, name: &str, roles: Vec<OrgRole>) -> Side {
         org_id: org.id,
         cn: cnum.to_string(),
         name_ja: org.name_ja,
-        admin: Session {
-            cookie: a.session_token,
-            csrf: a.actor.csrf_token().expect("csrf").to_owned(),
-        },
-        member: Session {
-            cookie: m.session_token,
-            csrf: m.actor.csrf_token().expect("csrf").to_owned(),
-        },
+        admin: Session { cookie: a.session_token, csrf: a.actor.csrf_token().expect("csrf").to_owned() },
+        member: Session { cookie: m.session_token, csrf: m.actor.csrf_token().expect("csrf").to_owned() },
         token_rw,
         token_ro,
         token_id: t.id,
@@ -146,74 +121,25 @@ async fn side(app: &App, base: &str, name: &str, roles: Vec<OrgRole>) -> Side {
 
 pub async fn world_on(store: hoshi_store::Store) -> World {
     let app = App::new(store, Arc::new(FixedClock::new(1_790_000_000)));
-    let all = vec![
-        OrgRole::Supplier,
-        OrgRole::Buyer,
-        OrgRole::Expert,
-        OrgRole::AssessmentBody,
-    ];
+    let all = vec![OrgRole::Supplier, OrgRole::Buyer, OrgRole::Expert, OrgRole::AssessmentBody];
     let mut a = side(&app, "100000000001", "青空", all.clone()).await;
     let mut b = side(&app, "100000000002", "夕焼", all).await;
-    let c = side(
-        &app,
-        "100000000003",
-        "曇天",
-        vec![OrgRole::Supplier, OrgRole::Buyer],
-    )
-    .await;
+    let c = side(&app, "100000000003", "曇天", vec![OrgRole::Supplier, OrgRole::Buyer]).await;
     let c_actor = app.session_actor(&c.admin.cookie).await.expect("c");
     for x in [&mut a, &mut b] {
         let actor = app.session_actor(&x.admin.cookie).await.expect("actor");
-        let asmt = app
-            .start_assessment(&actor, "4", "company", &format!("private-{}", x.cn))
-            .await
-            .expect("assessment");
+        let asmt = app.start_assessment(&actor, "4", "company", &format!("private-{}", x.cn)).await.expect("assessment");
         x.assessment_id = asmt.id;
         x.evidence_sha = app
-            .add_evidence(
-                &actor,
-                asmt.id,
-                "4-4-5-1",
-                &format!("private-{}.pdf", x.cn),
-                format!("%PDF-1.4 {}", x.cn).as_bytes(),
-            )
+            .add_evidence(&actor, asmt.id, "4-4-5-1", &format!("private-{}.pdf", x.cn), format!("%PDF-1.4 {}", x.cn).as_bytes())
             .await
             .expect("evidence");
-        x.share_id = app
-            .share(&actor, asmt.id, &c.cn, false)
-            .await
-            .expect("share")
-            .id;
-        let c_asmt = app
-            .start_assessment(&c_actor, "4", "company", "")
-            .await
-            .expect("c assessment");
-        x.engagement_id = app
-            .engage(
-                &c_actor,
-                c_asmt.id,
-                &x.cn,
-                hoshi_app::assessment::THIRD_PARTY,
-                "",
-            )
-            .await
-            .expect("engage")
-            .id;
+        x.share_id = app.share(&actor, asmt.id, &c.cn, false).await.expect("share").id;
+        let c_asmt = app.start_assessment(&c_actor, "4", "company", "").await.expect("c assessment");
+        x.engagement_id = app.engage(&c_actor, c_asmt.id, &x.cn, hoshi_app::assessment::THIRD_PARTY, "").await.expect("engage").id;
     }
-    let router = hoshi_web::router(
-        app.clone(),
-        hoshi_web::WebConfig {
-            secure_cookies: false,
-            max_body_bytes: 64 * 1024,
-        },
-    );
-    World {
-        app,
-        router,
-        a,
-        b,
-        c_cn: c.cn,
-    }
+    let router = hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024 });
+    World { app, router, a, b, c_cn: c.cn }
 }
 
 pub async fn world() -> World {
@@ -254,11 +180,7 @@ pub async fn send(
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
 }
 
 pub fn form(pairs: &[(&str, &str)]) -> Option<(&'static str, String)> {

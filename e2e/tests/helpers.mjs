@@ -165,3 +165,31 @@ export async function text(page, selector) {
 export async function testIds(page, prefix) {
   return page.$$eval(`[data-testid^="${prefix}"]`, (els) => els.map((e) => e.getAttribute('data-testid')));
 }
+
+/** Clicks a link or button that loads a new document, and waits for it to load. */
+export async function clickAndLoad(page, locator) {
+  await Promise.all([page.waitForEvent('load'), locator.click()]);
+}
+
+/**
+ * Clicks a form's submit button and waits for the page that comes back.
+ * Returns the server's answer to the POST itself: a 303 when it redirects,
+ * or the page it rendered (e.g. a 422 listing the form's errors). `submit` is
+ * the button (clicked) or a function that submits (e.g. by keyboard).
+ */
+export async function submitForm(page, submit) {
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest()),
+    page.waitForEvent('load'),
+    typeof submit === 'function' ? submit() : submit.click(),
+  ]);
+  return res;
+}
+
+/** Signs out with the button in the header and waits for the sign-in page. */
+export async function signOut(page) {
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === '/login'),
+    page.locator('[data-testid=signout]').click(),
+  ]);
+}

@@ -544,7 +544,17 @@ pub struct CategoryQuery {
     pub saved: Option<String>,
 }
 
-fn questionnaire(ctx: &Ctx, v: &AssessmentView, category: Option<&str>, notice: Option<String>, errors: Vec<String>) -> QuestionnairePage {
+/// What the person sent for one criterion: (status, reason, note).
+type Submitted = HashMap<String, (String, String, String)>;
+
+fn questionnaire(
+    ctx: &Ctx,
+    v: &AssessmentView,
+    category: Option<&str>,
+    notice: Option<String>,
+    errors: Vec<String>,
+    submitted: &Submitted,
+) -> QuestionnairePage {
     let t = ctx.t();
     let lang = ctx.lang;
     let target = v.target();
@@ -593,15 +603,17 @@ fn questionnaire(ctx: &Ctx, v: &AssessmentView, category: Option<&str>, notice: 
                 .filter(|k| k.requirement == r.id)
                 .map(|k| {
                     let a = v.answers.get(&k.id);
+                    // After a refused save, show what was sent, not what is stored, so nothing typed is lost.
+                    let sent = submitted.get(&k.id);
                     QItem {
                         id: k.id.clone(),
                         star: k.level.to_string(),
                         text: k.text.get(lang).to_owned(),
                         guidance: k.guidance.get(lang).to_owned(),
                         evidence_examples: k.evidence.iter().map(|e| e.get(lang).to_owned()).collect(),
-                        status: a.map(|a| a.status.clone()).unwrap_or_default(),
-                        reason: a.map(|a| a.reason.clone()).unwrap_or_default(),
-                        note: a.map(|a| a.note.clone()).unwrap_or_default(),
+                        status: sent.map(|x| x.0.clone()).or_else(|| a.map(|a| a.status.clone())).unwrap_or_default(),
+                        reason: sent.map(|x| x.1.clone()).or_else(|| a.map(|a| a.reason.clone())).unwrap_or_default(),
+                        note: sent.map(|x| x.2.clone()).or_else(|| a.map(|a| a.note.clone())).unwrap_or_default(),
                         files: files.get(k.id.as_str()).copied().unwrap_or(0),
                     }
                 })
@@ -637,7 +649,7 @@ pub async fn answer_form(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
     match s.app.assessment(&actor, id).await {
         Ok(v) => {
             let notice = q.saved.map(|_| ctx.t().pick("保存しました。", "Saved.").to_owned());
-            render(StatusCode::OK, &questionnaire(&ctx, &v, q.category.as_deref(), notice, Vec::new()))
+            render(StatusCode::OK, &questionnaire(&ctx, &v, q.category.as_deref(), notice, Vec::new(), &Submitted::new()))
         }
         Err(e) => error_page(&ctx, &e),
     }
@@ -656,6 +668,7 @@ pub async fn save_answers(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i6
         Err(e) => return error_page(&ctx, &e),
     };
     let mut errors = Vec::new();
+    let mut refused = Submitted::new();
     let mut ids: Vec<String> =
         pairs.iter().filter_map(|(k, _)| k.strip_prefix("c.").and_then(|r| r.strip_suffix(".status")).map(str::to_owned)).collect();
     ids.dedup();
@@ -669,7 +682,10 @@ pub async fn save_answers(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i6
         }
         if let Err(e) = s.app.answer(&actor, id, &cid, &status, &reason, &note).await {
             match e {
-                AppError::Invalid { .. } | AppError::Conflict(_) => errors.push(format!("{cid}: {}", e.message(ctx.ja()))),
+                AppError::Invalid { .. } | AppError::Conflict(_) => {
+                    errors.push(format!("{cid}: {}", e.message(ctx.ja())));
+                    refused.insert(cid.clone(), (status.clone(), reason.clone(), note.clone()));
+                }
                 other => return error_page(&ctx, &other),
             }
         }
@@ -685,7 +701,7 @@ pub async fn save_answers(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i6
         return see_other(&format!("/assessments/{id}/answer?category={target}&saved=1"));
     }
     match s.app.assessment(&actor, id).await {
-        Ok(v) => render(StatusCode::UNPROCESSABLE_ENTITY, &questionnaire(&ctx, &v, Some(&category), None, errors)),
+        Ok(v) => render(StatusCode::UNPROCESSABLE_ENTITY, &questionnaire(&ctx, &v, Some(&category), None, errors, &refused)),
         Err(e) => error_page(&ctx, &e),
     }
 }

@@ -34,6 +34,8 @@ pub struct DashboardPage {
     pub regulator: bool,
     pub org_count: usize,
     pub star3_criteria: u32,
+    /// The supplier's latest assessment: (id, summary line).
+    pub latest: Option<(i64, String)>,
 }
 
 pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
@@ -58,6 +60,30 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
     steps.push(Step { label: t.t("dashboard.step_catalog"), href: "/catalog", done: false });
     let registry = actor.has_role(OrgRole::RegistryOperator);
     let org_count = if registry { s.app.registered_org_count(&actor).await.unwrap_or(0) } else { 0 };
+    let latest = if actor.has_role(OrgRole::Supplier) {
+        match s.app.my_assessments(&actor).await.ok().and_then(|l| l.into_iter().next()) {
+            Some(a) => match s.app.assessment(&actor, a.id).await {
+                Ok(v) => Some((
+                    a.id,
+                    format!(
+                        "v{} · {} ★{} · {} · {} {} · {} {}",
+                        a.version,
+                        t.pick("目標", "target"),
+                        a.target_level,
+                        v.status.name(t.ja()),
+                        t.pick("達成", "achieved"),
+                        v.evaluation.achieved.map_or_else(|| t.pick("なし", "none").to_owned(), |l| l.to_string()),
+                        t.pick("未達・未回答", "gaps"),
+                        v.evaluation.gaps.len()
+                    ),
+                )),
+                Err(_) => None,
+            },
+            None => None,
+        }
+    } else {
+        None
+    };
     let star3_criteria = hoshi_standard::embedded_edition(None).map_or(0, |e| e.published_total(hoshi_core::Level::THREE));
     let page = DashboardPage {
         name: actor.display_name.clone(),
@@ -73,6 +99,7 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
         regulator: actor.has_role(OrgRole::Regulator),
         org_count,
         star3_criteria,
+        latest,
         l: Layout::new(&ctx, t.t("dashboard.title")),
     };
     render(StatusCode::OK, &page)

@@ -92,6 +92,8 @@ pub struct ReviewRow {
     pub note: String,
     pub files: Vec<(String, String)>,
     pub position: String,
+    /// The position in words, for the closed page.
+    pub position_label: &'static str,
     pub comment: String,
     pub na_agreed: bool,
 }
@@ -161,6 +163,7 @@ async fn review_page(s: &AppState, ctx: &Ctx, id: i64, code: StatusCode, notice:
                 note: ans.map(|x| x.note.clone()).unwrap_or_default(),
                 files: v.evidence.iter().filter(|f| f.criterion == c.id).map(|f| (f.sha256.clone(), f.filename.clone())).collect(),
                 position: r.map(|r| r.position.clone()).unwrap_or_default(),
+                position_label: r.map_or(t.pick("未確認", "Not reviewed"), |r| position_label(&r.position, t)),
                 comment: r.map(|r| r.comment.clone()).unwrap_or_default(),
                 na_agreed: r.is_some_and(|r| r.na_agreed),
             }

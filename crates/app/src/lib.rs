@@ -13,7 +13,9 @@ pub mod clock;
 pub mod demo;
 mod error;
 pub mod exports;
+pub mod keys;
 pub mod limiter;
+pub mod registry;
 mod secrets;
 
 pub use actor::{Actor, Via};
@@ -30,11 +32,22 @@ pub struct App {
     pub(crate) store: Store,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) limiter: Arc<limiter::SignInLimiter>,
+    pub(crate) keys: Arc<keys::KeyRing>,
 }
 
 impl App {
+    /// An application with keys that live only in memory (tests, commands that never sign).
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> App {
-        App { store, clock, limiter: Arc::new(limiter::SignInLimiter::default()) }
+        App::with_keys(store, clock, keys::KeyRing::ephemeral(keys::DEFAULT_ORIGIN))
+    }
+
+    /// An application that signs with these keys (the server loads them from the data folder).
+    pub fn with_keys(store: Store, clock: Arc<dyn Clock>, keys: keys::KeyRing) -> App {
+        App { store, clock, limiter: Arc::new(limiter::SignInLimiter::default()), keys: Arc::new(keys) }
+    }
+
+    pub fn keys(&self) -> &keys::KeyRing {
+        &self.keys
     }
 
     pub fn store(&self) -> &Store {

@@ -13,3 +13,4 @@ pub mod assessment;
 pub mod cost;
 pub mod org;
 pub mod required_level;
+pub mod time;

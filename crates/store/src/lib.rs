@@ -19,6 +19,7 @@ use sqlx::{Any, AnyPool, Executor, Row};
 pub mod assessments;
 pub mod invitations;
 pub mod orgs;
+pub mod registry;
 pub mod sessions;
 pub mod testing;
 pub mod tokens;
@@ -71,6 +72,7 @@ pub(crate) fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "platform", include_str!("../migrations/0001_platform.sql")),
     (2, "assessment", include_str!("../migrations/0002_assessment.sql")),
+    (3, "registry", include_str!("../migrations/0003_registry.sql")),
 ];
 
 /// The connection pool and which database it talks to.

@@ -1,0 +1,744 @@
+//! Certification and the public registry: applications and decisions, certificates signed as
+//! JWS and their lifecycle (issued, renewed → superseded, suspended, reinstated, revoked,
+//! expired), the transparency log (every public change is an event written in the same
+//! transaction as the change; the sequencer adds events to the tree and signs a checkpoint),
+//! bundles for offline verification, and the public search and bulk verification.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use hoshi_core::org::OrgRole;
+use hoshi_core::time::{jst_date_string, rfc3339, valid_until};
+use hoshi_core::{CorporateNumber, Level};
+use hoshi_ledger::bundle::{Bundle, LogPart};
+use hoshi_ledger::jws::{Jwk, Jwks};
+use hoshi_ledger::log::{self as tlog, Hash, HashReader};
+use hoshi_store::assessments as adb;
+use hoshi_store::orgs::{self, Org};
+use hoshi_store::registry::{self as db, Application, Certificate, CheckpointRow, KeyRow, Search};
+use hoshi_store::Conn;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::assessment::Status;
+use crate::{Actor, App, AppError, Msg};
+
+/// Largest bulk verification request.
+pub const MAX_VERIFY: usize = 10_000;
+
+/// Certificate states.
+pub const ACTIVE: &str = "active";
+pub const SUSPENDED: &str = "suspended";
+pub const REVOKED: &str = "revoked";
+pub const EXPIRED: &str = "expired";
+pub const SUPERSEDED: &str = "superseded";
+
+fn require_operator(actor: &Actor) -> Result<(), AppError> {
+    if actor.has_role(OrgRole::RegistryOperator) {
+        actor.require_write()
+    } else {
+        Err(AppError::forbidden("この操作は登録機関だけが行えます。", "Only the registry operator can do this."))
+    }
+}
+
+fn cert_not_found() -> AppError {
+    AppError::not_found("認証書が見つかりません。", "No such certificate.")
+}
+
+/// Reads stored hashes through a cache filled from the database; tree functions are run
+/// again after fetching whatever they asked for and was missing.
+struct Prefetch {
+    cache: RefCell<HashMap<u64, Hash>>,
+    missing: RefCell<Vec<u64>>,
+}
+
+impl HashReader for Prefetch {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles_error::Error> {
+        let cache = self.cache.borrow();
+        let missing: Vec<u64> = indexes.iter().filter(|i| !cache.contains_key(i)).copied().collect();
+        if !missing.is_empty() {
+            self.missing.borrow_mut().extend(missing);
+            return Err(tlog_tiles_error::Error::IndexesNotInTree);
+        }
+        Ok(indexes.iter().map(|i| cache[i]).collect())
+    }
+}
+
+mod tlog_tiles_error {
+    pub use hoshi_ledger::log::TlogError as Error;
+}
+
+/// Runs `f` over the stored hashes, fetching from the database what it needs.
+async fn with_hashes<T>(conn: &mut Conn, extra: &[(u64, Hash)], f: impl Fn(&Prefetch) -> Result<T, tlog::LogError>) -> Result<T, AppError> {
+    let p = Prefetch { cache: RefCell::new(extra.iter().copied().collect()), missing: RefCell::new(Vec::new()) };
+    for _ in 0..8 {
+        match f(&p) {
+            Ok(v) => return Ok(v),
+            Err(e) => {
+                let want: Vec<u64> = std::mem::take(&mut *p.missing.borrow_mut());
+                if want.is_empty() {
+                    return Err(AppError::Store(hoshi_store::StoreError::Corrupt(e.to_string())));
+                }
+                let rows = db::read_hashes(conn, &want).await?;
+                if rows.len() < want.len() {
+                    return Err(AppError::Store(hoshi_store::StoreError::Corrupt("the log is missing stored hashes".into())));
+                }
+                p.cache.borrow_mut().extend(rows.into_iter().map(|(i, h)| (i, Hash(h))));
+            }
+        }
+    }
+    Err(AppError::Store(hoshi_store::StoreError::Corrupt("the log's hashes could not be read".into())))
+}
+
+/// A registry event, the exact bytes of a log entry.
+fn event(kind: &str, c: &Certificate, cn: &CorporateNumber, reason: &str, at: i64) -> Vec<u8> {
+    json!({
+        "type": "hoshi.registry.event.v1",
+        "event": kind,
+        "serial": c.serial,
+        "corporate_number": cn.to_string(),
+        "level": c.level,
+        "state": c.state,
+        "valid_until": jst_date_string(c.valid_until),
+        "reason": reason,
+        "at": rfc3339(at),
+        "jws_sha256": hoshi_ledger::jws::jws_sha256(&c.jws),
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// One company as the public registry shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyStatus {
+    pub corporate_number: String,
+    pub name_ja: String,
+    pub name_en: String,
+    pub prefecture: String,
+    pub industry: String,
+    /// The level of the current active certificate, if any.
+    pub current_level: Option<u8>,
+    pub certificates: Vec<CertificateSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateSummary {
+    pub serial: String,
+    pub level: u8,
+    pub state: String,
+    pub issued: String,
+    pub valid_until: String,
+    pub reason: String,
+    pub superseded_by: Option<String>,
+    pub scope: String,
+    pub edition: String,
+}
+
+fn summary(c: &Certificate, now: i64) -> CertificateSummary {
+    CertificateSummary {
+        serial: c.serial.clone(),
+        level: c.level,
+        state: effective_state(c, now).to_owned(),
+        issued: jst_date_string(c.issued_at),
+        valid_until: jst_date_string(c.valid_until),
+        reason: c.reason.clone(),
+        superseded_by: c.superseded_by.clone(),
+        scope: c.scope.clone(),
+        edition: c.edition.clone(),
+    }
+}
+
+/// The state as of `now`: an active certificate past its validity counts as expired even
+/// before the expiry job records it.
+pub fn effective_state(c: &Certificate, now: i64) -> &str {
+    if c.state == ACTIVE && c.valid_until < now {
+        EXPIRED
+    } else {
+        &c.state
+    }
+}
+
+fn status_of(org: &Org, certs: &[Certificate], now: i64) -> CompanyStatus {
+    let mut certificates: Vec<CertificateSummary> = certs.iter().map(|c| summary(c, now)).collect();
+    certificates.sort_by(|a, b| b.issued.cmp(&a.issued).then(b.serial.cmp(&a.serial)));
+    CompanyStatus {
+        corporate_number: org.corporate_number.to_string(),
+        name_ja: org.name_ja.clone(),
+        name_en: org.name_en.clone(),
+        prefecture: org.prefecture.name_ja().to_owned(),
+        industry: org.industry.key().to_owned(),
+        current_level: certs.iter().filter(|c| effective_state(c, now) == ACTIVE).map(|c| c.level).max(),
+        certificates,
+    }
+}
+
+/// One answer of a bulk verification.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyResult {
+    pub corporate_number: String,
+    /// `null` when the number itself is invalid.
+    pub valid_number: bool,
+    pub certified_level: Option<u8>,
+    pub state: Option<String>,
+    pub valid_until: Option<String>,
+    pub serial: Option<String>,
+    pub meets_requirement: bool,
+    /// Why it does not meet the requirement, in words.
+    pub reason: Option<String>,
+}
+
+impl App {
+    // ---- applications and decisions ----
+
+    /// The supplier applies for certification of a confirmed (★3) or assessed (★4) assessment.
+    pub async fn apply(&self, actor: &Actor, assessment_id: i64) -> Result<Application, AppError> {
+        let view = self.assessment(actor, assessment_id).await?;
+        if view.access != crate::assessment::Access::Owner {
+            return Err(AppError::not_found("自己評価が見つかりません。", "No such assessment."));
+        }
+        actor.require_write()?;
+        let level = match view.status {
+            Status::Confirmed if view.pledge.is_some() => view.evaluation.achieved.filter(|l| *l >= Level::THREE).map(|_| Level::THREE),
+            Status::Assessed => App::assessed_level(&view).filter(|l| *l >= Level::FOUR).map(|l| l.min(view.target())),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            AppError::invalid(
+                "assessment",
+                "申請できるのは、専門家の確認と経営者の誓約が済んだ★3の自己評価、または評価機関が★4以上と判定した評価です。",
+                "You can apply with a ★3 self-assessment confirmed by an expert with the management pledge signed, or an assessment an assessment body found at ★4 or above.",
+            )
+        })?;
+        let mut tx = self.store.begin().await?;
+        if db::applications_of_org(&mut tx, actor.org.id).await?.iter().any(|a| a.assessment_id == assessment_id && a.status != "refused") {
+            return Err(AppError::Conflict(Msg::new(
+                "この評価ではすでに申請しています。",
+                "You have already applied with this assessment.",
+            )));
+        }
+        let app = db::insert_application(
+            &mut tx,
+            &Application {
+                id: 0,
+                org_id: actor.org.id,
+                assessment_id,
+                level: level.get(),
+                status: "submitted".into(),
+                reason: String::new(),
+                submitted_by: actor.user_id,
+                submitted_at: self.now(),
+                decided_by: None,
+                decided_at: None,
+                serial: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(app)
+    }
+
+    /// The organisation's applications, newest first.
+    pub async fn my_applications(&self, actor: &Actor) -> Result<Vec<Application>, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(db::applications_of_org(&mut conn, actor.org.id).await?)
+    }
+
+    /// Applications waiting for the registry operator, with the applicant.
+    pub async fn pending_applications(&self, actor: &Actor) -> Result<Vec<(Application, Org)>, AppError> {
+        require_operator(actor)?;
+        let mut conn = self.store.pool().acquire().await?;
+        let mut out = Vec::new();
+        for a in db::applications_with_status(&mut conn, "submitted").await? {
+            let o = orgs::get(&mut conn, a.org_id).await?;
+            out.push((a, o));
+        }
+        Ok(out)
+    }
+
+    async fn ensure_key_registered(&self, conn: &mut Conn) -> Result<(), AppError> {
+        let now = self.now();
+        let issuers = db::keys(conn, "issuer").await?;
+        if !issuers.iter().any(|k| k.kid == self.keys.issuer.kid) {
+            for old in issuers.iter().filter(|k| k.retired_at.is_none()) {
+                db::retire_key(conn, &old.kid, now).await?;
+            }
+            let jwk = serde_json::to_string(&self.keys.issuer.public()).unwrap_or_default();
+            db::insert_key(
+                conn,
+                &KeyRow { kid: self.keys.issuer.kid.clone(), kind: "issuer".into(), public_key: jwk, created_at: now, retired_at: None },
+            )
+            .await?;
+        }
+        let logs = db::keys(conn, "log").await?;
+        let vkey = self.keys.log.verifier_key().to_owned();
+        if !logs.iter().any(|k| k.public_key == vkey) {
+            db::insert_key(
+                conn,
+                &KeyRow { kid: format!("log:{vkey}"), kind: "log".into(), public_key: vkey, created_at: now, retired_at: None },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The registry operator registers and issues, or refuses with a reason the supplier sees.
+    pub async fn decide(&self, actor: &Actor, application_id: i64, issue: bool, reason: &str) -> Result<Application, AppError> {
+        require_operator(actor)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut app = db::application(&mut tx, application_id)
+            .await
+            .map_err(|_| AppError::not_found("申請が見つかりません。", "No such application."))?;
+        if app.status != "submitted" {
+            return Err(AppError::Conflict(Msg::new("この申請はすでに判断済みです。", "This application was already decided.")));
+        }
+        app.decided_by = Some(actor.user_id);
+        app.decided_at = Some(now);
+        if !issue {
+            if reason.trim().is_empty() {
+                return Err(AppError::invalid(
+                    "reason",
+                    "申請を拒否する理由を書いてください（申請者に表示されます）。",
+                    "Write why the application is refused (the applicant sees it).",
+                ));
+            }
+            app.status = "refused".into();
+            app.reason = reason.trim().chars().take(2000).collect();
+            db::update_application(&mut tx, &app).await?;
+            tx.commit().await?;
+            return Ok(app);
+        }
+        self.ensure_key_registered(&mut tx).await?;
+        let org = orgs::get(&mut tx, app.org_id).await?;
+        let asmt = adb::get(&mut tx, app.assessment_id).await?;
+        let edition = crate::assessment::current_edition()?;
+        let level = Level::new(i64::from(app.level)).map_err(|e| AppError::invalid("level", e.to_string(), e.to_string()))?;
+        let months = edition.level(level).validity_months.unwrap_or(12);
+        let serial = format!("HS{}-{:07}", jst_date_string(now).get(..4).unwrap_or("0000"), app.id);
+        let until = valid_until(now, months);
+        let scope = format!("{} {}", asmt.scope_kind, asmt.scope_text).trim().to_owned();
+        let payload = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential", "SupplyChainSecurityLevelCredential"],
+            "id": format!("urn:hoshi:certificate:{serial}"),
+            "issuer": {"id": format!("urn:hoshi:registry:{}", self.keys.log.origin()), "name": "Hoshi registry (SCS評価制度 登録簿)"},
+            "validFrom": rfc3339(now),
+            "validUntil": rfc3339(until),
+            "credentialSubject": {
+                "id": format!("urn:houjin-bangou:{}", org.corporate_number),
+                "corporateNumber": org.corporate_number.to_string(),
+                "legalName": {"ja": org.name_ja, "en": org.name_en},
+                "level": level.get(),
+                "levelName": edition.level(level).name.en,
+                "scope": scope,
+                "edition": edition.id,
+            },
+        });
+        let jws = self.keys.issuer.sign(&payload);
+        // A renewal supersedes the company's active certificates.
+        let previous: Vec<Certificate> =
+            db::certificates_of_org(&mut tx, org.id).await?.into_iter().filter(|c| c.state == ACTIVE).collect();
+        let cert = Certificate {
+            serial: serial.clone(),
+            org_id: org.id,
+            application_id: app.id,
+            level: level.get(),
+            scope,
+            edition: edition.id.clone(),
+            issued_at: now,
+            valid_until: until,
+            state: ACTIVE.into(),
+            reason: String::new(),
+            superseded_by: None,
+            jws,
+            kid: self.keys.issuer.kid.clone(),
+            log_index: None,
+            updated_at: now,
+        };
+        db::insert_certificate(&mut tx, &cert).await?;
+        let kind = if previous.is_empty() { "issued" } else { "renewed" };
+        db::insert_pending(&mut tx, &event(kind, &cert, &org.corporate_number, "", now), Some(&serial), now).await?;
+        for mut old in previous {
+            db::set_state(&mut tx, &old.serial, SUPERSEDED, "", Some(&serial), now).await?;
+            old.state = SUPERSEDED.into();
+            db::insert_pending(
+                &mut tx,
+                &event("superseded", &old, &org.corporate_number, &format!("renewed by {serial}"), now),
+                Some(&old.serial),
+                now,
+            )
+            .await?;
+        }
+        app.status = "issued".into();
+        app.serial = Some(serial);
+        db::update_application(&mut tx, &app).await?;
+        tx.commit().await?;
+        Ok(app)
+    }
+
+    /// Suspends, reinstates or revokes a certificate (`action` = suspend / reinstate / revoke).
+    pub async fn change_certificate(&self, actor: &Actor, serial: &str, action: &str, reason: &str) -> Result<Certificate, AppError> {
+        require_operator(actor)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut c = db::certificate(&mut tx, serial).await.map_err(|_| cert_not_found())?;
+        let (from, to, event_kind): (&[&str], &str, &str) = match action {
+            "suspend" => (&[ACTIVE], SUSPENDED, "suspended"),
+            "reinstate" => (&[SUSPENDED], ACTIVE, "reinstated"),
+            "revoke" => (&[ACTIVE, SUSPENDED], REVOKED, "revoked"),
+            _ => {
+                return Err(AppError::invalid(
+                    "action",
+                    "操作は停止・再開・取消のいずれかです。",
+                    "The action must be suspend, reinstate or revoke.",
+                ))
+            }
+        };
+        if !from.contains(&c.state.as_str()) {
+            return Err(AppError::Conflict(Msg::new(
+                format!("認証書{serial}は「{}」のため、この操作はできません。", c.state),
+                format!("Certificate {serial} is {}: it cannot be {event_kind}.", c.state),
+            )));
+        }
+        if matches!(action, "suspend" | "revoke") && reason.trim().is_empty() {
+            return Err(AppError::invalid(
+                "reason",
+                "理由を書いてください（登録簿に公開されます）。",
+                "Write the reason (it is published in the registry).",
+            ));
+        }
+        let reason = reason.trim().chars().take(500).collect::<String>();
+        db::set_state(&mut tx, serial, to, &reason, c.superseded_by.as_deref(), now).await?;
+        c.state = to.into();
+        c.reason = reason.clone();
+        let org = orgs::get(&mut tx, c.org_id).await?;
+        db::insert_pending(&mut tx, &event(event_kind, &c, &org.corporate_number, &reason, now), Some(serial), now).await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// Records the expiry of every certificate past its validity (the scheduled job).
+    pub async fn expire_due(&self) -> Result<usize, AppError> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let due = db::due_to_expire(&mut tx, now).await?;
+        for mut c in due.iter().cloned() {
+            db::set_state(&mut tx, &c.serial, EXPIRED, "", c.superseded_by.as_deref(), now).await?;
+            c.state = EXPIRED.into();
+            let org = orgs::get(&mut tx, c.org_id).await?;
+            db::insert_pending(&mut tx, &event("expired", &c, &org.corporate_number, "", now), Some(&c.serial), now).await?;
+        }
+        tx.commit().await?;
+        Ok(due.len())
+    }
+
+    /// The organisation's own certificates.
+    pub async fn my_certificates(&self, actor: &Actor) -> Result<Vec<Certificate>, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(db::certificates_of_org(&mut conn, actor.org.id).await?)
+    }
+
+    // ---- the log ----
+
+    /// Adds pending events to the tree and signs a checkpoint. Exactly one sequencer runs at a
+    /// time (a database lock). Returns the tree size.
+    pub async fn sequence(&self) -> Result<u64, AppError> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        db::lock_log(&mut tx, self.keys.log.origin(), now).await?;
+        let mut size = db::log_size(&mut tx).await?;
+        let pending = db::pending(&mut tx, 10_000).await?;
+        let mut fresh: Vec<(u64, Hash)> = Vec::new();
+        for (id, data, serial) in &pending {
+            let n = size;
+            let new = with_hashes(&mut tx, &fresh, |r| tlog::stored_hashes(n, data, r).map_err(|e| tlog::LogError::Storage(e.to_string())))
+                .await?;
+            let first = tlog::stored_hash_index(0, n);
+            db::insert_hashes(&mut tx, first, &new.iter().map(|h| h.0).collect::<Vec<_>>()).await?;
+            fresh.extend(new.iter().enumerate().map(|(i, h)| (first + i as u64, *h)));
+            db::insert_entry(&mut tx, n, data, serial.as_deref(), now).await?;
+            if let Some(s) = serial {
+                let text = String::from_utf8_lossy(data);
+                if text.contains("\"event\":\"issued\"") || text.contains("\"event\":\"renewed\"") {
+                    db::set_log_index(&mut tx, s, n as i64).await?;
+                }
+            }
+            db::delete_pending(&mut tx, *id).await?;
+            size += 1;
+        }
+        let latest = db::latest_checkpoint(&mut tx).await?;
+        if latest.as_ref().is_none_or(|c| c.size != size) {
+            let root =
+                with_hashes(&mut tx, &fresh, |r| tlog::tree_hash(size, r).map_err(|e| tlog::LogError::Storage(e.to_string()))).await?;
+            let note =
+                self.keys.log.sign_checkpoint(size, &root).map_err(|e| AppError::Store(hoshi_store::StoreError::Corrupt(e.to_string())))?;
+            self.ensure_key_registered(&mut tx).await?;
+            db::insert_checkpoint(&mut tx, &CheckpointRow { size, root: root.0, note, created_at: now }).await?;
+        }
+        tx.commit().await?;
+        Ok(size)
+    }
+
+    /// The latest signed checkpoint (the note text).
+    pub async fn checkpoint(&self) -> Result<Option<CheckpointRow>, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(db::latest_checkpoint(&mut conn).await?)
+    }
+
+    /// Checks the stored tree against every stored checkpoint: the root recomputed from the
+    /// stored hashes (and, for the newest, from the entries themselves) must equal each signed
+    /// root, and each signature must verify with the log key. Returns the checked sizes.
+    pub async fn audit_log(&self, full: bool) -> Result<Vec<u64>, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let vkey = self.keys.log.verifier_key().to_owned();
+        let mut checked = Vec::new();
+        for cp in db::checkpoints(&mut conn).await? {
+            let opened = tlog::open_checkpoint(&cp.note, &vkey).map_err(|e| {
+                AppError::Conflict(Msg::new(
+                    format!("チェックポイント（サイズ{}）の署名が検証できません: {e}", cp.size),
+                    format!("The checkpoint of size {} does not verify: {e}", cp.size),
+                ))
+            })?;
+            let size = cp.size;
+            let root =
+                with_hashes(&mut conn, &[], |r| tlog::tree_hash(size, r).map_err(|e| tlog::LogError::Storage(e.to_string()))).await?;
+            if root.0 != cp.root || opened.hash().0 != cp.root || opened.size() != cp.size {
+                return Err(AppError::Conflict(Msg::new(
+                    format!(
+                        "保存されたログの木が、署名済みチェックポイント（サイズ{size}）と一致しません。ログが改ざんされたか壊れています。"
+                    ),
+                    format!("The stored log tree does not match the signed checkpoint of size {size}: the log was changed or is corrupt."),
+                )));
+            }
+            checked.push(size);
+        }
+        if full {
+            let size = db::log_size(&mut conn).await?;
+            let entries = db::entries(&mut conn, 0, size).await?;
+            let mut mem = tlog::MemoryLog::default();
+            for e in &entries {
+                mem.append(e).map_err(|e| AppError::Store(hoshi_store::StoreError::Corrupt(e.to_string())))?;
+            }
+            for cp in db::checkpoints(&mut conn).await? {
+                let r = tlog::tree_hash(cp.size, &mem).map_err(|e| AppError::Store(hoshi_store::StoreError::Corrupt(e.to_string())))?;
+                if r.0 != cp.root {
+                    return Err(AppError::Conflict(Msg::new(
+                        format!("ログのエントリから計算した木が、チェックポイント（サイズ{}）と一致しません。", cp.size),
+                        format!("The tree recomputed from the entries does not match the checkpoint of size {}.", cp.size),
+                    )));
+                }
+            }
+        }
+        Ok(checked)
+    }
+
+    /// The issuer keys as a JWKS (current and retired).
+    pub async fn jwks(&self) -> Result<Jwks, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let mut keys: Vec<Jwk> =
+            db::keys(&mut conn, "issuer").await?.iter().filter_map(|k| serde_json::from_str(&k.public_key).ok()).collect();
+        if !keys.iter().any(|k| k.kid == self.keys.issuer.kid) {
+            keys.push(self.keys.issuer.public());
+        }
+        Ok(Jwks { keys })
+    }
+
+    /// A file of the tlog-tiles read API at the latest checkpoint: `tile/<L>/<N>[.p/<W>]` or
+    /// `tile/entries/<N>[.p/<W>]`. `None` when no such tile exists yet.
+    pub async fn tile(&self, path: &str) -> Result<Option<Vec<u8>>, AppError> {
+        let Some((level, index, width)) = tlog::parse_tile_path(path) else { return Ok(None) };
+        let mut conn = self.store.pool().acquire().await?;
+        let Some(cp) = db::latest_checkpoint(&mut conn).await? else { return Ok(None) };
+        let shift = u32::from(level.unwrap_or(0)) * u32::from(tlog::TILE_HEIGHT);
+        let count = cp.size.checked_shr(shift).unwrap_or(0);
+        let start = index.saturating_mul(tlog::TILE_WIDTH);
+        // A tile exists in full once the tree covers it; a partial one only at the right edge.
+        let available = count.saturating_sub(start).min(tlog::TILE_WIDTH);
+        if available == 0 || width > available || (width < tlog::TILE_WIDTH && width != available) {
+            return Ok(None);
+        }
+        match level {
+            Some(l) => Ok(Some(with_hashes(&mut conn, &[], |r| tlog::tile_data(l, index, width, r)).await?)),
+            None => {
+                let entries = db::entries(&mut conn, start, start + width).await?;
+                Ok(Some(tlog::entry_bundle(entries.iter().map(Vec::as_slice))))
+            }
+        }
+    }
+
+    /// Every tile file at the latest checkpoint, for a static host.
+    pub async fn all_tiles(&self) -> Result<Vec<(String, Vec<u8>)>, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let Some(cp) = db::latest_checkpoint(&mut conn).await? else { return Ok(Vec::new()) };
+        let entries = db::entries(&mut conn, 0, cp.size).await?;
+        let size = cp.size;
+        with_hashes(&mut conn, &[], |r| tlog::static_tiles(size, r, |i| entries.get(i as usize).cloned())).await
+    }
+
+    /// An inclusion proof of entry `index` in the tree of the latest checkpoint (or `size`).
+    pub async fn inclusion_proof(&self, index: u64, size: Option<u64>) -> Result<(Vec<String>, CheckpointRow), AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let cp =
+            db::latest_checkpoint(&mut conn).await?.ok_or_else(|| AppError::not_found("ログはまだ空です。", "The log is still empty."))?;
+        let size = size.unwrap_or(cp.size);
+        if index >= size || size > cp.size {
+            return Err(AppError::invalid(
+                "index",
+                "番号が木の範囲外です。",
+                format!("Index {index} is outside a tree of size {size} (the log has {}).", cp.size),
+            ));
+        }
+        let proof = with_hashes(&mut conn, &[], |r| tlog::prove_inclusion(size, index, r)).await?;
+        Ok((proof.iter().map(tlog::hash_to_base64).collect(), cp))
+    }
+
+    /// A consistency proof between two tree sizes.
+    pub async fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<String>, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let cp =
+            db::latest_checkpoint(&mut conn).await?.ok_or_else(|| AppError::not_found("ログはまだ空です。", "The log is still empty."))?;
+        if old == 0 || old > new || new > cp.size {
+            return Err(AppError::invalid(
+                "old",
+                "サイズの指定が正しくありません。",
+                format!("Sizes must satisfy 1 ≤ old ≤ new ≤ {}.", cp.size),
+            ));
+        }
+        let proof = with_hashes(&mut conn, &[], |r| tlog::prove_consistency(new, old, r)).await?;
+        Ok(proof.iter().map(tlog::hash_to_base64).collect())
+    }
+
+    /// The certificate with its log index, leaf, inclusion proof and checkpoint.
+    pub async fn bundle(&self, serial: &str) -> Result<Bundle, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let c = db::certificate(&mut conn, serial).await.map_err(|_| cert_not_found())?;
+        let index = c.log_index.ok_or_else(|| {
+            AppError::Conflict(Msg::new(
+                "この認証書はまだログに記録されていません。数秒後にもう一度お試しください。",
+                "This certificate is not in the log yet: try again in a few seconds.",
+            ))
+        })? as u64;
+        drop(conn);
+        let (proof, cp) = self.inclusion_proof(index, None).await?;
+        let mut conn = self.store.pool().acquire().await?;
+        let entry = db::entries(&mut conn, index, index + 1).await?.into_iter().next().ok_or_else(cert_not_found)?;
+        Ok(Bundle {
+            certificate: c.jws,
+            log: LogPart {
+                origin: self.keys.log.origin().to_owned(),
+                index,
+                entry: B64.encode(entry),
+                inclusion_proof: proof,
+                checkpoint: cp.note,
+            },
+        })
+    }
+
+    // ---- public registry ----
+
+    /// Searches the registry; returns the page of companies and how many match.
+    pub async fn registry_search(&self, s: &Search) -> Result<(Vec<CompanyStatus>, i64), AppError> {
+        let now = self.now();
+        let mut conn = self.store.pool().acquire().await?;
+        let (ids, total) = db::search_certified(&mut conn, s).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let org = orgs::get(&mut conn, id).await?;
+            let certs = db::certificates_of_org(&mut conn, id).await?;
+            out.push(status_of(&org, &certs, now));
+        }
+        Ok((out, total))
+    }
+
+    /// One company's current status and certificate history.
+    pub async fn registry_company(&self, cn: &CorporateNumber) -> Result<CompanyStatus, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let org = orgs::by_corporate_number(&mut conn, cn).await?.ok_or_else(|| {
+            AppError::not_found(
+                format!("法人番号{cn}の企業は登録簿にありません。"),
+                format!("There is no company with corporate number {cn} in the registry."),
+            )
+        })?;
+        let certs = db::certificates_of_org(&mut conn, org.id).await?;
+        if certs.is_empty() {
+            return Err(AppError::not_found(
+                format!("法人番号{cn}の企業は認証を受けていません。"),
+                format!("The company with corporate number {cn} holds no certificate."),
+            ));
+        }
+        Ok(status_of(&org, &certs, self.now()))
+    }
+
+    /// One certificate, public.
+    pub async fn registry_certificate(&self, serial: &str) -> Result<(Certificate, Org), AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let c = db::certificate(&mut conn, serial).await.map_err(|_| cert_not_found())?;
+        let org = orgs::get(&mut conn, c.org_id).await?;
+        Ok((c, org))
+    }
+
+    /// Checks many corporate numbers against a required level, one answer per number in order;
+    /// an invalid number is reported in its own answer.
+    pub async fn verify_numbers(&self, numbers: &[String], required: Level) -> Result<Vec<VerifyResult>, AppError> {
+        if numbers.len() > MAX_VERIFY {
+            return Err(AppError::invalid(
+                "corporate_numbers",
+                format!("一度に確認できるのは{MAX_VERIFY}件までです。"),
+                format!("At most {MAX_VERIFY} numbers per request."),
+            ));
+        }
+        let now = self.now();
+        let parsed: Vec<Result<CorporateNumber, String>> =
+            numbers.iter().map(|n| CorporateNumber::parse(n).map_err(|e| e.to_string())).collect();
+        let valid: Vec<String> = parsed.iter().filter_map(|p| p.as_ref().ok().map(ToString::to_string)).collect();
+        let mut conn = self.store.pool().acquire().await?;
+        let mut by_cn: HashMap<String, Vec<Certificate>> = HashMap::new();
+        for (cn, c) in db::certificates_by_corporate_numbers(&mut conn, &valid).await? {
+            by_cn.entry(cn).or_default().push(c);
+        }
+        Ok(numbers
+            .iter()
+            .zip(parsed)
+            .map(|(raw, p)| match p {
+                Err(e) => VerifyResult {
+                    corporate_number: raw.clone(),
+                    valid_number: false,
+                    certified_level: None,
+                    state: None,
+                    valid_until: None,
+                    serial: None,
+                    meets_requirement: false,
+                    reason: Some(e),
+                },
+                Ok(cn) => {
+                    let key = cn.to_string();
+                    let certs = by_cn.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+                    let best = certs.iter().filter(|c| effective_state(c, now) == ACTIVE).max_by_key(|c| (c.level, c.valid_until));
+                    let shown = best.or_else(|| certs.iter().max_by_key(|c| c.issued_at));
+                    let meets = best.is_some_and(|c| c.level >= required.get());
+                    let reason = if meets {
+                        None
+                    } else if let Some(c) = best {
+                        Some(format!("certified at ★{} but ★{} is required", c.level, required.get()))
+                    } else if let Some(c) = shown {
+                        Some(format!("certificate {} is {}", c.serial, effective_state(c, now)))
+                    } else {
+                        Some("no certificate in the registry".to_owned())
+                    };
+                    VerifyResult {
+                        corporate_number: key,
+                        valid_number: true,
+                        certified_level: best.map(|c| c.level),
+                        state: shown.map(|c| effective_state(c, now).to_owned()),
+                        valid_until: shown.map(|c| jst_date_string(c.valid_until)),
+                        serial: shown.map(|c| c.serial.clone()),
+                        meets_requirement: meets,
+                        reason,
+                    }
+                }
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,114 @@
+//! Certification and the transparency log on both databases: apply, decide, issue a signed
+//! certificate, sequence the log, verify the bundle offline, revoke, and audit the tree.
+
+use std::sync::Arc;
+
+use hoshi_app::assessment::CONFIRMATION;
+use hoshi_app::demo::{DEMO_PASSWORD, WORLD};
+use hoshi_app::{Actor, App, AppError, FixedClock};
+use hoshi_core::{CorporateNumber, Level};
+use hoshi_ledger::bundle;
+use hoshi_store::testing;
+
+fn cn(email: &str) -> String {
+    WORLD.iter().find(|d| d.email == email).map(|d| d.corporate_number().to_string()).expect("demo org")
+}
+
+async fn login(app: &App, email: &str) -> Actor {
+    app.sign_in(email, DEMO_PASSWORD, "t").await.expect("login").actor
+}
+
+/// A supplier with an expert-confirmed ★3 and a signed pledge; returns the assessment id.
+async fn confirmed(app: &App, supplier: &Actor, expert: &Actor) -> i64 {
+    let a = app.start_assessment(supplier, "3", "company", "本社").await.expect("start");
+    let v = app.assessment(supplier, a.id).await.expect("view");
+    for c in v.edition.criteria_up_to(Level::THREE) {
+        app.answer(supplier, a.id, &c.id, "met", "", "").await.expect("answer");
+    }
+    let e = app.engage(supplier, a.id, &cn("expert@suzuki-sec.example"), CONFIRMATION, "").await.expect("engage");
+    for c in v.edition.criteria_up_to(Level::THREE) {
+        app.review(expert, e.id, &c.id, "agree", "", false).await.expect("review");
+    }
+    app.sign_pledge(supplier, a.id, "代表", "代表取締役").await.expect("pledge");
+    app.confirm(expert, e.id, "").await.expect("confirm");
+    a.id
+}
+
+#[tokio::test]
+async fn issue_verify_revoke_and_audit() {
+    for store in testing::all().await {
+        let clock = Arc::new(FixedClock::new(1_795_651_200));
+        let app = App::new(store, clock.clone());
+        app.seed_demo_orgs_only().await.expect("seed");
+        let supplier = login(&app, "owner@kariya-press.example").await;
+        let expert = login(&app, "expert@suzuki-sec.example").await;
+        let registry = login(&app, "registry@ipa-demo.example").await;
+        let buyer = login(&app, "buyer@tokai-motor.example").await;
+
+        // Not yet confirmed: refused with the reason.
+        let draft = app.start_assessment(&supplier, "3", "company", "").await.expect("start");
+        assert!(matches!(app.apply(&supplier, draft.id).await, Err(AppError::Invalid { .. })));
+
+        let aid = confirmed(&app, &supplier, &expert).await;
+        let application = app.apply(&supplier, aid).await.expect("apply");
+        assert!(matches!(app.apply(&supplier, aid).await, Err(AppError::Conflict(_))));
+        assert!(app.pending_applications(&buyer).await.is_err(), "only the registry operator decides");
+        assert_eq!(app.pending_applications(&registry).await.expect("queue").len(), 1);
+        assert!(
+            matches!(app.decide(&registry, application.id, false, "").await, Err(AppError::Invalid { .. })),
+            "a refusal needs a reason"
+        );
+        let decided = app.decide(&registry, application.id, true, "").await.expect("issue");
+        let serial = decided.serial.clone().expect("serial");
+
+        // Until sequenced, there is no bundle; after, it verifies offline.
+        assert!(app.bundle(&serial).await.is_err());
+        assert_eq!(app.sequence().await.expect("sequence"), 1);
+        let b = app.bundle(&serial).await.expect("bundle");
+        let jwks = app.jwks().await.expect("jwks");
+        let proven = bundle::verify(&b, &jwks, app.keys().log.verifier_key()).expect("verifies offline");
+        assert_eq!(proven.payload["credentialSubject"]["level"], 3);
+        assert_eq!(proven.payload["credentialSubject"]["corporateNumber"], cn("owner@kariya-press.example"));
+        assert_eq!(proven.payload["validUntil"], "2027-11-25T14:59:59Z");
+
+        let company = app.registry_company(&CorporateNumber::parse(&cn("owner@kariya-press.example")).expect("cn")).await.expect("company");
+        assert_eq!(company.current_level, Some(3));
+        let checks = app
+            .verify_numbers(
+                &[cn("owner@kariya-press.example"), "1234567890123".into(), cn("owner@toyohashi-kinzoku.example")],
+                Level::THREE,
+            )
+            .await
+            .expect("verify");
+        assert!(checks[0].meets_requirement);
+        assert!(!checks[1].valid_number && checks[1].reason.as_deref().is_some_and(|r| r.contains("check digit")));
+        assert!(!checks[2].meets_requirement && checks[2].reason.as_deref() == Some("no certificate in the registry"));
+        let four = app.verify_numbers(&[cn("owner@kariya-press.example")], Level::FOUR).await.expect("verify");
+        assert!(!four[0].meets_requirement && four[0].reason.as_deref().is_some_and(|r| r.contains("★4 is required")));
+
+        // Revocation: recorded, public, logged; revoking again is refused.
+        assert!(matches!(app.change_certificate(&registry, &serial, "revoke", "").await, Err(AppError::Invalid { .. })));
+        app.change_certificate(&registry, &serial, "revoke", "虚偽の申告が判明").await.expect("revoke");
+        assert!(matches!(app.change_certificate(&registry, &serial, "revoke", "again").await, Err(AppError::Conflict(_))));
+        assert_eq!(app.sequence().await.expect("sequence"), 2);
+        let after = app.verify_numbers(&[cn("owner@kariya-press.example")], Level::THREE).await.expect("verify");
+        assert_eq!(after[0].state.as_deref(), Some("revoked"));
+        assert!(!after[0].meets_requirement);
+        let entries = app.all_tiles().await.expect("tiles");
+        let bundle_file = entries.iter().find(|(p, _)| p.starts_with("tile/entries/")).expect("entries");
+        assert!(String::from_utf8_lossy(&bundle_file.1).contains("\"event\":\"revoked\""));
+
+        // The tree matches every signed checkpoint, from hashes and from entries.
+        assert_eq!(app.audit_log(true).await.expect("audit"), vec![1, 2]);
+
+        // Expiry: a year later the job records it.
+        let aid2 = confirmed(&app, &login(&app, "owner@toyohashi-kinzoku.example").await, &expert).await;
+        let toyo = login(&app, "owner@toyohashi-kinzoku.example").await;
+        let app2 = app.apply(&toyo, aid2).await.expect("apply");
+        app.decide(&registry, app2.id, true, "").await.expect("issue");
+        clock.advance(366 * 24 * 3600);
+        assert_eq!(app.expire_due().await.expect("expire"), 1);
+        assert_eq!(app.sequence().await.expect("sequence"), 4, "issued, revoked, issued, expired");
+        assert_eq!(app.audit_log(false).await.expect("audit").len(), 3);
+    }
+}

@@ -115,6 +115,34 @@ pub const WORLD: &[DemoOrg] = &[
         what_en: "tier-2 small supplier",
     },
     DemoOrg {
+        base: "180001000011",
+        name_ja: "名古屋ダイカスト株式会社",
+        name_en: "Nagoya Die Casting Co., Ltd.",
+        prefecture: "愛知県",
+        industry: Industry::Manufacturing,
+        employees: 140,
+        capital_yen: 80_000_000,
+        roles: &[OrgRole::Supplier],
+        email: "owner@nagoya-diecast.example",
+        person: "総務課 山本 拓也",
+        what_ja: "二次サプライヤー（認証取消の例）",
+        what_en: "tier-2 supplier (revoked certificate)",
+    },
+    DemoOrg {
+        base: "180001000012",
+        name_ja: "瀬戸セラミック株式会社",
+        name_en: "Seto Ceramics Co., Ltd.",
+        prefecture: "愛知県",
+        industry: Industry::Manufacturing,
+        employees: 65,
+        capital_yen: 30_000_000,
+        roles: &[OrgRole::Supplier],
+        email: "owner@seto-ceramic.example",
+        person: "代表取締役 木村 陽子",
+        what_ja: "二次サプライヤー（★3認証済み）",
+        what_en: "tier-2 supplier (★3 certified)",
+    },
+    DemoOrg {
         base: "180001000007",
         name_ja: "鈴木情報セキュリティ事務所",
         name_en: "Suzuki Information Security Office",
@@ -205,8 +233,9 @@ impl App {
             },
         )
         .await?;
-        let expert_cn = WORLD[6].corporate_number().to_string();
-        let buyer_cn = WORLD[0].corporate_number().to_string();
+        let cn_of = |email: &str| WORLD.iter().find(|d| d.email == email).map(|d| d.corporate_number().to_string()).unwrap_or_default();
+        let expert_cn = cn_of("expert@suzuki-sec.example");
+        let buyer_cn = cn_of("buyer@tokai-motor.example");
 
         // Mikawa Precision: ★3 confirmed by the expert, pledge signed, shared with the automaker.
         let mikawa = self.system_actor("owner@mikawa-seiki.example").await?;
@@ -244,7 +273,37 @@ impl App {
         self.confirm(&expert, e.id, "全ての評価基準を確認しました。").await?;
         self.share(&mikawa, a.id, &buyer_cn, false).await?;
 
-        // Hamamatsu Denso: ★3 met, on its way to ★4.
+        let registry = self.system_actor("registry@ipa-demo.example").await?;
+        let application = self.apply(&mikawa, a.id).await?;
+        self.decide(&registry, application.id, true, "").await?;
+
+        // Four more ★3 certificates: active, suspended, revoked — and Hamamatsu's earlier ★3.
+        let mut serials = Vec::new();
+        for email in [
+            "owner@seto-ceramic.example",
+            "owner@toyohashi-kinzoku.example",
+            "owner@nagoya-diecast.example",
+            "owner@hamamatsu-denso.example",
+        ] {
+            let who = self.system_actor(email).await?;
+            let a = self.start_assessment(&who, "3", "company", "全社").await?;
+            for c in edition.criteria_up_to(hoshi_core::Level::THREE) {
+                self.answer(&who, a.id, &c.id, "met", "", "").await?;
+            }
+            let e = self.engage(&who, a.id, &expert_cn, crate::assessment::CONFIRMATION, "").await?;
+            for c in edition.criteria_up_to(hoshi_core::Level::THREE) {
+                self.review(&expert, e.id, &c.id, "agree", "", false).await?;
+            }
+            self.sign_pledge(&who, a.id, &who.display_name, "代表者").await?;
+            self.confirm(&expert, e.id, "確認しました。").await?;
+            let application = self.apply(&who, a.id).await?;
+            let decided = self.decide(&registry, application.id, true, "").await?;
+            serials.push(decided.serial.unwrap_or_default());
+        }
+        self.change_certificate(&registry, &serials[1], "suspend", "年次の自己評価が期限までに提出されていないため").await?;
+        self.change_certificate(&registry, &serials[2], "revoke", "申告内容と実態の重大な相違が判明したため").await?;
+
+        // Hamamatsu Denso: certified at ★3, now on its way to ★4.
         let hamamatsu = self.system_actor("owner@hamamatsu-denso.example").await?;
         let a = self.start_assessment(&hamamatsu, "4", "company", "全社").await?;
         for (i, c) in edition.criteria_up_to(hoshi_core::Level::FOUR).enumerate() {
@@ -266,6 +325,7 @@ impl App {
             self.answer(&okazaki, a.id, &c.id, "met", "", "").await?;
         }
         self.answer(&okazaki, a.id, "4-1-3-2", "not_met", "", "クラウドの多要素認証はまだ").await?;
+        self.sequence().await?;
         Ok(created)
     }
 

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod admin;
 mod assess;
 mod catalog;
+mod registry;
 mod server;
 
 /// Hoshi: the ★-level supply-chain security scheme — standard, assessment, certification,
@@ -28,6 +29,11 @@ enum Command {
     /// Export a supplier's latest self-assessment (OSCAL assessment-results, gap CSV, JSON).
     #[command(subcommand)]
     Assess(assess::AssessCommand),
+    /// Verify a certificate bundle offline: signature, log entry, inclusion proof and checkpoint.
+    Verify(registry::VerifyArgs),
+    /// Registry operator commands: export tiles, audit the log, rotate the issuer key, expire.
+    #[command(subcommand)]
+    Registry(registry::RegistryCommand),
     /// Read, export and check the ★ standard's catalog of requirements and criteria.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
@@ -47,6 +53,8 @@ fn main() -> ExitCode {
         Command::Demo(a) => server::run_demo(a),
         Command::Orgs(c) => admin::run_orgs(c),
         Command::Assess(c) => assess::run(c),
+        Command::Verify(a) => registry::run_verify(a),
+        Command::Registry(c) => registry::run(c),
         Command::Users(c) => admin::run_users(c),
     };
     match result {

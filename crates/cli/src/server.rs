@@ -95,8 +95,48 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-async fn serve(store: Store, addr: SocketAddr, secure: CookieSecure, banner: impl FnOnce(SocketAddr)) -> Result<()> {
-    let app = App::new(store, Arc::new(SystemClock));
+/// Opens the registry's keys in `<data>/keys` (created on first start, mode 0600).
+pub fn keys(data: &std::path::Path) -> Result<hoshi_app::keys::KeyRing> {
+    let origin = std::env::var("HOSHI_LOG_ORIGIN").unwrap_or_else(|_| hoshi_app::keys::DEFAULT_ORIGIN.to_owned());
+    hoshi_app::keys::KeyRing::load_or_create(&data.join("keys"), &origin)
+        .with_context(|| format!("cannot open the signing keys in {}", data.join("keys").display()))
+}
+
+/// The log must match its last signed checkpoint before the server may serve or sign anything.
+async fn check_log(app: &App) -> Result<()> {
+    app.audit_log(false).await.map_err(|e| anyhow::anyhow!("refusing to start: {}", e.message(false)))?;
+    Ok(())
+}
+
+/// Background work: the log sequencer (twice a second) and the expiry job (every minute).
+fn spawn_jobs(app: &App) {
+    let seq = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+        loop {
+            tick.tick().await;
+            if let Err(e) = seq.sequence().await {
+                tracing::warn!(error = %e, "log sequencer");
+            }
+        }
+    });
+    let exp = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match exp.expire_due().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(n, "certificates expired"),
+                Err(e) => tracing::warn!(error = %e, "expiry job"),
+            }
+        }
+    });
+}
+
+async fn serve(app: App, addr: SocketAddr, secure: CookieSecure, banner: impl FnOnce(SocketAddr)) -> Result<()> {
+    check_log(&app).await?;
+    spawn_jobs(&app);
     let secure_cookies = match secure {
         CookieSecure::Always => true,
         CookieSecure::Never => false,
@@ -115,7 +155,8 @@ pub fn run_serve(a: ServeArgs) -> Result<ExitCode> {
     init_tracing();
     runtime()?.block_on(async {
         let store = a.db.open().await?;
-        serve(store, a.addr, a.cookie_secure, |local| println!("Hoshi is running at http://{local}/")).await
+        let app = App::with_keys(store, Arc::new(SystemClock), keys(&a.db.data)?);
+        serve(app, a.addr, a.cookie_secure, |local| println!("Hoshi is running at http://{local}/")).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -125,13 +166,13 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let db = DbArgs { data: a.data.clone(), database_url: None };
         let store = db.open().await?;
-        let app = App::new(store.clone(), Arc::new(SystemClock));
+        let app = App::with_keys(store, Arc::new(SystemClock), keys(&a.data)?);
         let created = app.seed_demo().await.context("cannot seed the demo world")?;
         if a.seed_only {
             println!("demo world in {} ({created} organisations created)", a.data.display());
             return Ok(());
         }
-        serve(store, a.addr, CookieSecure::Auto, |local| {
+        serve(app, a.addr, CookieSecure::Auto, |local| {
             println!(
                 "Hoshi demo is running at http://{local}/   (data: {}{})",
                 a.data.display(),

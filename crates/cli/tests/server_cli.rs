@@ -42,7 +42,7 @@ fn demo_serves_and_admin_commands_share_its_database() {
     let out = hoshi().args(["orgs", "list", "--json", "--data", &data]).output().expect("orgs list");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let orgs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(orgs.as_array().map(Vec::len), Some(10));
+    assert_eq!(orgs.as_array().map(Vec::len), Some(12));
     let cn = orgs[0]["corporate_number"].as_str().expect("cn").to_owned();
     assert!(orgs[0]["roles"].is_array() && orgs[0]["name_ja"].is_string());
 
@@ -68,7 +68,7 @@ fn demo_serves_and_admin_commands_share_its_database() {
 
     let list = hoshi().args(["users", "list", "--data", &data]).output().expect("users list");
     let text = String::from_utf8_lossy(&list.stdout);
-    assert!(text.contains("new@cli.example") && text.contains("11 user(s)"), "{text}");
+    assert!(text.contains("new@cli.example") && text.contains("13 user(s)"), "{text}");
     let reset = hoshi()
         .args(["users", "reset-password", "--email", "new@cli.example", "--data", &data])
         .env("HOSHI_PASSWORD", "another-password-1")

@@ -44,6 +44,8 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.assessments", "自己評価", "Self-assessment"),
     ("nav.shared", "共有された自己評価", "Shared with you"),
     ("nav.engagements", "依頼", "Requests"),
+    ("nav.registry", "登録簿", "Registry"),
+    ("nav.console", "登録の管理", "Registry console"),
     ("nav.tokens", "APIトークン", "API tokens"),
     ("nav.catalog", "★基準", "The ★ standard"),
     ("nav.signin", "サインイン", "Sign in"),

@@ -16,6 +16,8 @@ pub enum Access {
     SignedIn,
     /// An administrator of the organisation, signed in as a person.
     Admin,
+    /// The registry operator (a person or read-write token of that organisation).
+    Operator,
 }
 
 /// A route's declaration.
@@ -97,6 +99,24 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r(Method::POST, "/engagements/{engagement_id}/reviews", SignedIn, post(pages::review::save)),
         r(Method::POST, "/engagements/{engagement_id}/confirm", SignedIn, post(pages::review::confirm)),
         r(Method::POST, "/engagements/{engagement_id}/return", SignedIn, post(pages::review::return_it)),
+        r(Method::GET, "/registry", Public, get(pages::registry::search)),
+        r(Method::GET, "/registry.csv", Public, get(pages::registry::csv)),
+        r(Method::GET, "/registry/companies/{corporate_number}", Public, get(pages::registry::company)),
+        r(Method::GET, "/registry/certificates/{serial}", Public, get(pages::registry::certificate)),
+        r(Method::POST, "/assessments/{assessment_id}/apply", SignedIn, post(pages::registry::apply)),
+        r(Method::GET, "/registry/console", Operator, get(pages::registry::console)),
+        r(Method::POST, "/registry/applications/{application_id}/decide", Operator, post(pages::registry::decide)),
+        r(Method::POST, "/registry/changes", Operator, post(pages::registry::change)),
+        r(Method::GET, "/.well-known/jwks.json", Public, get(api::registry::jwks)),
+        r(Method::GET, "/log/checkpoint", Public, get(api::registry::checkpoint)),
+        r(Method::GET, "/log/key", Public, get(api::registry::key)),
+        r(Method::GET, "/log/tile/{*path}", Public, get(api::registry::tile)),
+        r(Method::GET, "/api/v1/registry/companies", Public, get(api::registry::companies)),
+        r(Method::GET, "/api/v1/registry/companies/{corporate_number}", Public, get(api::registry::company)),
+        r(Method::POST, "/api/v1/registry/verify", Public, post(api::registry::verify).layer(DefaultBodyLimit::max(4 * 1024 * 1024))),
+        r(Method::GET, "/api/v1/certificates/{serial}/bundle", Public, get(api::registry::bundle)),
+        r(Method::GET, "/api/v1/log/proof", Public, get(api::registry::proof)),
+        r(Method::GET, "/api/v1/log/consistency", Public, get(api::registry::consistency)),
         // JSON API
         r(Method::GET, "/api/v1/catalog", Public, get(api::catalog::summary)),
         r(Method::GET, "/api/v1/catalog/criteria/{criterion_id}", Public, get(api::catalog::criterion)),

@@ -30,6 +30,10 @@ fn sample_body(def: &RouteDef, w: &World) -> Option<(&'static str, String)> {
         ("POST", "/engagements/{engagement_id}/confirm") | ("POST", "/engagements/{engagement_id}/return") => form(&[("comment", "x")]),
         ("PUT", "/api/v1/assessments/{assessment_id}/answers/{criterion_id}") => json_body(json!({"status": "met"})),
         ("POST", "/assessments/{assessment_id}/versions") | ("POST", "/shares/{share_id}/revoke") => None,
+        ("POST", "/assessments/{assessment_id}/apply") => None,
+        ("POST", "/registry/applications/{application_id}/decide") => form(&[("decision", "refuse"), ("reason", "x")]),
+        ("POST", "/registry/changes") => form(&[("serial", &w.serial), ("action", "suspend"), ("reason", "r")]),
+        ("POST", "/api/v1/registry/verify") => json_body(json!({"corporate_numbers": [], "required_level": 3})),
         ("PUT", "/api/v1/orgs/{org_id}") => {
             json_body(json!({"name_ja": "名前", "name_en": "Name", "prefecture": "東京都"}))
         }
@@ -56,7 +60,15 @@ fn sample_body(def: &RouteDef, w: &World) -> Option<(&'static str, String)> {
 
 /// The path with parameters filled from `side` (whose ids the caller may or may not own).
 fn path_for(def: &RouteDef, side: &Side) -> String {
+    path_in(def, side, 0, "")
+}
+
+/// The path with parameters filled from `side`, plus the world's application and serial.
+fn path_in(def: &RouteDef, side: &Side, application_id: i64, serial: &str) -> String {
     def.path
+        .replace("{application_id}", &application_id.to_string())
+        .replace("{serial}", serial)
+        .replace("{*path}", "0/000.p/1")
         .replace("{org_id}", &side.org_id.to_string())
         .replace("{token_id}", &side.token_id.to_string())
         .replace("{token}", "no-such-invitation")
@@ -65,6 +77,7 @@ fn path_for(def: &RouteDef, side: &Side) -> String {
         .replace("{engagement_id}", &side.engagement_id.to_string())
         .replace("{share_id}", &side.share_id.to_string())
         .replace("{sha256}", &side.evidence_sha)
+        .replace("{corporate_number}", &side.cn)
         .replace("{lang}", "en")
 }
 
@@ -177,7 +190,8 @@ async fn the_right_caller_gets_through() {
         if def.access == Access::Public || def.path == "/logout" || def.path.contains("revoke") || def.method == Method::DELETE {
             continue;
         }
-        let r = call(&w, &def, &path_for(&def, &w.a), Auth::Session(&w.a.admin)).await;
+        let who = if def.access == Access::Operator { &w.operator } else { &w.a.admin };
+        let r = call(&w, &def, &path_in(&def, &w.a, w.application_id, &w.serial), Auth::Session(who)).await;
         // Authorised means anything but 401/403/404 and no server error: a use case may still
         // refuse the particular input (422, 409).
         assert!(
@@ -202,4 +216,19 @@ async fn a_read_only_token_cannot_write_and_a_bad_token_is_401() {
     let r = send(&w.router, Method::GET, "/api/v1/me", Auth::Bearer("hoshi_not-a-real-token"), None, &[]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.headers.get("content-type").map(|v| v.to_str().unwrap_or("")), Some("application/problem+json"));
+}
+
+#[tokio::test]
+async fn operator_routes_refuse_everyone_else() {
+    let w = world().await;
+    for (def, _) in table() {
+        if def.access != Access::Operator {
+            continue;
+        }
+        let path = path_in(&def, &w.a, w.application_id, &w.serial);
+        for s in [&w.a.admin, &w.a.member, &w.b.admin] {
+            let r = call(&w, &def, &path, Auth::Session(s)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{} {} let a non-operator in: {}", def.method, def.path, r.body);
+        }
+    }
 }

@@ -348,3 +348,59 @@ async fn members_see_their_organisation_but_cannot_change_it() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("negative"), "{}", bad.body);
 }
+
+#[tokio::test]
+async fn the_public_registry_api_answers_and_shows_a_revocation() {
+    let w = world().await;
+    let a = &w.a.cn;
+    let r = send(&w.router, Method::GET, &format!("/api/v1/registry/companies/{a}"), Auth::None, None, &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["certificates"][0]["serial"], w.serial.as_str());
+    assert_eq!(r.json()["certificates"][0]["state"], "active");
+    let bad =
+        send(&w.router, Method::GET, "/api/v1/registry/companies/1234567890123", Auth::None, None, &[("accept-language", "en")]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.json()["detail"].as_str().is_some_and(|d| d.contains("check digit")), "{}", bad.body);
+    let unknown = send(&w.router, Method::GET, "/api/v1/registry/companies/7000012050002", Auth::None, None, &[]).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let list =
+        send(&w.router, Method::GET, "/api/v1/registry/companies?q=%E9%9D%92%E7%A9%BA&level=3&state=active", Auth::None, None, &[]).await;
+    assert_eq!(list.json()["items"][0]["corporate_number"], a.as_str());
+
+    let verify = |numbers: serde_json::Value| json_body(json!({"corporate_numbers": numbers, "required_level": 3}));
+    let r = send(&w.router, Method::POST, "/api/v1/registry/verify", Auth::None, verify(json!([a, "12345", w.b.cn])), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let results = r.json()["results"].clone();
+    assert_eq!(results[0]["meets_requirement"], true);
+    assert_eq!(results[1]["valid_number"], false);
+    assert_eq!(results[2]["meets_requirement"], false);
+    let many: Vec<String> = (0..10_001).map(|_| a.clone()).collect();
+    let r = send(&w.router, Method::POST, "/api/v1/registry/verify", Auth::None, verify(json!(many)), &[("accept-language", "en")]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.json()["detail"].as_str().is_some_and(|d| d.contains("10000")), "{}", r.body);
+
+    let b = send(&w.router, Method::GET, &format!("/api/v1/certificates/{}/bundle", w.serial), Auth::None, None, &[]).await;
+    assert_eq!(b.status, StatusCode::OK);
+    for k in ["origin", "index", "entry", "inclusion_proof", "checkpoint"] {
+        assert!(!b.json()["log"][k].is_null(), "bundle lacks log.{k}");
+    }
+    let jwks = send(&w.router, Method::GET, "/.well-known/jwks.json", Auth::None, None, &[]).await.json();
+    assert_eq!(jwks["keys"][0]["kty"], "OKP");
+
+    // The operator revokes; once the sequencer has run (every 500 ms in the server), the API
+    // and the log both show it.
+    let op = w.app.session_actor(&w.operator.cookie).await.expect("operator");
+    w.app.change_certificate(&op, &w.serial, "revoke", "虚偽の申告").await.expect("revoke");
+    let r = send(&w.router, Method::GET, &format!("/api/v1/registry/companies/{a}"), Auth::None, None, &[]).await;
+    assert_eq!(r.json()["certificates"][0]["state"], "revoked");
+    w.app.sequence().await.expect("sequence");
+    let cp = send(&w.router, Method::GET, "/log/checkpoint", Auth::None, None, &[]).await;
+    assert!(cp.body.lines().nth(1) == Some("2"), "{}", cp.body);
+    let entries = send(&w.router, Method::GET, "/log/tile/entries/000.p/2", Auth::None, None, &[]).await;
+    assert_eq!(entries.status, StatusCode::OK);
+    assert!(entries.body.contains("\"event\":\"revoked\""));
+    assert_eq!(send(&w.router, Method::GET, "/log/tile/entries/000.p/3", Auth::None, None, &[]).await.status, StatusCode::NOT_FOUND);
+    let page =
+        send(&w.router, Method::GET, &format!("/registry/certificates/{}", w.serial), Auth::None, None, &[("accept-language", "en")]).await;
+    assert!(page.body.contains("Revoked") && page.body.contains("虚偽の申告"), "{}", page.body);
+}

@@ -5,3 +5,4 @@ pub mod catalog;
 pub mod health;
 pub mod openapi;
 pub mod orgs;
+pub mod registry;

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{assessments, catalog, health, orgs};
+use super::{assessments, catalog, health, orgs, registry};
 
 struct Security;
 
@@ -36,6 +36,8 @@ impl Modify for Security {
         orgs::me, orgs::get_org, orgs::update_org, orgs::members, orgs::invite,
         orgs::tokens, orgs::create_token, orgs::revoke_token,
         assessments::list, assessments::get_one, assessments::oscal, assessments::put_answer,
+        registry::companies, registry::company, registry::verify, registry::bundle, registry::proof, registry::consistency,
+        registry::jwks, registry::checkpoint, registry::key, registry::tile,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&Security),

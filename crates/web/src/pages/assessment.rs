@@ -200,6 +200,10 @@ pub struct OverviewPage {
     pub notice: Option<String>,
     pub error: Option<String>,
     pub evidence_shared: bool,
+    /// The owner may apply for certification now.
+    pub can_apply: bool,
+    /// The owner's applications and certificates for this assessment, in words.
+    pub certification: Vec<String>,
 }
 
 fn bars(items: Vec<(String, hoshi_core::assessment::Readiness)>, t: T) -> Vec<Bar> {
@@ -382,8 +386,26 @@ async fn overview_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, not
         notice,
         error,
         evidence_shared: matches!(v.access, Access::Buyer { evidence: true, .. }),
+        can_apply: false,
+        certification: Vec::new(),
         l: Layout::new(ctx, t.pick("自己評価の結果", "Assessment results")),
     };
+    let mut page = page;
+    if owner {
+        let apps: Vec<_> =
+            s.app.my_applications(&actor).await.unwrap_or_default().into_iter().filter(|x| x.assessment_id == a.id).collect();
+        let open = apps.iter().any(|x| x.status != "refused");
+        page.can_apply = !open && matches!(v.status, Status::Confirmed | Status::Assessed);
+        for x in apps {
+            page.certification.push(match (x.status.as_str(), &x.serial) {
+                ("issued", Some(serial)) => {
+                    format!("{} ★{} — {} {serial}", t.pick("認証書を発行済み", "Certificate issued"), x.level, t.pick("認証番号", "serial"))
+                }
+                ("refused", _) => format!("{} — {}", t.pick("申請は拒否されました", "The application was refused"), x.reason),
+                _ => format!("★{} {}", x.level, t.pick("の申請を審査中です", "application under review")),
+            });
+        }
+    }
     render(status, &page)
 }
 

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod catalog;
 pub mod dashboard;
 pub mod org;
+pub mod registry;
 pub mod review;
 
 use askama::Template;
@@ -64,6 +65,10 @@ impl Layout {
                 nav.push(("/org/tokens", "nav.tokens"));
             }
         }
+        if ctx.actor.as_ref().is_some_and(|a| a.has_role(hoshi_core::org::OrgRole::RegistryOperator)) {
+            nav.push(("/registry/console", "nav.console"));
+        }
+        nav.push(("/registry", "nav.registry"));
         nav.push(("/catalog", "nav.catalog"));
         Layout {
             t,

@@ -49,6 +49,11 @@ pub struct World {
     pub b: Side,
     /// A third organisation (supplier and buyer) that both sides deal with.
     pub c_cn: String,
+    /// The registry operator's administrator.
+    pub operator: Session,
+    /// A's application (already decided) and the certificate it got.
+    pub application_id: i64,
+    pub serial: String,
 }
 
 pub struct Reply {
@@ -139,7 +144,25 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
         x.engagement_id = app.engage(&c_actor, c_asmt.id, &x.cn, hoshi_app::assessment::THIRD_PARTY, "").await.expect("engage").id;
     }
     let router = hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024 });
-    World { app, router, a, b, c_cn: c.cn }
+    let d = side(&app, "100000000004", "登録", vec![OrgRole::RegistryOperator]).await;
+    let op_actor = app.session_actor(&d.admin.cookie).await.expect("operator");
+    let a_actor = app.session_actor(&a.admin.cookie).await.expect("a");
+    let b_actor = app.session_actor(&b.admin.cookie).await.expect("b");
+    let asmt = app.start_assessment(&a_actor, "3", "company", "").await.expect("assessment");
+    let v = app.assessment(&a_actor, asmt.id).await.expect("view");
+    for c in v.edition.criteria_up_to(hoshi_core::Level::THREE) {
+        app.answer(&a_actor, asmt.id, &c.id, "met", "", "").await.expect("answer");
+    }
+    let e = app.engage(&a_actor, asmt.id, &b.cn, hoshi_app::assessment::CONFIRMATION, "").await.expect("engage");
+    for c in v.edition.criteria_up_to(hoshi_core::Level::THREE) {
+        app.review(&b_actor, e.id, &c.id, "agree", "", false).await.expect("review");
+    }
+    app.sign_pledge(&a_actor, asmt.id, "代表", "代表取締役").await.expect("pledge");
+    app.confirm(&b_actor, e.id, "").await.expect("confirm");
+    let application = app.apply(&a_actor, asmt.id).await.expect("apply");
+    let serial = app.decide(&op_actor, application.id, true, "").await.expect("issue").serial.expect("serial");
+    app.sequence().await.expect("sequence");
+    World { app, router, a, b, c_cn: c.cn, operator: d.admin, application_id: application.id, serial }
 }
 
 pub async fn world() -> World {

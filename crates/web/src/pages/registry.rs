@@ -1,0 +1,397 @@
+//! The public registry (no sign-in): search, a company's status and history, a certificate's
+//! page with a print view and its verification links, CSV of the list; the supplier's
+//! application; and the registry operator's console.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use hoshi_app::registry::{effective_state, CompanyStatus};
+use hoshi_app::AppError;
+use hoshi_core::time::jst_date_string;
+use hoshi_core::CorporateNumber;
+use serde::Deserialize;
+
+use super::{error_page, render, see_other, Layout};
+use crate::api::registry::{SearchQuery, PAGE_SIZE};
+use crate::ctx::Ctx;
+use crate::i18n::T;
+use crate::time_fmt::jst;
+use crate::AppState;
+
+pub fn state_name(s: &str, t: T) -> &'static str {
+    match s {
+        "active" => t.pick("有効", "Active"),
+        "suspended" => t.pick("停止中", "Suspended"),
+        "revoked" => t.pick("取消", "Revoked"),
+        "expired" => t.pick("期限切れ", "Expired"),
+        _ => t.pick("更新済み（新しい認証書あり）", "Superseded by a renewal"),
+    }
+}
+
+pub struct CompanyRow {
+    pub corporate_number: String,
+    pub name: String,
+    pub prefecture: String,
+    pub level: String,
+    pub state: &'static str,
+    pub valid_until: String,
+}
+
+fn row(c: &CompanyStatus, t: T) -> CompanyRow {
+    let latest = c.certificates.first();
+    CompanyRow {
+        corporate_number: c.corporate_number.clone(),
+        name: t.pick(&c.name_ja, &c.name_en).to_owned(),
+        prefecture: c.prefecture.clone(),
+        level: c.current_level.map_or_else(|| "—".to_owned(), |l| format!("★{l}")),
+        state: latest.map_or("", |x| state_name(&x.state, t)),
+        valid_until: latest.map(|x| x.valid_until.clone()).unwrap_or_default(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry.html")]
+pub struct RegistryPage {
+    pub l: Layout,
+    pub q: String,
+    pub level: String,
+    pub prefecture: String,
+    pub state: String,
+    pub rows: Vec<CompanyRow>,
+    pub total: i64,
+    pub page: i64,
+    pub next_page: Option<String>,
+    pub csv_link: String,
+    pub error: Option<String>,
+}
+
+fn query_string(q: &SearchQuery, page: Option<i64>) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [("q", &q.q), ("level", &q.level), ("prefecture", &q.prefecture), ("industry", &q.industry), ("state", &q.state)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            s.append_pair(k, v);
+        }
+    }
+    if let Some(p) = page {
+        s.append_pair("page", &p.to_string());
+    }
+    s.finish()
+}
+
+pub async fn search(State(s): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Response {
+    let t = ctx.t();
+    let page = q.page.unwrap_or(1).max(1);
+    let (rows, total, error) = match q.to_search() {
+        Ok(search) => match s.app.registry_search(&search).await {
+            Ok((items, total)) => (items.iter().map(|c| row(c, t)).collect(), total, None),
+            Err(e) => return error_page(&ctx, &e),
+        },
+        Err(e) => (Vec::new(), 0, Some(e.message(ctx.ja()))),
+    };
+    let page_view = RegistryPage {
+        l: Layout::new(&ctx, t.pick("認証企業の登録簿", "Registry of certified companies")),
+        q: q.q.clone().unwrap_or_default(),
+        level: q.level.clone().unwrap_or_default(),
+        prefecture: q.prefecture.clone().unwrap_or_default(),
+        state: q.state.clone().unwrap_or_default(),
+        rows,
+        total,
+        page,
+        next_page: (page * PAGE_SIZE < total).then(|| format!("/registry?{}", query_string(&q, Some(page + 1)))),
+        csv_link: format!("/registry.csv?{}", query_string(&q, None)),
+        error,
+    };
+    render(StatusCode::OK, &page_view)
+}
+
+/// The whole filtered list as CSV (UTF-8 with BOM), every page.
+pub async fn csv(State(s): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Response {
+    let mut search = match q.to_search() {
+        Ok(s) => s,
+        Err(e) => return crate::problem::from_app_error(&e, ctx.lang).into_response(),
+    };
+    search.limit = 1000;
+    search.offset = 0;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = if ctx.ja() {
+        ["法人番号", "名称", "英語名称", "都道府県", "認証番号", "レベル", "状態", "発行日", "有効期限", "理由"]
+    } else {
+        ["corporate_number", "name_ja", "name_en", "prefecture", "serial", "level", "state", "issued", "valid_until", "reason"]
+    };
+    let _ = w.write_record(header);
+    loop {
+        let (items, total) = match s.app.registry_search(&search).await {
+            Ok(x) => x,
+            Err(e) => return crate::problem::from_app_error(&e, ctx.lang).into_response(),
+        };
+        for c in &items {
+            for cert in &c.certificates {
+                let _ = w.write_record([
+                    &c.corporate_number,
+                    &c.name_ja,
+                    &c.name_en,
+                    &c.prefecture,
+                    &cert.serial,
+                    &cert.level.to_string(),
+                    &cert.state,
+                    &cert.issued,
+                    &cert.valid_until,
+                    &cert.reason,
+                ]);
+            }
+        }
+        search.offset += search.limit;
+        if items.is_empty() || search.offset >= total {
+            break;
+        }
+    }
+    let mut body = "\u{feff}".as_bytes().to_vec();
+    body.extend(w.into_inner().unwrap_or_default());
+    ([(CONTENT_TYPE, "text/csv; charset=utf-8"), (CONTENT_DISPOSITION, "attachment; filename=\"hoshi-registry.csv\"")], body)
+        .into_response()
+}
+
+pub struct CertRow {
+    pub serial: String,
+    pub level: String,
+    pub state: &'static str,
+    pub issued: String,
+    pub valid_until: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "company.html")]
+pub struct CompanyPage {
+    pub l: Layout,
+    pub name: String,
+    pub other_name: String,
+    pub corporate_number: String,
+    pub prefecture: String,
+    pub level: String,
+    pub certs: Vec<CertRow>,
+}
+
+pub async fn company(State(s): State<AppState>, ctx: Ctx, Path(cn): Path<String>) -> Response {
+    let t = ctx.t();
+    let cn = match CorporateNumber::parse(&cn) {
+        Ok(c) => c,
+        Err(e) => return error_page(&ctx, &AppError::not_found(e.message_ja(), e.to_string())),
+    };
+    match s.app.registry_company(&cn).await {
+        Ok(c) => {
+            let page = CompanyPage {
+                l: Layout::new(&ctx, t.pick(&c.name_ja, &c.name_en)),
+                name: t.pick(&c.name_ja, &c.name_en).to_owned(),
+                other_name: t.pick(&c.name_en, &c.name_ja).to_owned(),
+                corporate_number: c.corporate_number.clone(),
+                prefecture: c.prefecture.clone(),
+                level: c
+                    .current_level
+                    .map_or_else(|| t.pick("現在有効な認証はありません", "No certificate in force").to_owned(), |l| format!("★{l}")),
+                certs: c
+                    .certificates
+                    .iter()
+                    .map(|x| CertRow {
+                        serial: x.serial.clone(),
+                        level: format!("★{}", x.level),
+                        state: state_name(&x.state, t),
+                        issued: x.issued.clone(),
+                        valid_until: x.valid_until.clone(),
+                        reason: x.reason.clone(),
+                    })
+                    .collect(),
+            };
+            render(StatusCode::OK, &page)
+        }
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+pub struct CertificatePage {
+    pub l: Layout,
+    pub serial: String,
+    pub name_ja: String,
+    pub name_en: String,
+    pub corporate_number: String,
+    pub level: String,
+    pub state: &'static str,
+    pub active: bool,
+    pub issued: String,
+    pub valid_until: String,
+    pub scope: String,
+    pub edition: String,
+    pub reason: String,
+    pub superseded_by: Option<String>,
+    pub kid: String,
+    pub log_index: Option<i64>,
+}
+
+pub async fn certificate(State(s): State<AppState>, ctx: Ctx, Path(serial): Path<String>) -> Response {
+    let t = ctx.t();
+    match s.app.registry_certificate(&serial).await {
+        Ok((c, o)) => {
+            let state = effective_state(&c, s.app.now()).to_owned();
+            let page = CertificatePage {
+                l: Layout::new(&ctx, &format!("{} {}", t.pick("認証書", "Certificate"), c.serial)),
+                serial: c.serial.clone(),
+                name_ja: o.name_ja.clone(),
+                name_en: o.name_en.clone(),
+                corporate_number: o.corporate_number.to_string(),
+                level: format!("★{}", c.level),
+                state: state_name(&state, t),
+                active: state == "active",
+                issued: jst_date_string(c.issued_at),
+                valid_until: jst_date_string(c.valid_until),
+                scope: c.scope.clone(),
+                edition: c.edition.clone(),
+                reason: c.reason.clone(),
+                superseded_by: c.superseded_by.clone(),
+                kid: c.kid.clone(),
+                log_index: c.log_index,
+            };
+            render(StatusCode::OK, &page)
+        }
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+// ---- the supplier's application ----
+
+pub async fn apply(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    let actor = match ctx.actor() {
+        Ok(a) => a.clone(),
+        Err(e) => return error_page(&ctx, &e),
+    };
+    match s.app.apply(&actor, id).await {
+        Ok(_) => see_other(&format!("/assessments/{id}")),
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+// ---- the registry operator's console ----
+
+pub struct PendingRow {
+    pub id: i64,
+    pub org: String,
+    pub corporate_number: String,
+    pub level: String,
+    pub assessment_id: i64,
+    pub submitted: String,
+}
+
+#[derive(Template)]
+#[template(path = "console.html")]
+pub struct ConsolePage {
+    pub l: Layout,
+    pub pending: Vec<PendingRow>,
+    pub log_size: u64,
+    pub checkpoint: String,
+    pub checkpoint_at: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+async fn console_page(s: &AppState, ctx: &Ctx, code: StatusCode, notice: Option<String>, error: Option<String>) -> Response {
+    let actor = match ctx.actor() {
+        Ok(a) => a.clone(),
+        Err(e) => return error_page(ctx, &e),
+    };
+    let t = ctx.t();
+    let pending = match s.app.pending_applications(&actor).await {
+        Ok(p) => p,
+        Err(e) => return error_page(ctx, &e),
+    };
+    let cp = s.app.checkpoint().await.ok().flatten();
+    let page = ConsolePage {
+        l: Layout::new(ctx, t.pick("登録機関の管理画面", "Registry console")),
+        pending: pending
+            .into_iter()
+            .map(|(a, o)| PendingRow {
+                id: a.id,
+                org: t.pick(&o.name_ja, &o.name_en).to_owned(),
+                corporate_number: o.corporate_number.to_string(),
+                level: format!("★{}", a.level),
+                assessment_id: a.assessment_id,
+                submitted: jst(a.submitted_at),
+            })
+            .collect(),
+        log_size: cp.as_ref().map_or(0, |c| c.size),
+        checkpoint: cp.as_ref().map(|c| c.note.clone()).unwrap_or_default(),
+        checkpoint_at: cp.as_ref().map(|c| jst(c.created_at)).unwrap_or_default(),
+        notice,
+        error,
+    };
+    render(code, &page)
+}
+
+pub async fn console(State(s): State<AppState>, ctx: Ctx) -> Response {
+    console_page(&s, &ctx, StatusCode::OK, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    #[serde(default)]
+    pub decision: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub async fn decide(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DecideForm>) -> Response {
+    let actor = match ctx.actor() {
+        Ok(a) => a.clone(),
+        Err(e) => return error_page(&ctx, &e),
+    };
+    match s.app.decide(&actor, id, f.decision == "issue", &f.reason).await {
+        Ok(a) => {
+            let n = match &a.serial {
+                Some(serial) => format!("{} {serial}", ctx.t().pick("認証書を発行しました:", "Certificate issued:")),
+                None => ctx.t().pick("申請を拒否しました。", "The application was refused.").to_owned(),
+            };
+            console_page(&s, &ctx, StatusCode::OK, Some(n), None).await
+        }
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            console_page(&s, &ctx, crate::problem::status_of(&e), None, Some(e.message(ctx.ja()))).await
+        }
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    pub serial: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub async fn change(State(s): State<AppState>, ctx: Ctx, Form(f): Form<ChangeForm>) -> Response {
+    let serial = f.serial.trim().to_owned();
+    let actor = match ctx.actor() {
+        Ok(a) => a.clone(),
+        Err(e) => return error_page(&ctx, &e),
+    };
+    match s.app.change_certificate(&actor, &serial, &f.action, &f.reason).await {
+        Ok(c) => {
+            console_page(
+                &s,
+                &ctx,
+                StatusCode::OK,
+                Some(format!("{} {} → {}", ctx.t().pick("認証書", "Certificate"), c.serial, state_name(&c.state, ctx.t()))),
+                None,
+            )
+            .await
+        }
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            console_page(&s, &ctx, crate::problem::status_of(&e), None, Some(e.message(ctx.ja()))).await
+        }
+        Err(e) => error_page(&ctx, &e),
+    }
+}

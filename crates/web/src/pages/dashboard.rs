@@ -36,6 +36,18 @@ pub struct DashboardPage {
     pub star3_criteria: u32,
     /// The supplier's latest assessment: (id, summary line).
     pub latest: Option<(i64, String)>,
+    /// The organisation's certificates: (serial, summary, reminder when expiry is near).
+    pub certificates: Vec<(String, String, Option<String>)>,
+}
+
+/// The reminder for a certificate expiring in `days` days: at 90, 30 and 7 days before.
+pub fn reminder(days: i64, t: crate::i18n::T) -> Option<String> {
+    let stage = [7, 30, 90].into_iter().find(|limit| days <= *limit)?;
+    Some(if t.ja() {
+        format!("有効期限まであと{days}日です（{stage}日前のお知らせ）。更新の準備として、新しい版の自己評価を始めてください。")
+    } else {
+        format!("{days} days until expiry (the {stage}-day reminder). Start a new version of your self-assessment to renew.")
+    })
 }
 
 pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
@@ -84,6 +96,27 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
     } else {
         None
     };
+    let now = s.app.now();
+    let certificates = s
+        .app
+        .my_certificates(&actor)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| matches!(hoshi_app::registry::effective_state(c, now), "active" | "suspended"))
+        .map(|c| {
+            let days = (c.valid_until - now).div_euclid(86_400);
+            let line = format!(
+                "★{} · {} · {} {}",
+                c.level,
+                crate::pages::registry::state_name(hoshi_app::registry::effective_state(&c, now), t),
+                t.pick("有効期限", "valid until"),
+                hoshi_core::time::jst_date_string(c.valid_until)
+            );
+            let r = if c.state == "active" { reminder(days, t) } else { None };
+            (c.serial, line, r)
+        })
+        .collect();
     let star3_criteria = hoshi_standard::embedded_edition(None).map_or(0, |e| e.published_total(hoshi_core::Level::THREE));
     let page = DashboardPage {
         name: actor.display_name.clone(),
@@ -100,7 +133,25 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
         org_count,
         star3_criteria,
         latest,
+        certificates,
         l: Layout::new(&ctx, t.t("dashboard.title")),
     };
     render(StatusCode::OK, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reminder;
+    use crate::i18n::{Lang, T};
+
+    #[test]
+    fn reminders_come_at_90_30_and_7_days() {
+        let t = T { lang: Lang::En };
+        assert_eq!(reminder(91, t), None);
+        assert!(reminder(90, t).is_some_and(|r| r.contains("90-day")));
+        assert!(reminder(31, t).is_some_and(|r| r.contains("90-day")));
+        assert!(reminder(30, t).is_some_and(|r| r.contains("30-day")));
+        assert!(reminder(7, t).is_some_and(|r| r.contains("7-day")));
+        assert!(reminder(0, t).is_some_and(|r| r.contains("7-day")));
+    }
 }

@@ -230,10 +230,24 @@ pub struct CertificatePage {
     pub superseded_by: Option<String>,
     pub kid: String,
     pub log_index: Option<i64>,
+    /// An inline SVG QR code of the certificate's verification URL.
+    pub qr_svg: String,
+    pub verify_url: String,
 }
 
-pub async fn certificate(State(s): State<AppState>, ctx: Ctx, Path(serial): Path<String>) -> Response {
+/// The QR code of `url` as inline SVG (dark modules only; no scripts, no styles).
+fn qr_svg(url: &str) -> String {
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).quiet_zone(true).build(),
+        Err(_) => String::new(),
+    }
+}
+
+pub async fn certificate(State(s): State<AppState>, ctx: Ctx, headers: axum::http::HeaderMap, Path(serial): Path<String>) -> Response {
     let t = ctx.t();
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = if s.config.secure_cookies { "https" } else { "http" };
+    let verify_url = format!("{scheme}://{host}/registry/certificates/{serial}");
     match s.app.registry_certificate(&serial).await {
         Ok((c, o)) => {
             let state = effective_state(&c, s.app.now()).to_owned();
@@ -254,6 +268,8 @@ pub async fn certificate(State(s): State<AppState>, ctx: Ctx, Path(serial): Path
                 superseded_by: c.superseded_by.clone(),
                 kid: c.kid.clone(),
                 log_index: c.log_index,
+                qr_svg: qr_svg(&verify_url),
+                verify_url,
             };
             render(StatusCode::OK, &page)
         }

@@ -513,6 +513,18 @@ impl App {
         Ok(users::list(&mut conn).await?)
     }
 
+    /// Creates an API token for a person's organisation (operator command for machine clients).
+    pub async fn admin_create_token(&self, email: &str, name: &str, scope: &str) -> Result<(ApiToken, String), AppError> {
+        let actor = self.system_actor(email).await?;
+        if actor.member_role != MemberRole::Admin {
+            return Err(AppError::forbidden(
+                "トークンは組織の管理者に発行します。",
+                "Tokens are issued to an administrator of the organisation.",
+            ));
+        }
+        self.create_token(&actor, name, scope).await
+    }
+
     /// Sets a new password and ends the person's sessions.
     pub async fn admin_reset_password(&self, email_input: &str, password_input: &str) -> Result<(), AppError> {
         let hash = hash_blocking(password(password_input)?.to_owned()).await?;

@@ -52,6 +52,18 @@ pub enum UsersCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Create an API token for the organisation of an administrator (printed once).
+    Token {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// read or read_write.
+        #[arg(long, default_value = "read")]
+        scope: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Set a new password and end the person's sessions.
     ResetPassword {
         #[arg(long)]
@@ -129,6 +141,10 @@ pub fn run_users(cmd: UsersCommand) -> Result<ExitCode> {
                 }
                 println!("{} user(s)", users.len());
             }
+        }
+        UsersCommand::Token { email, name, scope, db } => {
+            let (_, token) = rt.block_on(async { app(&db).await?.admin_create_token(&email, &name, &scope).await.map_err(user_error) })?;
+            println!("{token}");
         }
         UsersCommand::ResetPassword { email, password, db } => {
             rt.block_on(async { app(&db).await?.admin_reset_password(&email, &password).await.map_err(user_error) })?;

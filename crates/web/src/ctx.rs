@@ -9,8 +9,9 @@
 //! - Browser forms carry `_csrf` (form field, or query parameter for uploads). Signed in, it must
 //!   equal the session's token; anonymous (sign-in, registration), it must equal the `hoshi_csrf`
 //!   cookie (double submit).
-//! - JSON API calls authenticated by the session cookie carry the `X-CSRF-Token` header; calls with
-//!   `Authorization: Bearer` carry no ambient credentials and need none.
+//! - JSON API calls authenticated by the session cookie carry the `X-CSRF-Token` header.
+//! - Any request with `Authorization: Bearer` (API calls and form posts alike) carries no ambient
+//!   credential a browser would add by itself, and needs no CSRF token.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{FromRequestParts, Request, State};
@@ -149,10 +150,10 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     }
 
     let mut body = body;
-    if !is_safe(&parts.method) {
-        let via_token = bearer.is_some();
+    // A Bearer token is not an ambient credential a browser adds by itself: no CSRF check needed.
+    if !is_safe(&parts.method) && bearer.is_none() {
         if is_api {
-            if !via_token && ctx.actor.is_some() {
+            if ctx.actor.is_some() {
                 let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
                 if !constant_time_eq(sent, &csrf) {
                     return crate::problem::Problem::new(

@@ -1,0 +1,160 @@
+//! Killing the server with SIGKILL in the middle of registry changes loses no acknowledged
+//! change, and the log stays consistent with every checkpoint published before the kill.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn hoshi() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hoshi"))
+}
+
+fn request(addr: &str, method: &str, path: &str, token: &str, body: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let ct = if body.is_empty() {
+        String::new()
+    } else {
+        format!("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n", body.len())
+    };
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n{ct}Connection: close\r\n\r\n{body}").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    let code = out.split_whitespace().nth(1)?.parse().ok()?;
+    Some((code, out))
+}
+
+fn start(data: &str) -> (Child, String) {
+    let mut child = hoshi()
+        .args(["demo", "--addr", "127.0.0.1:0", "--data", data])
+        .env("HOSHI_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("line").expect("utf8");
+    let addr = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("url")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+#[test]
+fn sigkill_loses_no_acknowledged_change_and_the_log_stays_consistent() {
+    let dir = std::env::temp_dir().join(format!("hoshi-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.to_str().expect("utf8").to_owned();
+    assert!(hoshi().args(["demo", "--seed-only", "--data", &data]).env("HOSHI_LOG", "warn").status().expect("seed").success());
+    let token = String::from_utf8(
+        hoshi()
+            .args([
+                "users",
+                "token",
+                "--email",
+                "registry@ipa-demo.example",
+                "--name",
+                "crash-test",
+                "--scope",
+                "read_write",
+                "--data",
+                &data,
+            ])
+            .output()
+            .expect("token")
+            .stdout,
+    )
+    .expect("utf8")
+    .trim()
+    .to_owned();
+    assert!(token.starts_with("hoshi_"), "{token}");
+
+    let (mut server, addr) = start(&data);
+    // The active certificate of Seto Ceramics (issued second in the demo).
+    let serial = "HS2026-0000002";
+    let mut acknowledged = Vec::new();
+    let mut checkpoints = Vec::new();
+    let began = Instant::now();
+    let mut i = 0;
+    while began.elapsed() < Duration::from_millis(2500) {
+        let action = if i % 2 == 0 { "suspend" } else { "reinstate" };
+        let body = format!("serial={serial}&action={action}&reason=crash-test-{i}");
+        if let Some((200, text)) = request(&addr, "POST", "/registry/changes", &token, &body) {
+            if text.contains("data-testid=\"notice\"") {
+                acknowledged.push(action);
+            }
+        }
+        if i % 10 == 0 {
+            if let Some((200, cp)) = request(&addr, "GET", "/log/checkpoint", &token, "") {
+                checkpoints.push(cp.split("\r\n\r\n").nth(1).unwrap_or("").to_owned());
+            }
+        }
+        i += 1;
+    }
+    // Mid-flight: one more change without waiting for it, then SIGKILL.
+    let body = format!("serial={serial}&action={}&reason=in-flight", if acknowledged.len() % 2 == 0 { "suspend" } else { "reinstate" });
+    let a2 = addr.clone();
+    let inflight = std::thread::spawn(move || request(&a2, "POST", "/registry/changes", "", &body));
+    std::thread::sleep(Duration::from_millis(5));
+    server.kill().expect("SIGKILL");
+    let _ = server.wait();
+    let _ = inflight.join();
+    assert!(acknowledged.len() >= 4, "the workload ran ({} changes acknowledged)", acknowledged.len());
+    assert!(!checkpoints.is_empty(), "checkpoints were published before the kill");
+
+    // After the crash: sequence what was committed, then audit every stored checkpoint.
+    let expire = hoshi().args(["registry", "expire", "--data", &data]).env("HOSHI_LOG", "warn").output().expect("expire");
+    assert!(expire.status.success(), "{}", String::from_utf8_lossy(&expire.stderr));
+    let audit = hoshi().args(["registry", "audit", "--data", &data]).env("HOSHI_LOG", "warn").output().expect("audit");
+    assert!(audit.status.success(), "the log is inconsistent after SIGKILL: {}", String::from_utf8_lossy(&audit.stderr));
+
+    // Every acknowledged change is in the log; every checkpoint seen before the kill is a prefix.
+    let tiles = dir.join("export");
+    assert!(hoshi()
+        .args(["registry", "export-tiles", tiles.to_str().expect("utf8"), "--data", &data])
+        .env("HOSHI_LOG", "warn")
+        .status()
+        .expect("export")
+        .success());
+    let mut all = Vec::new();
+    for entry in walk(&tiles.join("tile/entries")) {
+        all.extend(std::fs::read(entry).expect("read"));
+    }
+    let text = String::from_utf8_lossy(&all);
+    let logged = text.matches(&format!("\"serial\":\"{serial}\"")).count();
+    assert!(logged > acknowledged.len(), "log has {logged} events for {serial}, {} acknowledged (plus its issue)", acknowledged.len());
+    let key = std::fs::read_to_string(tiles.join("key")).expect("key");
+    let final_cp = std::fs::read_to_string(tiles.join("checkpoint")).expect("checkpoint");
+    let final_size: u64 = final_cp.lines().nth(1).and_then(|l| l.parse().ok()).expect("size");
+    for cp in &checkpoints {
+        let opened = hoshi_ledger::log::open_checkpoint(cp, &key).expect("a published checkpoint verifies");
+        assert!(opened.size() <= final_size, "the log shrank after the crash");
+    }
+    // The server starts again on the crashed data (its start-up check passes).
+    let (mut again, addr) = start(&data);
+    assert!(request(&addr, "GET", "/readyz", "", "").is_some_and(|(c, _)| c == 200));
+    let _ = again.kill();
+    let _ = again.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

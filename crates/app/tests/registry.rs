@@ -98,6 +98,18 @@ async fn issue_verify_revoke_and_audit() {
         let bundle_file = entries.iter().find(|(p, _)| p.starts_with("tile/entries/")).expect("entries");
         assert!(String::from_utf8_lossy(&bundle_file.1).contains("\"event\":\"revoked\""));
 
+        // Key rotation: a new issuer key signs from now on; the retired one stays in the JWKS,
+        // so the certificate issued before still verifies.
+        let rotated = App::with_keys(
+            app.store().clone(),
+            clock.clone(),
+            hoshi_app::keys::KeyRing { issuer: hoshi_ledger::jws::IssuerKey::generate(), log: app.keys().log.clone() },
+        );
+        rotated.sequence().await.expect("registers the new key");
+        let jwks = rotated.jwks().await.expect("jwks");
+        assert_eq!(jwks.keys.len(), 2, "current and retired keys");
+        bundle::verify(&b, &jwks, app.keys().log.verifier_key()).expect("the old certificate still verifies");
+
         // The tree matches every signed checkpoint, from hashes and from entries.
         assert_eq!(app.audit_log(true).await.expect("audit"), vec![1, 2]);
 

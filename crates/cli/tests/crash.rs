@@ -25,6 +25,16 @@ fn request(addr: &str, method: &str, path: &str, token: &str, body: &str) -> Opt
     Some((code, out))
 }
 
+/// Kills the server when the test ends, even on a failed assertion.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn start(data: &str) -> (Child, String) {
     let mut child = hoshi()
         .args(["demo", "--addr", "127.0.0.1:0", "--data", data])
@@ -74,7 +84,8 @@ fn sigkill_loses_no_acknowledged_change_and_the_log_stays_consistent() {
     .to_owned();
     assert!(token.starts_with("hoshi_"), "{token}");
 
-    let (mut server, addr) = start(&data);
+    let (server, addr) = start(&data);
+    let mut server = Server(server);
     // The active certificate of Seto Ceramics (issued second in the demo).
     let serial = "HS2026-0000002";
     let mut acknowledged = Vec::new();
@@ -101,8 +112,8 @@ fn sigkill_loses_no_acknowledged_change_and_the_log_stays_consistent() {
     let a2 = addr.clone();
     let inflight = std::thread::spawn(move || request(&a2, "POST", "/registry/changes", "", &body));
     std::thread::sleep(Duration::from_millis(5));
-    server.kill().expect("SIGKILL");
-    let _ = server.wait();
+    server.0.kill().expect("SIGKILL");
+    let _ = server.0.wait();
     let _ = inflight.join();
     assert!(acknowledged.len() >= 4, "the workload ran ({} changes acknowledged)", acknowledged.len());
     assert!(!checkpoints.is_empty(), "checkpoints were published before the kill");
@@ -136,10 +147,9 @@ fn sigkill_loses_no_acknowledged_change_and_the_log_stays_consistent() {
         assert!(opened.size() <= final_size, "the log shrank after the crash");
     }
     // The server starts again on the crashed data (its start-up check passes).
-    let (mut again, addr) = start(&data);
+    let (again, addr) = start(&data);
+    let _again = Server(again);
     assert!(request(&addr, "GET", "/readyz", "", "").is_some_and(|(c, _)| c == 200));
-    let _ = again.kill();
-    let _ = again.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -319,6 +319,11 @@ impl App {
         let serial = format!("HS{}-{:07}", jst_date_string(now).get(..4).unwrap_or("0000"), app.id);
         let until = valid_until(now, months);
         let scope = format!("{} {}", asmt.scope_kind, asmt.scope_text).trim().to_owned();
+        let annual_due: Vec<String> = if edition.level(level).annual_self_assessment {
+            hoshi_core::time::annual_due_dates(now, months).into_iter().map(jst_date_string).collect()
+        } else {
+            Vec::new()
+        };
         let payload = json!({
             "@context": ["https://www.w3.org/ns/credentials/v2"],
             "type": ["VerifiableCredential", "SupplyChainSecurityLevelCredential"],
@@ -334,6 +339,7 @@ impl App {
                 "levelName": edition.level(level).name.en,
                 "scope": scope,
                 "edition": edition.id,
+                "annualSelfAssessmentDue": annual_due,
             },
         });
         let jws = self.keys.issuer.sign(&payload);

@@ -65,6 +65,12 @@ pub fn valid_until(ts: i64, months: u32) -> i64 {
     days_from_civil(ny, nm, nd) * 86_400 - JST - 1
 }
 
+/// The annual self-assessment due dates within a validity of `months` (★4): each anniversary
+/// of the issue date before the validity ends, as the end of the JST day before it.
+pub fn annual_due_dates(issued: i64, months: u32) -> Vec<i64> {
+    (1..).map(|year| year * 12).take_while(|m| *m < months).map(|m| valid_until(issued, m)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +95,8 @@ mod tests {
         let jan31 = days_from_civil(2027, 1, 31) * 86_400 - JST + 3600;
         assert_eq!(jst_date_string(valid_until(jan31, 1)), "2027-02-27");
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        let due: Vec<String> = annual_due_dates(issued, 36).into_iter().map(jst_date_string).collect();
+        assert_eq!(due, ["2027-11-25", "2028-11-25"]);
+        assert!(annual_due_dates(issued, 12).is_empty());
     }
 }

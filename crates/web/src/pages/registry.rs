@@ -233,6 +233,8 @@ pub struct CertificatePage {
     /// An inline SVG QR code of the certificate's verification URL.
     pub qr_svg: String,
     pub verify_url: String,
+    /// ★4: the annual self-assessments due within the validity.
+    pub annual_due: Vec<String>,
 }
 
 /// The QR code of `url` as inline SVG (dark modules only; no scripts, no styles).
@@ -268,6 +270,17 @@ pub async fn certificate(State(s): State<AppState>, ctx: Ctx, headers: axum::htt
                 superseded_by: c.superseded_by.clone(),
                 kid: c.kid.clone(),
                 log_index: c.log_index,
+                annual_due: hoshi_standard::embedded_edition(Some(&c.edition))
+                    .ok()
+                    .and_then(|e| hoshi_core::Level::new(i64::from(c.level)).ok().map(|l| e.level(l).clone()))
+                    .filter(|info| info.annual_self_assessment)
+                    .map(|info| {
+                        hoshi_core::time::annual_due_dates(c.issued_at, info.validity_months.unwrap_or(36))
+                            .into_iter()
+                            .map(jst_date_string)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 qr_svg: qr_svg(&verify_url),
                 verify_url,
             };

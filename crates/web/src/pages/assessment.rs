@@ -134,6 +134,25 @@ pub struct Bar {
     pub text_y: u32,
 }
 
+/// The cost totals of each increment up to the target, in words and yen.
+fn increment_rows(v: &AssessmentView, t: T) -> Vec<IncrementRow> {
+    v.estimate
+        .increments
+        .iter()
+        .filter(|i| i.to <= v.target())
+        .map(|i| IncrementRow {
+            label: match i.from {
+                None => t.pick("★3の取得まで", "Reaching ★3").to_owned(),
+                Some(f) => format!("{f} → {}", i.to),
+            },
+            lines: i.lines,
+            one_off: yen(i.one_off, t),
+            annual: yen(i.annual, t),
+            overhead: format!("{} / {}", yen(i.overhead_one_off, t), yen(i.overhead_annual, t)),
+        })
+        .collect()
+}
+
 pub struct IncrementRow {
     pub label: String,
     pub lines: u32,
@@ -278,22 +297,7 @@ async fn overview_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, not
             .collect(),
         t,
     );
-    let increments = v
-        .estimate
-        .increments
-        .iter()
-        .filter(|i| i.to.get() <= a.target_level)
-        .map(|i| IncrementRow {
-            label: match i.from {
-                None => t.pick("★3の取得まで", "Reaching ★3").to_owned(),
-                Some(f) => format!("{f} → {}", i.to),
-            },
-            lines: i.lines,
-            one_off: yen(i.one_off, t),
-            annual: yen(i.annual, t),
-            overhead: format!("{} / {}", yen(i.overhead_one_off, t), yen(i.overhead_annual, t)),
-        })
-        .collect();
+    let increments = increment_rows(&v, t);
     let dir = s.app.expert_directory().await.unwrap_or_default();
     let all_orgs = s.app.org_choices(&actor).await.unwrap_or_default();
     let name = |o: &hoshi_app::Org| t.pick(&o.name_ja, &o.name_en).to_owned();
@@ -1016,22 +1020,7 @@ pub async fn gaps(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> R
         achieved: v.evaluation.achieved.map_or_else(|| t.pick("なし", "None").to_owned(), |l| l.to_string()),
         generated: jst(s.app.now()),
         rows: exports::gap_rows(&v, ctx.lang),
-        increments: v
-            .estimate
-            .increments
-            .iter()
-            .filter(|i| i.to <= v.target())
-            .map(|i| IncrementRow {
-                label: match i.from {
-                    None => t.pick("★3の取得まで", "Reaching ★3").to_owned(),
-                    Some(f) => format!("{f} → {}", i.to),
-                },
-                lines: i.lines,
-                one_off: yen(i.one_off, t),
-                annual: yen(i.annual, t),
-                overhead: format!("{} / {}", yen(i.overhead_one_off, t), yen(i.overhead_annual, t)),
-            })
-            .collect(),
+        increments: increment_rows(&v, t),
         total_one_off: v.estimate.total_one_off().map(|y| yen(y, t)).unwrap_or_default(),
         total_annual: v.estimate.total_annual().map(|y| yen(y, t)).unwrap_or_default(),
         l: Layout::new(&ctx, t.pick("ギャップ報告書", "Gap report")),

@@ -132,9 +132,16 @@ impl Store {
         &self.pool
     }
 
-    /// Starts a transaction.
+    /// Starts a transaction. On SQLite it takes the write lock at once (waiting up to the busy
+    /// timeout): a deferred transaction that reads and then writes would otherwise fail with
+    /// SQLITE_BUSY_SNAPSHOT whenever another connection committed in between, without waiting.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(self.pool.begin().await?)
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Sqlite {
+            // A write statement that changes nothing still starts the write transaction.
+            tx.execute("UPDATE schema_migrations SET name = name WHERE version = -1").await?;
+        }
+        Ok(tx)
     }
 
     fn expand(&self, sql: &str) -> String {

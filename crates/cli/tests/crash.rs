@@ -168,3 +168,47 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out.sort();
     out
 }
+
+#[test]
+fn a_revocation_reaches_the_registry_api_and_a_signed_checkpoint_within_two_seconds() {
+    let dir = std::env::temp_dir().join(format!("hoshi-revoke-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.to_str().expect("utf8").to_owned();
+    assert!(hoshi().args(["demo", "--seed-only", "--data", &data]).env("HOSHI_LOG", "warn").status().expect("seed").success());
+    let out = hoshi()
+        .args(["users", "token", "--email", "registry@ipa-demo.example", "--name", "t", "--scope", "read_write", "--data", &data])
+        .output()
+        .expect("token");
+    let token = String::from_utf8(out.stdout).expect("utf8").trim().to_owned();
+    let (server, addr) = start(&data);
+    let _server = Server(server);
+    let size = |addr: &str| -> Option<u64> {
+        let (code, text) = request(addr, "GET", "/log/checkpoint", "", "")?;
+        if code != 200 {
+            return None;
+        }
+        text.split("\r\n\r\n").nth(1)?.lines().nth(1)?.parse().ok()
+    };
+    let before = (0..20).find_map(|_| {
+        size(&addr).or_else(|| {
+            std::thread::sleep(Duration::from_millis(100));
+            None
+        })
+    });
+    let before = before.expect("a checkpoint is published");
+    // Seto Ceramics' active certificate.
+    let (code, _) =
+        request(&addr, "POST", "/registry/changes", &token, "serial=HS2026-0000002&action=revoke&reason=timing").expect("revoke");
+    assert_eq!(code, 200);
+    let revoked_at = Instant::now();
+    let api = request(&addr, "GET", "/api/v1/registry/companies/3180001000012", "", "").expect("api");
+    assert!(api.1.contains("\"revoked\""), "the API shows the revocation at once: {}", api.1);
+    loop {
+        if size(&addr).is_some_and(|s| s > before) {
+            break;
+        }
+        assert!(revoked_at.elapsed() < Duration::from_secs(2), "the revocation was not in a signed checkpoint within 2 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -329,6 +329,48 @@ impl App {
         Ok(created)
     }
 
+    /// Adds `n` extra suppliers, each with an expert-confirmed ★3 and a pending application, for
+    /// load and crash tests of the registry (the operator then decides them).
+    pub async fn seed_applicants(&self, n: usize) -> Result<usize, AppError> {
+        let expert = self.system_actor("expert@suzuki-sec.example").await?;
+        let expert_cn = expert.org.corporate_number.to_string();
+        let edition = crate::assessment::current_edition()?;
+        for i in 0..n {
+            let mut base = [0u8; 12];
+            for (b, c) in base.iter_mut().zip(format!("{:012}", 190_000_000_000u64 + i as u64).bytes()) {
+                *b = c - b'0';
+            }
+            let cn = CorporateNumber::from_base(&base).unwrap_or_else(|| unreachable!("digits"));
+            let email = format!("applicant{i}@applicants.example");
+            let new = NewOrg {
+                corporate_number: cn,
+                name_ja: format!("申請テスト{i}株式会社"),
+                name_en: format!("Applicant {i} K.K."),
+                prefecture: Prefecture::parse("愛知県").map_err(|e| AppError::invalid("prefecture", e.to_string(), e.to_string()))?,
+                address: String::new(),
+                industry: Industry::Manufacturing,
+                employees: Some(20),
+                capital_yen: Some(10_000_000),
+                roles: vec![OrgRole::Supplier],
+            };
+            self.admin_create_org(&new).await?;
+            self.admin_add_user(&email, "申請担当", DEMO_PASSWORD, &cn, MemberRole::Admin).await?;
+            let who = self.system_actor(&email).await?;
+            let a = self.start_assessment(&who, "3", "company", "").await?;
+            for c in edition.criteria_up_to(hoshi_core::Level::THREE) {
+                self.answer(&who, a.id, &c.id, "met", "", "").await?;
+            }
+            let e = self.engage(&who, a.id, &expert_cn, crate::assessment::CONFIRMATION, "").await?;
+            for c in edition.criteria_up_to(hoshi_core::Level::THREE) {
+                self.review(&expert, e.id, &c.id, "agree", "", false).await?;
+            }
+            self.sign_pledge(&who, a.id, "申請担当", "代表取締役").await?;
+            self.confirm(&expert, e.id, "").await?;
+            self.apply(&who, a.id).await?;
+        }
+        Ok(n)
+    }
+
     /// Seeds the demo world's organisations and logins only (no assessments), for tests.
     pub async fn seed_demo_orgs_only(&self) -> Result<usize, AppError> {
         let mut created = 0;

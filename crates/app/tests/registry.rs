@@ -122,5 +122,22 @@ async fn issue_verify_revoke_and_audit() {
         assert_eq!(app.expire_due().await.expect("expire"), 1);
         assert_eq!(app.sequence().await.expect("sequence"), 4, "issued, revoked, issued, expired");
         assert_eq!(app.audit_log(false).await.expect("audit").len(), 3);
+
+        // A changed stored hash or entry is found, and named (the server refuses to start on it).
+        sqlx_query(&app, "UPDATE log_entries SET data = $1 WHERE idx = 0", b"{\"event\":\"forged\"}".to_vec()).await;
+        let full = app.audit_log(true).await;
+        assert!(matches!(&full, Err(AppError::Conflict(m)) if m.en.contains("recomputed from the entries")), "{full:?}");
+        sqlx_query(&app, "UPDATE log_hashes SET hash = $1 WHERE idx = 0", vec![7u8; 32]).await;
+        let quick = app.audit_log(false).await;
+        assert!(matches!(&quick, Err(AppError::Conflict(m)) if m.en.contains("does not match the signed checkpoint")), "{quick:?}");
     }
+}
+
+async fn sqlx_query(app: &App, sql: &str, bytes: Vec<u8>) {
+    let mut conn = app.store().pool().acquire().await.expect("conn");
+    sqlx_any::query(sql).bind(bytes).execute(&mut *conn).await.expect("tamper");
+}
+
+mod sqlx_any {
+    pub use hoshi_store::sqlx::query;
 }

@@ -64,6 +64,9 @@ pub struct DemoArgs {
     /// Seed the demo world and exit without serving.
     #[arg(long)]
     pub seed_only: bool,
+    /// Also add this many suppliers with a pending ★3 application (for load and crash tests).
+    #[arg(long, default_value_t = 0)]
+    pub extra_applicants: usize,
 }
 
 pub fn init_tracing() {
@@ -168,6 +171,9 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
         let store = db.open().await?;
         let app = App::with_keys(store, Arc::new(SystemClock), keys(&a.data)?);
         let created = app.seed_demo().await.context("cannot seed the demo world")?;
+        if a.extra_applicants > 0 && created > 0 {
+            app.seed_applicants(a.extra_applicants).await.context("cannot seed the extra applicants")?;
+        }
         if a.seed_only {
             println!("demo world in {} ({created} organisations created)", a.data.display());
             return Ok(());

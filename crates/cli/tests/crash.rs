@@ -60,7 +60,12 @@ fn sigkill_loses_no_acknowledged_change_and_the_log_stays_consistent() {
     let dir = std::env::temp_dir().join(format!("hoshi-crash-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let data = dir.to_str().expect("utf8").to_owned();
-    assert!(hoshi().args(["demo", "--seed-only", "--data", &data]).env("HOSHI_LOG", "warn").status().expect("seed").success());
+    assert!(hoshi()
+        .args(["demo", "--seed-only", "--extra-applicants", "40", "--data", &data])
+        .env("HOSHI_LOG", "warn")
+        .status()
+        .expect("seed")
+        .success());
     let token = String::from_utf8(
         hoshi()
             .args([
@@ -86,36 +91,41 @@ fn sigkill_loses_no_acknowledged_change_and_the_log_stays_consistent() {
 
     let (server, addr) = start(&data);
     let mut server = Server(server);
-    // The active certificate of Seto Ceramics (issued second in the demo).
-    let serial = "HS2026-0000002";
-    let mut acknowledged = Vec::new();
+    // Issue certificates one after another, as the operator does from the console.
+    let mut acknowledged: Vec<String> = Vec::new();
     let mut checkpoints = Vec::new();
     let began = Instant::now();
-    let mut i = 0;
-    while began.elapsed() < Duration::from_millis(2500) {
-        let action = if i % 2 == 0 { "suspend" } else { "reinstate" };
-        let body = format!("serial={serial}&action={action}&reason=crash-test-{i}");
-        if let Some((200, text)) = request(&addr, "POST", "/registry/changes", &token, &body) {
-            if text.contains("data-testid=\"notice\"") {
-                acknowledged.push(action);
+    let next_application = |addr: &str| -> Option<String> {
+        let (_, page) = request(addr, "GET", "/registry/console", &token, "")?;
+        let at = page.find("/registry/applications/")?;
+        let rest = &page[at + "/registry/applications/".len()..];
+        Some(rest[..rest.find('/')?].to_owned())
+    };
+    while began.elapsed() < Duration::from_millis(3000) {
+        let Some(id) = next_application(&addr) else { break };
+        if let Some((200, text)) = request(&addr, "POST", &format!("/registry/applications/{id}/decide"), &token, "decision=issue&reason=")
+        {
+            if let Some(at) = text.find("HS2026-") {
+                acknowledged.push(text[at..at + 14].to_owned());
             }
         }
-        if i % 10 == 0 {
-            if let Some((200, cp)) = request(&addr, "GET", "/log/checkpoint", &token, "") {
-                checkpoints.push(cp.split("\r\n\r\n").nth(1).unwrap_or("").to_owned());
-            }
+        if let Some((200, cp)) = request(&addr, "GET", "/log/checkpoint", &token, "") {
+            checkpoints.push(cp.split("\r\n\r\n").nth(1).unwrap_or("").to_owned());
         }
-        i += 1;
     }
-    // Mid-flight: one more change without waiting for it, then SIGKILL.
-    let body = format!("serial={serial}&action={}&reason=in-flight", if acknowledged.len() % 2 == 0 { "suspend" } else { "reinstate" });
+    // Mid-flight: one more issue without waiting for it, then SIGKILL.
     let a2 = addr.clone();
-    let inflight = std::thread::spawn(move || request(&a2, "POST", "/registry/changes", "", &body));
+    let inflight_id = next_application(&addr);
+    let t2 = token.clone();
+    let inflight = std::thread::spawn(move || {
+        inflight_id.and_then(|id| request(&a2, "POST", &format!("/registry/applications/{id}/decide"), &t2, "decision=issue&reason="))
+    });
     std::thread::sleep(Duration::from_millis(5));
     server.0.kill().expect("SIGKILL");
     let _ = server.0.wait();
     let _ = inflight.join();
-    assert!(acknowledged.len() >= 4, "the workload ran ({} changes acknowledged)", acknowledged.len());
+    println!("{} certificates acknowledged before SIGKILL; {} checkpoints seen", acknowledged.len(), checkpoints.len());
+    assert!(acknowledged.len() >= 4, "the workload ran ({} certificates acknowledged)", acknowledged.len());
     assert!(!checkpoints.is_empty(), "checkpoints were published before the kill");
 
     // After the crash: sequence what was committed, then audit every stored checkpoint.
@@ -132,13 +142,21 @@ fn sigkill_loses_no_acknowledged_change_and_the_log_stays_consistent() {
         .status()
         .expect("export")
         .success());
-    let mut all = Vec::new();
-    for entry in walk(&tiles.join("tile/entries")) {
-        all.extend(std::fs::read(entry).expect("read"));
+    let mut events: Vec<serde_json::Value> = Vec::new();
+    for file in walk(&tiles.join("tile/entries")) {
+        let bytes = std::fs::read(file).expect("read");
+        for e in hoshi_ledger::log::parse_entry_bundle(&bytes).expect("entry bundle") {
+            events.push(serde_json::from_slice(&e).expect("entry is JSON"));
+        }
     }
-    let text = String::from_utf8_lossy(&all);
-    let logged = text.matches(&format!("\"serial\":\"{serial}\"")).count();
-    assert!(logged > acknowledged.len(), "log has {logged} events for {serial}, {} acknowledged (plus its issue)", acknowledged.len());
+    for serial in &acknowledged {
+        assert!(
+            events.iter().any(|e| e["event"] == "issued" && e["serial"] == serial.as_str()),
+            "acknowledged certificate {serial} is not in the log after the crash"
+        );
+        let cert = hoshi().args(["registry", "bundle", serial, "--data", &data]).env("HOSHI_LOG", "warn").output().expect("bundle");
+        assert!(cert.status.success(), "acknowledged certificate {serial} was lost: {}", String::from_utf8_lossy(&cert.stderr));
+    }
     let key = std::fs::read_to_string(tiles.join("key")).expect("key");
     let final_cp = std::fs::read_to_string(tiles.join("checkpoint")).expect("checkpoint");
     let final_size: u64 = final_cp.lines().nth(1).and_then(|l| l.parse().ok()).expect("size");

@@ -53,6 +53,8 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
 }
 
+/// sqlx itself, for tests that must reach under the store (e.g. to tamper with the log).
+pub use sqlx;
 /// sqlx's error, for callers that need to name it.
 pub use sqlx::Error as SqlxError;
 

@@ -60,6 +60,7 @@ pub struct RegistryPage {
     pub level: String,
     pub prefecture: String,
     pub state: String,
+    pub industries: Vec<(&'static str, &'static str, bool)>,
     pub rows: Vec<CompanyRow>,
     pub total: i64,
     pub page: i64,
@@ -97,6 +98,10 @@ pub async fn search(State(s): State<AppState>, ctx: Ctx, Query(q): Query<SearchQ
         level: q.level.clone().unwrap_or_default(),
         prefecture: q.prefecture.clone().unwrap_or_default(),
         state: q.state.clone().unwrap_or_default(),
+        industries: hoshi_core::org::Industry::ALL
+            .iter()
+            .map(|i| (i.key(), t.pick(i.name_ja(), i.name_en()), q.industry.as_deref() == Some(i.key())))
+            .collect(),
         rows,
         total,
         page,

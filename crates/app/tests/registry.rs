@@ -141,3 +141,34 @@ async fn sqlx_query(app: &App, sql: &str, bytes: Vec<u8>) {
 mod sqlx_any {
     pub use hoshi_store::sqlx::query;
 }
+
+#[tokio::test]
+async fn a_renewal_supersedes_the_previous_certificate_in_the_registry_and_the_log() {
+    let store = testing::sqlite().await;
+    let app = App::new(store, Arc::new(FixedClock::new(1_795_651_200)));
+    app.seed_demo_orgs_only().await.expect("seed");
+    let supplier = login(&app, "owner@kariya-press.example").await;
+    let expert = login(&app, "expert@suzuki-sec.example").await;
+    let registry = login(&app, "registry@ipa-demo.example").await;
+    let first = confirmed(&app, &supplier, &expert).await;
+    let a1 = app.apply(&supplier, first).await.expect("apply");
+    let old = app.decide(&registry, a1.id, true, "").await.expect("issue").serial.expect("serial");
+    let second = confirmed(&app, &supplier, &expert).await;
+    let a2 = app.apply(&supplier, second).await.expect("apply again");
+    let new = app.decide(&registry, a2.id, true, "").await.expect("renew").serial.expect("serial");
+    app.sequence().await.expect("sequence");
+    let company = app.registry_company(&CorporateNumber::parse(&cn("owner@kariya-press.example")).expect("cn")).await.expect("company");
+    let old_row = company.certificates.iter().find(|c| c.serial == old).expect("old");
+    assert_eq!((old_row.state.as_str(), old_row.superseded_by.as_deref()), ("superseded", Some(new.as_str())));
+    assert_eq!(company.current_level, Some(3));
+    let entries: String = app
+        .all_tiles()
+        .await
+        .expect("tiles")
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("tile/entries/"))
+        .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+        .collect();
+    assert!(entries.contains("\"event\":\"renewed\"") && entries.contains("\"event\":\"superseded\""), "{entries}");
+    assert!(app.bundle(&new).await.is_ok() && app.bundle(&old).await.is_ok());
+}

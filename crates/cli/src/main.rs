@@ -9,6 +9,7 @@ mod admin;
 mod assess;
 mod catalog;
 mod registry;
+mod risk;
 mod server;
 
 /// Hoshi: the ★-level supply-chain security scheme — standard, assessment, certification,
@@ -34,6 +35,9 @@ enum Command {
     /// Registry operator commands: export tiles, audit the log, rotate the issuer key, expire.
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
+    /// Risk across tiers over a supply network in CSV files.
+    #[command(subcommand)]
+    Risk(risk::RiskCommand),
     /// Read, export and check the ★ standard's catalog of requirements and criteria.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         Command::Orgs(c) => admin::run_orgs(c),
         Command::Assess(c) => assess::run(c),
         Command::Verify(a) => registry::run_verify(a),
+        Command::Risk(c) => risk::run(c),
         Command::Registry(c) => registry::run(c),
         Command::Users(c) => admin::run_users(c),
     };

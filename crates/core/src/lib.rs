@@ -11,6 +11,7 @@ pub use hoshi_ids::{CorporateNumber, FiscalYear, Level, Yen};
 
 pub mod assessment;
 pub mod cost;
+pub mod graph;
 pub mod org;
 pub mod required_level;
 pub mod time;

@@ -19,8 +19,8 @@ use hoshi_store::assessments::{
 };
 use hoshi_store::orgs::{self, Org};
 use hoshi_store::{users, Conn};
-use sha2::{Digest, Sha256};
 
+pub use crate::secrets::sha256_hex;
 use crate::{Actor, App, AppError, Msg};
 
 /// Largest evidence file accepted.
@@ -283,11 +283,6 @@ fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// SHA-256 in lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl App {

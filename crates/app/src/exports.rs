@@ -1,6 +1,7 @@
 //! Documents made from an assessment: the gap report (rows for the printable page, CSV), the
 //! OSCAL assessment-results document and Hoshi's JSON. Both the web and the command line use them.
 
+use hoshi_core::time::rfc3339;
 use hoshi_core::Level;
 use hoshi_standard::oscal_ar::{self, CriterionOutcome, CriterionResult, ResultsInput};
 use hoshi_standard::Lang;
@@ -147,21 +148,6 @@ pub fn gaps_csv(v: &AssessmentView, lang: Lang) -> Vec<u8> {
     }
     out.extend(w.into_inner().unwrap_or_default());
     out
-}
-
-fn rfc3339(ts: i64) -> String {
-    let days = ts.div_euclid(86_400);
-    let secs = ts.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, (secs % 3600) / 60, secs % 60)
 }
 
 /// The assessment as OSCAL assessment-results.

@@ -13,10 +13,10 @@ pub fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
 }
 
-/// SHA-256, lower-case hex: how sessions, API tokens and invitations are stored.
-pub fn sha256_hex(s: &str) -> String {
-    let d = Sha256::digest(s.as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
+/// SHA-256, lower-case hex: how sessions, API tokens and invitations are stored, and how
+/// evidence files are addressed.
+pub fn sha256_hex(data: impl AsRef<[u8]>) -> String {
+    Sha256::digest(data.as_ref()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// OWASP's recommended argon2id parameters: 19 MiB memory, 2 iterations, 1 lane.

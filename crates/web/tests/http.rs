@@ -404,3 +404,27 @@ async fn the_public_registry_api_answers_and_shows_a_revocation() {
         send(&w.router, Method::GET, &format!("/registry/certificates/{}", w.serial), Auth::None, None, &[("accept-language", "en")]).await;
     assert!(page.body.contains("Revoked") && page.body.contains("虚偽の申告"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn tokens_answer_through_the_api_and_the_registry_exports_csv_and_a_qr_code() {
+    let w = world().await;
+    let path = format!("/api/v1/assessments/{}/answers/4-1-1-1", w.a.assessment_id);
+    let ok = send(&w.router, Method::PUT, &path, Auth::Bearer(&w.a.token_rw), json_body(json!({"status": "met"})), &[]).await;
+    assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.body);
+    let ro = send(&w.router, Method::PUT, &path, Auth::Bearer(&w.a.token_ro), json_body(json!({"status": "met"})), &[]).await;
+    assert_eq!(ro.status, StatusCode::FORBIDDEN, "a read-only token cannot answer");
+    let na = send(&w.router, Method::PUT, &path, Auth::Bearer(&w.a.token_rw), json_body(json!({"status": "not_applicable"})), &[]).await;
+    assert_eq!(na.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(na.json()["field"], "reason");
+    let got = send(&w.router, Method::GET, &format!("/api/v1/assessments/{}", w.a.assessment_id), Auth::Bearer(&w.a.token_ro), None, &[])
+        .await
+        .json();
+    assert!(got["answers"].as_array().is_some_and(|a| a.iter().any(|x| x["criterion"] == "4-1-1-1" && x["status"] == "met")));
+
+    let csv = send(&w.router, Method::GET, "/registry.csv", Auth::None, None, &[("accept-language", "en")]).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with("\u{feff}corporate_number,"), "{}", &csv.body[..40.min(csv.body.len())]);
+    assert!(csv.body.contains(&w.serial) && csv.body.contains(&w.a.cn));
+    let page = send(&w.router, Method::GET, &format!("/registry/certificates/{}", w.serial), Auth::None, None, &[]).await;
+    assert!(page.body.contains("data-testid=\"qr\"><svg"), "the certificate page carries its QR code");
+}

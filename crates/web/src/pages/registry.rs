@@ -245,7 +245,11 @@ pub struct CertificatePage {
 /// The QR code of `url` as inline SVG (dark modules only; no scripts, no styles).
 fn qr_svg(url: &str) -> String {
     match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(code) => code.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).quiet_zone(true).build(),
+        Ok(code) => {
+            let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).quiet_zone(true).build();
+            // Inline in HTML, the XML declaration has no place.
+            svg.find("<svg").map_or(svg.clone(), |at| svg[at..].to_owned())
+        }
         Err(_) => String::new(),
     }
 }

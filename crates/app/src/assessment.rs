@@ -286,7 +286,7 @@ fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
 }
 
 impl App {
-    async fn load_view(&self, conn: &mut Conn, a: Assessment, access: Access) -> Result<AssessmentView, AppError> {
+    pub(crate) async fn load_view(&self, conn: &mut Conn, a: Assessment, access: Access) -> Result<AssessmentView, AppError> {
         let ed = edition(&a.edition)?;
         let org = orgs::get(conn, a.org_id).await?;
         let summary_only = matches!(access, Access::Buyer { evidence: false, .. });

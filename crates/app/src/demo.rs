@@ -200,13 +200,109 @@ pub const WORLD: &[DemoOrg] = &[
     },
 ];
 
+/// A supplier in a demo supplier list. Registered demo organisations use their own bases.
+pub struct DemoSupplier {
+    pub base: &'static str,
+    pub name: &'static str,
+    pub purchases: &'static str,
+    pub supplies: &'static str,
+    pub confidential: bool,
+    pub outage: bool,
+    pub network: bool,
+    pub criticality: &'static str,
+    pub email: &'static str,
+}
+
+impl DemoSupplier {
+    pub fn corporate_number(&self) -> CorporateNumber {
+        base_number(self.base)
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "はい"
+    } else {
+        "いいえ"
+    }
+}
+
+const fn sup(
+    base: &'static str,
+    name: &'static str,
+    purchases: &'static str,
+    supplies: &'static str,
+    flags: (bool, bool, bool),
+    criticality: &'static str,
+    email: &'static str,
+) -> DemoSupplier {
+    DemoSupplier { base, name, purchases, supplies, confidential: flags.0, outage: flags.1, network: flags.2, criticality, email }
+}
+
+const NONE: (bool, bool, bool) = (false, false, false);
+
+/// The automaker's direct suppliers. 矢作樹脂工業 is the Kojima-style case: not in Hoshi, its
+/// ordering link reaches the automaker's systems and its outage would stop the plants.
+pub const TOKAI_SUPPLIERS: &[DemoSupplier] = &[
+    sup("180001000002", "三河精機株式会社", "12,000,000,000", "精密部品", NONE, "中", "owner@mikawa-seiki.example"),
+    sup("180001000003", "浜松電装株式会社", "8,500,000,000", "電装品", (true, true, true), "高", "owner@hamamatsu-denso.example"),
+    sup("180002000001", "矢作樹脂工業株式会社", "3,200,000,000", "樹脂内装部品", (false, true, true), "高", "info@yahagi-jushi.example"),
+    sup("180001000012", "瀬戸セラミック株式会社", "400,000,000", "セラミック部品", NONE, "低", "owner@seto-ceramic.example"),
+    sup("180001000005", "豊橋金属加工株式会社", "600,000,000", "金属加工品", (false, true, false), "中", "owner@toyohashi-kinzoku.example"),
+    sup("180001000011", "名古屋ダイカスト株式会社", "1,500,000,000", "ダイカスト部品", NONE, "中", "owner@nagoya-diecast.example"),
+    sup("180002000002", "知多ゴム工業株式会社", "900,000,000", "ゴム部品", NONE, "中", ""),
+    sup("180002000003", "豊田ロジスティクス株式会社", "2,100,000,000", "部品物流", (false, true, true), "高", ""),
+    sup("180002000004", "岐阜電子株式会社", "1,100,000,000", "電子部品", (true, false, false), "中", ""),
+    sup("180002000005", "四日市化成株式会社", "700,000,000", "化成品", NONE, "低", ""),
+    sup("180002000006", "津島繊維株式会社", "300,000,000", "内装材", NONE, "低", ""),
+    sup("180002000007", "碧南鋳造株式会社", "1,300,000,000", "鋳造品", (false, true, false), "高", ""),
+    sup("180002000008", "安城塗装株式会社", "250,000,000", "塗装", NONE, "低", ""),
+    sup("180002000009", "半田ファスナー株式会社", "180,000,000", "締結部品", NONE, "低", ""),
+    sup("180002000010", "蒲郡ガラス株式会社", "650,000,000", "ガラス部品", NONE, "中", ""),
+    sup("180002000011", "一宮システム開発株式会社", "450,000,000", "生産管理システムの保守", (true, false, true), "高", ""),
+];
+
+/// Mikawa Precision's suppliers (shared with the automaker).
+pub const MIKAWA_SUPPLIERS: &[DemoSupplier] = &[
+    sup("180001000004", "岡崎樹脂工業株式会社", "300,000,000", "樹脂成形品", (false, true, true), "高", "owner@okazaki-jushi.example"),
+    sup("180001000005", "豊橋金属加工株式会社", "200,000,000", "切削加工", NONE, "中", "owner@toyohashi-kinzoku.example"),
+    sup("180001000006", "有限会社刈谷プレス", "80,000,000", "プレス加工", NONE, "中", "owner@kariya-press.example"),
+    sup("180002000012", "刈谷金型製作所株式会社", "60,000,000", "金型", (true, false, false), "中", ""),
+];
+
+/// Hamamatsu Denso's suppliers (shared with the automaker): Okazaki again, so paths rejoin.
+pub const HAMAMATSU_SUPPLIERS: &[DemoSupplier] = &[
+    sup("180001000012", "瀬戸セラミック株式会社", "150,000,000", "絶縁部品", NONE, "中", "owner@seto-ceramic.example"),
+    sup(
+        "180001000011",
+        "名古屋ダイカスト株式会社",
+        "220,000,000",
+        "ハウジング",
+        (false, true, false),
+        "中",
+        "owner@nagoya-diecast.example",
+    ),
+    sup("180001000004", "岡崎樹脂工業株式会社", "120,000,000", "樹脂コネクタ", (false, true, false), "中", "owner@okazaki-jushi.example"),
+    sup("180002000013", "浜松基板株式会社", "260,000,000", "プリント基板", (true, true, false), "高", ""),
+];
+
+/// Okazaki Resin's suppliers (tier 3 for the automaker).
+pub const OKAZAKI_SUPPLIERS: &[DemoSupplier] = &[
+    sup("180002000014", "額田化学株式会社", "40,000,000", "樹脂原料", NONE, "中", ""),
+    sup("180002000015", "岡崎成形機サービス有限会社", "8,000,000", "成形機の遠隔保守", (false, true, true), "高", ""),
+];
+
+fn base_number(base: &str) -> CorporateNumber {
+    let mut digits = [0u8; 12];
+    for (slot, ch) in digits.iter_mut().zip(base.bytes()) {
+        *slot = ch - b'0';
+    }
+    CorporateNumber::from_base(&digits).unwrap_or_else(|| unreachable!("demo bases are digits"))
+}
+
 impl DemoOrg {
     pub fn corporate_number(&self) -> CorporateNumber {
-        let mut base = [0u8; 12];
-        for (slot, ch) in base.iter_mut().zip(self.base.bytes()) {
-            *slot = ch - b'0';
-        }
-        CorporateNumber::from_base(&base).unwrap_or_else(|| unreachable!("demo bases are digits"))
+        base_number(self.base)
     }
 }
 
@@ -326,7 +422,70 @@ impl App {
         }
         self.answer(&okazaki, a.id, "4-1-3-2", "not_met", "", "クラウドの多要素認証はまだ").await?;
         self.sequence().await?;
+        self.seed_demo_suppliers().await?;
         Ok(created)
+    }
+
+    /// The demo's supplier lists, imported through the real import: the automaker's tier 1
+    /// (with a Kojima-style resin supplier, not in Hoshi, whose outage would stop the plants),
+    /// the tier-1s' own suppliers shared with the automaker, and one tier-2 list behind them.
+    pub async fn seed_demo_suppliers(&self) -> Result<(), AppError> {
+        let header = "法人番号,名称,年間購入額,供給品目,機密情報の保有,停止影響,ネットワーク接続,重要度,連絡先メール\n";
+        let csv = |rows: &[DemoSupplier]| {
+            let mut out = header.to_owned();
+            for r in rows {
+                out.push_str(&format!(
+                    "{},{},\"{}\",{},{},{},{},{},{}\n",
+                    r.corporate_number(),
+                    r.name,
+                    r.purchases,
+                    r.supplies,
+                    yes(r.confidential),
+                    yes(r.outage),
+                    yes(r.network),
+                    r.criticality,
+                    r.email
+                ));
+            }
+            out
+        };
+        for (email, list) in [
+            ("buyer@tokai-motor.example", TOKAI_SUPPLIERS),
+            ("owner@mikawa-seiki.example", MIKAWA_SUPPLIERS),
+            ("owner@hamamatsu-denso.example", HAMAMATSU_SUPPLIERS),
+            ("owner@okazaki-jushi.example", OKAZAKI_SUPPLIERS),
+        ] {
+            let who = self.system_actor(email).await?;
+            let report = self
+                .import_suppliers(&who, "demo-suppliers.csv", csv(list).as_bytes(), crate::suppliers::ImportMode::AllOrNothing, false)
+                .await?;
+            if !report.errors.is_empty() {
+                return Err(AppError::invalid(
+                    "demo",
+                    "デモの取引先データに誤りがあります。",
+                    format!("demo supplier data: {:?}", report.errors),
+                ));
+            }
+        }
+        let tokai = WORLD[0].corporate_number().to_string();
+        for email in ["owner@mikawa-seiki.example", "owner@hamamatsu-denso.example", "owner@okazaki-jushi.example"] {
+            let who = self.system_actor(email).await?;
+            self.share_tiers(&who, &tokai, true).await?;
+        }
+        // A requirement above the rule, with its reason and a future effective date.
+        let buyer = self.system_actor("buyer@tokai-motor.example").await?;
+        let ichinomiya = TOKAI_SUPPLIERS.iter().find(|s| s.base == "180002000011").map(DemoSupplier::corporate_number);
+        if let Some(cn) = ichinomiya {
+            self.set_requirement(
+                &buyer,
+                &cn.to_string(),
+                "5",
+                "生産管理システムの保守で管理者権限を持つため / holds administrator rights to the production control system",
+                "2027-04-01",
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Adds `n` extra suppliers, each with an expert-confirmed ★3 and a pending application, for

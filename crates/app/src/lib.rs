@@ -17,6 +17,7 @@ pub mod keys;
 pub mod limiter;
 pub mod registry;
 mod secrets;
+pub mod suppliers;
 
 pub use actor::{Actor, Via};
 pub use clock::{Clock, FixedClock, SystemClock};

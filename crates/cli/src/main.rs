@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod admin;
 mod assess;
 mod catalog;
+mod import;
 mod registry;
 mod risk;
 mod server;
@@ -35,6 +36,9 @@ enum Command {
     /// Registry operator commands: export tiles, audit the log, rotate the issuer key, expire.
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
+    /// Import a buyer's supplier list from CSV or XLSX.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Risk across tiers over a supply network in CSV files.
     #[command(subcommand)]
     Risk(risk::RiskCommand),
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         Command::Assess(c) => assess::run(c),
         Command::Verify(a) => registry::run_verify(a),
         Command::Risk(c) => risk::run(c),
+        Command::Import(c) => import::run(c),
         Command::Registry(c) => registry::run(c),
         Command::Users(c) => admin::run_users(c),
     };

@@ -98,15 +98,50 @@ fn check_risks(own: &[f64]) -> Result<(), GraphError> {
 /// Iterates the noisy-OR to a fixed point (largest change below `tolerance`) or `max_iterations`.
 pub fn propagate(net: &Network, own: &[f64], tolerance: f64, max_iterations: usize) -> Result<Exposure, GraphError> {
     check_risks(own)?;
+    Ok(iterate(net, own, None, tolerance, max_iterations))
+}
+
+/// How much each of `candidates` adds to `target`'s exposure: the drop in the target's exposure
+/// if that company were perfectly secure — never compromised itself and so passing nothing on.
+/// Largest first; one propagation per candidate, in parallel.
+pub fn contributions(
+    net: &Network,
+    own: &[f64],
+    target: usize,
+    candidates: &[usize],
+    tolerance: f64,
+    max_iterations: usize,
+) -> Result<Vec<(usize, f64)>, GraphError> {
+    check_risks(own)?;
+    if target >= net.n {
+        return Err(GraphError::UnknownNode { index: 0, node: target, n: net.n });
+    }
+    let full = iterate(net, own, None, tolerance, max_iterations).risk[target];
+    let mut out: Vec<(usize, f64)> = candidates
+        .par_iter()
+        .filter(|&&c| c < net.n && c != target)
+        .map(|&c| (c, (full - iterate(net, own, Some(c), tolerance, max_iterations).risk[target]).max(0.0)))
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(out)
+}
+
+fn iterate(net: &Network, own: &[f64], immune: Option<usize>, tolerance: f64, max_iterations: usize) -> Exposure {
     // Work with s_i = ln(1 − r_i): products become sums and stay accurate near 1.
     let base: Vec<f64> = own.iter().map(|p| (1.0 - p).max(f64::MIN_POSITIVE).ln()).collect();
     let mut r: Vec<f64> = own.to_vec();
+    if let Some(c) = immune {
+        r[c] = 0.0;
+    }
     let mut iterations = 0;
     let mut last_change = 0.0;
     while iterations < max_iterations {
         let next: Vec<f64> = (0..net.n)
             .into_par_iter()
             .map(|i| {
+                if Some(i) == immune {
+                    return 0.0;
+                }
                 let s: f64 = base[i] + net.incoming(i).map(|(j, w)| (1.0 - w * r[j]).max(f64::MIN_POSITIVE).ln()).sum::<f64>();
                 1.0 - s.exp()
             })
@@ -118,7 +153,7 @@ pub fn propagate(net: &Network, own: &[f64], tolerance: f64, max_iterations: usi
             break;
         }
     }
-    Ok(Exposure { risk: r, iterations, last_change })
+    Exposure { risk: r, iterations, last_change }
 }
 
 /// A small, fast, seeded generator (SplitMix64), so sampling is reproducible.
@@ -259,6 +294,25 @@ mod tests {
         assert!(nor.risk[0] >= exact[0] - 1e-12, "noisy-OR counts the shared supplier twice: never below");
         assert!((nor.risk[0] - exact[0]).abs() < 0.03, "…but stays close: {} vs {}", nor.risk[0], exact[0]);
         assert_eq!(mc, monte_carlo(&net, &own, &[], 200_000, 7).expect("again"), "seeded: reproducible");
+    }
+
+    #[test]
+    fn contributions_are_the_exact_drop_when_a_company_is_made_secure_on_a_tree() {
+        // 0 ← 1 ← {3, 4}, 0 ← 2: making 1 secure also cuts 3 and 4 off.
+        let links = [(1, 0, 0.8), (2, 0, 0.5), (3, 1, 0.9), (4, 1, 0.2)];
+        let own = [0.0, 0.1, 0.3, 0.3, 0.3];
+        let net = Network::new(5, &links).expect("network");
+        let c = contributions(&net, &own, 0, &[1, 2, 3, 4, 0], 1e-12, 100).expect("contributions");
+        assert_eq!(c.len(), 4, "the target itself is not a candidate");
+        let full = brute_force(5, &links, &own)[0];
+        for &(node, drop) in &c {
+            let mut without = own;
+            without[node] = 0.0;
+            let cut: Vec<(usize, usize, f64)> = links.iter().copied().filter(|l| l.0 != node).collect();
+            let exact = full - brute_force(5, &cut, &without)[0];
+            assert!((drop - exact).abs() < 1e-9, "node {node}: {drop} vs {exact}");
+        }
+        assert_eq!(c[0].0, 1, "the tier-1 that carries two tier-2s contributes most: {c:?}");
     }
 
     #[test]

@@ -14,4 +14,6 @@ pub mod cost;
 pub mod graph;
 pub mod org;
 pub mod required_level;
+pub mod risk;
+pub mod supplier_file;
 pub mod time;

@@ -21,6 +21,7 @@ pub mod invitations;
 pub mod orgs;
 pub mod registry;
 pub mod sessions;
+pub mod suppliers;
 pub mod testing;
 pub mod tokens;
 pub mod users;
@@ -75,6 +76,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "platform", include_str!("../migrations/0001_platform.sql")),
     (2, "assessment", include_str!("../migrations/0002_assessment.sql")),
     (3, "registry", include_str!("../migrations/0003_registry.sql")),
+    (4, "suppliers", include_str!("../migrations/0004_suppliers.sql")),
 ];
 
 /// The connection pool and which database it talks to.

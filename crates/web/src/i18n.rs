@@ -43,6 +43,8 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.org", "組織とメンバー", "Organisation and members"),
     ("nav.assessments", "自己評価", "Self-assessment"),
     ("nav.shared", "共有された自己評価", "Shared with you"),
+    ("nav.suppliers", "取引先", "Suppliers"),
+    ("nav.requirements", "取引先からの要求", "Buyers' requirements"),
     ("nav.engagements", "依頼", "Requests"),
     ("nav.registry", "登録簿", "Registry"),
     ("nav.console", "登録の管理", "Registry console"),

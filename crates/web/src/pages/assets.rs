@@ -14,3 +14,8 @@ pub async fn favicon() -> impl IntoResponse {
         "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><text y='14' font-size='14'>★</text></svg>",
     )
 }
+
+/// The supplier import's upload progress (the form works without it).
+pub async fn import_js() -> impl IntoResponse {
+    ([(CONTENT_TYPE, "text/javascript; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/import.js"))
+}

@@ -6,10 +6,12 @@ pub mod assessment;
 pub mod assets;
 pub mod auth;
 pub mod catalog;
+pub mod charts;
 pub mod dashboard;
 pub mod org;
 pub mod registry;
 pub mod review;
+pub mod suppliers;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -55,7 +57,11 @@ impl Layout {
                 nav.push(("/assessments", "nav.assessments"));
             }
             if a.has_role(hoshi_core::org::OrgRole::Buyer) {
+                nav.push(("/suppliers", "nav.suppliers"));
                 nav.push(("/shared", "nav.shared"));
+            }
+            if a.has_role(hoshi_core::org::OrgRole::Supplier) {
+                nav.push(("/requirements", "nav.requirements"));
             }
             if a.has_role(hoshi_core::org::OrgRole::Expert) || a.has_role(hoshi_core::org::OrgRole::AssessmentBody) {
                 nav.push(("/engagements", "nav.engagements"));

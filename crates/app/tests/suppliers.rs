@@ -1,0 +1,210 @@
+//! The buyer's side on both databases: importing a supplier list (bad rows reported exactly,
+//! all-or-nothing or the good rows, re-import updates), required levels with reasons and dates,
+//! the portfolio against the registry, the supplier's view, tiers and the what-if.
+
+use std::sync::Arc;
+
+use hoshi_app::demo::{DEMO_PASSWORD, TOKAI_SUPPLIERS, WORLD};
+use hoshi_app::suppliers::ImportMode;
+use hoshi_app::{Actor, App, AppError, FixedClock};
+use hoshi_core::risk::{Band, Status};
+use hoshi_core::{CorporateNumber, Level};
+use hoshi_store::testing;
+
+const NOW: i64 = 1_795_651_200; // 2026-11-26
+
+async fn login(app: &App, email: &str) -> Actor {
+    app.sign_in(email, DEMO_PASSWORD, "t").await.expect("login").actor
+}
+
+fn number(i: u64) -> String {
+    let mut base = [0u8; 12];
+    for (b, c) in base.iter_mut().zip(format!("{:012}", 500_000_000_000u64 + i).bytes()) {
+        *b = c - b'0';
+    }
+    CorporateNumber::from_base(&base).expect("base").to_string()
+}
+
+/// A 3,000-row file with bad rows at known places; returns the file and the bad row numbers.
+fn big_file() -> (String, Vec<u32>) {
+    let mut out = String::from("corporate_number,name,annual_purchase_yen,supplies,holds_confidential_data,outage_unacceptable,network_access,criticality,contact_email\r\n");
+    let mut bad = Vec::new();
+    for i in 0..3000u64 {
+        let row = i as u32 + 2;
+        let mut cn = number(i);
+        let mut name = format!("取引先{i}株式会社");
+        // "1,000,000"-style amounts for the first rows, plain digits after.
+        let mut amount = if i < 999 { format!("\"{},000,000\"", i + 1) } else { ((i + 1) * 1_000_000).to_string() };
+        let mut flag = if i % 7 == 0 { "yes" } else { "no" }.to_owned();
+        let mut crit = ["low", "medium", "high"][(i % 3) as usize].to_owned();
+        let mut email = String::new();
+        match i % 97 {
+            11 => {
+                // wrong check digit
+                let last = cn.pop().expect("digit");
+                cn.push(if last == '0' { '1' } else { '0' });
+            }
+            23 => flag = "maybe".into(),
+            37 => crit = "urgent".into(),
+            41 => amount = "12abc".into(),
+            53 => email = "not-an-email".into(),
+            67 => name.clear(),
+            79 if i > 100 => cn = number(i - 50), // repeats an earlier row's number
+            _ => {}
+        }
+        if matches!(i % 97, 11 | 23 | 37 | 41 | 53 | 67) || (i % 97 == 79 && i > 100) {
+            bad.push(row);
+        }
+        out.push_str(&format!("{cn},{name},{amount},部品,{flag},no,no,{crit},{email}\r\n"));
+    }
+    (out, bad)
+}
+
+#[tokio::test]
+async fn import_reports_exactly_the_bad_rows_and_never_half_imports() {
+    for store in testing::all().await {
+        let app = App::new(store, Arc::new(FixedClock::new(NOW)));
+        app.seed_demo_orgs_only().await.expect("seed");
+        let buyer = login(&app, "buyer@tokai-motor.example").await;
+        let (file, bad) = big_file();
+
+        let dry = app.import_suppliers(&buyer, "big.csv", file.as_bytes(), ImportMode::GoodRows, true).await.expect("dry run");
+        assert_eq!(dry.rows_total, 3000);
+        assert_eq!(dry.bad_rows(), bad, "exactly the bad rows");
+        assert_eq!(dry.rows_ok, 3000 - bad.len());
+        assert!(!dry.imported);
+        assert!(app.portfolio(&buyer).await.expect("portfolio").rows.is_empty(), "a dry run writes nothing");
+
+        let refused = app.import_suppliers(&buyer, "big.csv", file.as_bytes(), ImportMode::AllOrNothing, false).await.expect("refused");
+        assert!(!refused.imported && refused.bad_rows() == bad);
+        assert!(app.portfolio(&buyer).await.expect("portfolio").rows.is_empty(), "all-or-nothing: nothing imported");
+
+        let good = app.import_suppliers(&buyer, "big.csv", file.as_bytes(), ImportMode::GoodRows, false).await.expect("good rows");
+        assert!(good.imported);
+        assert_eq!(good.created, 3000 - bad.len());
+        let p = app.portfolio(&buyer).await.expect("portfolio");
+        assert_eq!(p.rows.len(), 3000 - bad.len());
+        assert!(p.rows.iter().all(|r| r.status == Status::Unknown), "none of them is in the registry");
+
+        // Re-import a small file: updates by corporate number, the rule follows the facts.
+        let first = number(1);
+        let again = format!("法人番号,名称,年間購入額,機密情報の保有,重要度\n{first},改名株式会社,\"5,000,000\",はい,高\n");
+        let r = app.import_suppliers(&buyer, "again.csv", again.as_bytes(), ImportMode::AllOrNothing, false).await.expect("re-import");
+        assert_eq!((r.created, r.updated), (0, 1));
+        let row = app.portfolio_row(&buyer, &first).await.expect("row");
+        assert_eq!(row.name, "改名株式会社");
+        assert_eq!(row.required_level, 4, "holds confidential data: ★4 by the rule");
+        assert_eq!(row.annual_purchase_yen, Some(5_000_000));
+        let history = app.requirement_history(&buyer, &first).await.expect("history");
+        assert_eq!(history.iter().map(|c| c.required_level).collect::<Vec<_>>(), vec![4, 3]);
+
+        // A token that may only read cannot import; a dry run is fine.
+        assert_eq!(app.portfolio(&buyer).await.expect("portfolio").rows.len(), 3000 - bad.len());
+    }
+}
+
+#[tokio::test]
+async fn required_levels_need_reasons_and_suppliers_see_every_buyer() {
+    for store in testing::all().await {
+        let app = App::new(store, Arc::new(FixedClock::new(NOW)));
+        app.seed_demo_orgs_only().await.expect("seed");
+        app.seed_demo_suppliers().await.expect("suppliers");
+        let buyer = login(&app, "buyer@tokai-motor.example").await;
+        let okazaki = login(&app, "owner@okazaki-jushi.example").await;
+        let seto = WORLD.iter().find(|d| d.email == "owner@seto-ceramic.example").expect("seto").corporate_number().to_string();
+
+        let refused = app.set_requirement(&buyer, &seto, "4", "  ", "").await;
+        assert!(matches!(refused, Err(AppError::Invalid { ref field, .. }) if field == "reason"), "{refused:?}");
+        assert!(matches!(app.set_requirement(&buyer, &seto, "4", "理由", "2027-02-30").await, Err(AppError::Invalid { .. })));
+        app.set_requirement(&buyer, &seto, "4", "新型車の量産部品を担当するため", "2027-01-01").await.expect("override");
+        let row = app.portfolio_row(&buyer, &seto).await.expect("row");
+        assert_eq!((row.rule_level, row.required_level, row.in_force), (3, 4, false));
+        assert_eq!(row.effective_from, "2027-01-01");
+        let h = app.requirement_history(&buyer, &seto).await.expect("history");
+        assert_eq!(h[0].reason, "新型車の量産部品を担当するため");
+        assert!(h[0].changed_by.is_some());
+        // Back to the rule: no reason needed, the override is cleared.
+        app.set_requirement(&buyer, &seto, "3", "", "").await.expect("back");
+        assert!(app.portfolio_row(&buyer, &seto).await.expect("row").override_reason.is_empty());
+
+        // Okazaki is listed by Mikawa (★4: outage and network) and Hamamatsu (★4: outage).
+        let reqs = app.my_requirements(&okazaki).await.expect("requirements");
+        assert_eq!(reqs.len(), 2, "{reqs:?}");
+        assert!(reqs.iter().all(|r| r.required_level == 4));
+        assert!(reqs.iter().any(|r| r.buyer_name_en.starts_with("Mikawa") && r.network_access));
+
+        // Another organisation's supplier list is not visible.
+        assert!(app.portfolio_row(&okazaki, &seto).await.is_err());
+        assert!(matches!(app.set_requirement(&okazaki, &seto, "5", "x", "").await, Err(AppError::NotFound(_))));
+    }
+}
+
+#[tokio::test]
+async fn the_portfolio_agrees_with_the_registry_and_the_network_shows_the_kojima_case() {
+    let store = testing::sqlite().await;
+    let clock = Arc::new(FixedClock::new(NOW));
+    let app = App::new(store, clock.clone());
+    app.seed_demo().await.expect("demo");
+    let buyer = login(&app, "buyer@tokai-motor.example").await;
+    let p = app.portfolio(&buyer).await.expect("portfolio");
+    assert_eq!(p.rows.len(), TOKAI_SUPPLIERS.len());
+    let numbers: Vec<String> = p.rows.iter().map(|r| r.corporate_number.clone()).collect();
+    for r in &p.rows {
+        let v = app
+            .verify_numbers(std::slice::from_ref(&r.corporate_number), Level::new(i64::from(r.required_level)).expect("level"))
+            .await
+            .expect("verify");
+        let meets = v[0].meets_requirement;
+        assert_eq!(matches!(r.status, Status::Compliant | Status::Expiring), meets, "{}: {:?} vs registry {:?}", r.name, r.status, v[0]);
+        assert_eq!(r.certified_level, v[0].certified_level, "{}", r.name);
+        if v[0].state.is_none() && r.shared_assessment_id.is_none() {
+            assert_eq!(r.status, Status::Unknown, "{}", r.name);
+        }
+    }
+    assert_eq!(numbers.len(), p.rows.len());
+    let by_name = |prefix: &str| p.rows.iter().find(|r| r.name.starts_with(prefix)).expect(prefix);
+    assert_eq!(by_name("三河精機").status, Status::Compliant);
+    assert_eq!(by_name("浜松電装").status, Status::Gap, "certified ★3, ★4 required");
+    assert_eq!(by_name("矢作樹脂").status, Status::Unknown);
+    assert_eq!(by_name("豊橋金属").status, Status::Gap, "suspended");
+    assert_eq!(by_name("名古屋ダイカスト").status, Status::Gap, "revoked");
+    let yahagi = by_name("矢作樹脂");
+    assert_eq!(yahagi.risk.band, Band::High);
+    assert!(p.reevaluate().iter().any(|r| r.name.starts_with("矢作樹脂")));
+    assert!(yahagi.reevaluate_reason(false).contains("no certificate"), "{}", yahagi.reevaluate_reason(false));
+    assert!(yahagi.risk.drivers.iter().any(|d| d.key == "outage"));
+
+    // Tiers: Mikawa and Hamamatsu shared their lists, Okazaki (behind both) shared its own.
+    let net = app.network(&buyer).await.expect("network");
+    assert_eq!(net.tiers(), 3);
+    let okazaki = net.index_of(&WORLD[3].corporate_number().to_string()).expect("okazaki in the network");
+    assert_eq!(net.nodes[okazaki].tier, 2);
+    assert_eq!(net.edges.iter().filter(|e| e.supplier == okazaki).count(), 2, "paths rejoin at Okazaki");
+    assert!(!net.top_contributors.is_empty());
+    assert!(net.nodes[0].exposure > 0.5, "an automaker with many uncertified suppliers is exposed: {}", net.nodes[0].exposure);
+
+    // What if the Kojima-style resin supplier is compromised: the plants stop.
+    let (view, w) = app.what_if(&buyer, &yahagi.corporate_number).await.expect("what if");
+    assert!(w.production_stop);
+    let tokai = w.affected.iter().find(|a| a.0 == 0).expect("the automaker is affected");
+    assert!(tokai.1 > 0.8 && tokai.1 > tokai.2, "{tokai:?}");
+    // A tier-3 company's compromise reaches the automaker only through tiers 2 and 1.
+    let tier3 = view.nodes.iter().position(|n| n.tier == 3).expect("tier 3");
+    let (_, w3) = app.what_if(&buyer, &view.nodes[tier3].corporate_number).await.expect("what if tier 3");
+    assert!(w3.affected.iter().any(|a| a.0 == okazaki));
+
+    // Certificates running out: expiring within 90 days, then expired.
+    let seto = WORLD.iter().find(|d| d.email == "owner@seto-ceramic.example").expect("seto").corporate_number().to_string();
+    let until = app.portfolio_row(&buyer, &seto).await.expect("row").days_left.expect("valid");
+    clock.advance((until - 30) * 86_400);
+    assert_eq!(app.portfolio_row(&buyer, &seto).await.expect("row").status, Status::Expiring);
+    clock.advance(60 * 86_400);
+    let expired = app.portfolio_row(&buyer, &seto).await.expect("row");
+    assert_eq!(expired.status, Status::Expired, "{}", expired.status_en);
+
+    // Only a buyer whose chain includes the supplier can be shown its list.
+    let kariya = login(&app, "owner@kariya-press.example").await;
+    let regulator_cn = WORLD.iter().find(|d| d.email == "regulator@jftc-demo.example").expect("jftc").corporate_number().to_string();
+    assert!(matches!(app.share_tiers(&kariya, &regulator_cn, true).await, Err(AppError::Invalid { .. })));
+    app.share_tiers(&kariya, &WORLD[0].corporate_number().to_string(), true).await.expect("Tokai's chain includes Kariya (via Mikawa)");
+}

@@ -15,5 +15,6 @@ pub mod graph;
 pub mod org;
 pub mod required_level;
 pub mod risk;
+pub mod sharing;
 pub mod supplier_file;
 pub mod time;

@@ -112,8 +112,8 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         ),
         r(Method::GET, "/suppliers/import/{draft_id}", SignedIn, get(pages::suppliers::preview_page)),
         r(Method::POST, "/suppliers/import/{draft_id}", SignedIn, post(pages::suppliers::confirm)),
-        r(Method::GET, "/suppliers/{corporate_number}", SignedIn, get(pages::suppliers::show)),
-        r(Method::POST, "/suppliers/{corporate_number}/requirement", SignedIn, post(pages::suppliers::set_requirement)),
+        r(Method::GET, "/suppliers/{supplier}", SignedIn, get(pages::suppliers::show)),
+        r(Method::POST, "/suppliers/{supplier}/requirement", SignedIn, post(pages::suppliers::set_requirement)),
         r(Method::GET, "/network", SignedIn, get(pages::suppliers::network)),
         r(Method::GET, "/requirements", SignedIn, get(pages::suppliers::requirements)),
         r(Method::POST, "/requirements/tiers", SignedIn, post(pages::suppliers::share_tiers)),
@@ -150,5 +150,17 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r(Method::GET, "/api/v1/orgs/{org_id}/tokens", Admin, get(api::orgs::tokens)),
         r(Method::POST, "/api/v1/orgs/{org_id}/tokens", Admin, post(api::orgs::create_token)),
         r(Method::DELETE, "/api/v1/orgs/{org_id}/tokens/{token_id}", Admin, delete(api::orgs::revoke_token)),
+        r(
+            Method::POST,
+            "/api/v1/suppliers/import",
+            SignedIn,
+            post(api::suppliers::import).layer(DefaultBodyLimit::max(hoshi_app::suppliers::MAX_IMPORT_BYTES)),
+        ),
+        r(Method::GET, "/api/v1/suppliers", SignedIn, get(api::suppliers::list)),
+        r(Method::GET, "/api/v1/suppliers/{supplier}", SignedIn, get(api::suppliers::get_one)),
+        r(Method::PUT, "/api/v1/suppliers/{supplier}/requirement", SignedIn, put(api::suppliers::put_requirement)),
+        r(Method::GET, "/api/v1/requirements", SignedIn, get(api::suppliers::requirements)),
+        r(Method::GET, "/api/v1/network", SignedIn, get(api::suppliers::network)),
+        r(Method::GET, "/api/v1/network/what-if/{supplier}", SignedIn, get(api::suppliers::what_if)),
     ]
 }

@@ -31,6 +31,15 @@ fn sample_body(def: &RouteDef, w: &World) -> Option<(&'static str, String)> {
         ("PUT", "/api/v1/assessments/{assessment_id}/answers/{criterion_id}") => json_body(json!({"status": "met"})),
         ("POST", "/assessments/{assessment_id}/versions") | ("POST", "/shares/{share_id}/revoke") => None,
         ("POST", "/assessments/{assessment_id}/apply") => None,
+        ("POST", "/suppliers/import") => Some((
+            "multipart/form-data; boundary=hoshi-test-boundary",
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"s.csv\"\r\nContent-Type: text/csv\r\n\r\ncorporate_number,name\r\n{},曇天\r\n--{BOUNDARY}--\r\n", w.c_cn),
+        )),
+        ("POST", "/suppliers/import/{draft_id}") => form(&[("action", "preview")]),
+        ("POST", "/suppliers/{supplier}/requirement") => form(&[("level", "4"), ("reason", "重要部品")]),
+        ("POST", "/requirements/tiers") => form(&[("buyer", &w.c_cn), ("share", "yes")]),
+        ("POST", "/api/v1/suppliers/import") => Some(("text/csv", format!("corporate_number,name\n{},曇天\n", w.c_cn))),
+        ("PUT", "/api/v1/suppliers/{supplier}/requirement") => json_body(json!({"level": 4, "reason": "重要部品"})),
         ("POST", "/registry/applications/{application_id}/decide") => form(&[("decision", "refuse"), ("reason", "x")]),
         ("POST", "/registry/changes") => form(&[("serial", &w.serial), ("action", "suspend"), ("reason", "r")]),
         ("POST", "/api/v1/registry/verify") => json_body(json!({"corporate_numbers": [], "required_level": 3})),
@@ -78,6 +87,8 @@ fn path_in(def: &RouteDef, side: &Side, application_id: i64, serial: &str) -> St
         .replace("{share_id}", &side.share_id.to_string())
         .replace("{sha256}", &side.evidence_sha)
         .replace("{corporate_number}", &side.cn)
+        .replace("{supplier}", &side.supplier_cn)
+        .replace("{draft_id}", &side.draft_id.to_string())
         .replace("{lang}", "en")
 }
 
@@ -145,7 +156,7 @@ async fn every_private_route_refuses_anonymous_callers() {
 async fn another_organisations_ids_are_not_found() {
     let w = world().await;
     for (def, _) in table() {
-        if def.access == Access::Public || !(def.path.contains("{org_id}") || def.path.contains("{token_id}")) {
+        if def.access == Access::Public || !["{org_id}", "{token_id}", "{draft_id}"].iter().any(|p| def.path.contains(p)) {
             continue;
         }
         // A's administrator, session and token, asking for B's things.

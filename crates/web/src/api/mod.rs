@@ -6,3 +6,4 @@ pub mod health;
 pub mod openapi;
 pub mod orgs;
 pub mod registry;
+pub mod suppliers;

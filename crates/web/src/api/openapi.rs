@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{assessments, catalog, health, orgs, registry};
+use super::{assessments, catalog, health, orgs, registry, suppliers};
 
 struct Security;
 
@@ -38,6 +38,8 @@ impl Modify for Security {
         assessments::list, assessments::get_one, assessments::oscal, assessments::put_answer,
         registry::companies, registry::company, registry::verify, registry::bundle, registry::proof, registry::consistency,
         registry::jwks, registry::checkpoint, registry::key, registry::tile,
+        suppliers::import, suppliers::list, suppliers::get_one, suppliers::put_requirement, suppliers::requirements,
+        suppliers::network, suppliers::what_if,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&Security),

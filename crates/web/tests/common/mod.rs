@@ -40,6 +40,9 @@ pub struct Side {
     pub share_id: i64,
     /// An engagement where this side is the assessment body (on C's assessment).
     pub engagement_id: i64,
+    /// A supplier in this side's list (C, under a private name), and an uploaded import draft.
+    pub supplier_cn: String,
+    pub draft_id: i64,
 }
 
 pub struct World {
@@ -113,6 +116,8 @@ async fn side(app: &App, base: &str, name: &str, roles: Vec<OrgRole>) -> Side {
         evidence_sha: String::new(),
         share_id: 0,
         engagement_id: 0,
+        supplier_cn: String::new(),
+        draft_id: 0,
         org_id: org.id,
         cn: cnum.to_string(),
         name_ja: org.name_ja,
@@ -142,6 +147,13 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
         x.share_id = app.share(&actor, asmt.id, &c.cn, false).await.expect("share").id;
         let c_asmt = app.start_assessment(&c_actor, "4", "company", "").await.expect("c assessment");
         x.engagement_id = app.engage(&c_actor, c_asmt.id, &x.cn, hoshi_app::assessment::THIRD_PARTY, "").await.expect("engage").id;
+        // The side's supplier list names C privately; its draft upload holds another private name.
+        let list = format!("corporate_number,name,supplies\n{},private-{} 仕入先,private-{}\n", c.cn, x.cn, x.cn);
+        let mode = hoshi_app::suppliers::ImportMode::AllOrNothing;
+        let r = app.import_suppliers(&actor, "list.csv", list.as_bytes(), mode, false).await.expect("import");
+        assert!(r.imported, "{r:?}");
+        x.supplier_cn = c.cn.clone();
+        x.draft_id = app.upload_draft(&actor, "draft.csv", list.as_bytes()).await.expect("draft");
     }
     let router = hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024 });
     let d = side(&app, "100000000004", "登録", vec![OrgRole::RegistryOperator]).await;

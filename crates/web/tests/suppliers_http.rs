@@ -1,0 +1,165 @@
+//! The buyer's pages and API on the demo world, through the router: the portfolio and its CSV,
+//! the dashboard's charts, an import with bad rows through the preview, one supplier's risk
+//! explanation, the network and the what-if, and the supplier's view of its buyers.
+
+mod common;
+
+use std::sync::Arc;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use hoshi_app::demo::{DEMO_PASSWORD, WORLD};
+use hoshi_app::{App, FixedClock};
+
+async fn demo() -> (axum::Router, Session, Session) {
+    let app = App::new(hoshi_store::testing::sqlite().await, Arc::new(FixedClock::new(1_795_651_200)));
+    app.seed_demo().await.expect("demo");
+    let router = hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024 });
+    let session =
+        |s: hoshi_app::accounts::SignedIn| Session { cookie: s.session_token, csrf: s.actor.csrf_token().expect("csrf").to_owned() };
+    let buyer = session(app.sign_in("buyer@tokai-motor.example", DEMO_PASSWORD, "t").await.expect("buyer"));
+    let okazaki = session(app.sign_in("owner@okazaki-jushi.example", DEMO_PASSWORD, "t").await.expect("okazaki"));
+    (router, buyer, okazaki)
+}
+
+#[tokio::test]
+async fn the_buyer_sees_its_portfolio_dashboard_network_and_what_if() {
+    let (router, buyer, okazaki) = demo().await;
+    async fn get(router: &axum::Router, path: &str, s: &Session) -> Reply {
+        send(router, Method::GET, path, Auth::Session(s), None, &[("accept-language", "en")]).await
+    }
+
+    let r = get(&router, "/suppliers", &buyer).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("矢作樹脂工業株式会社") && r.body.contains("Contracts to re-evaluate"), "{}", r.body);
+    assert!(
+        r.body.contains(r#"data-status="unknown""#)
+            && r.body.contains(r#"data-status="compliant""#)
+            && r.body.contains(r#"data-status="gap""#)
+    );
+
+    let r = get(&router, "/suppliers?status=gap&sort=name", &buyer).await;
+    assert!(!r.body.contains(r#"data-status="compliant""#) && r.body.contains(r#"data-status="gap""#));
+
+    let r = get(&router, "/suppliers.csv?band=high", &buyer).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.starts_with('\u{feff}'), "a BOM so that Excel reads UTF-8");
+    let mut rd = csv::Reader::from_reader(r.body.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = rd.records().collect::<Result<_, _>>().expect("csv");
+    assert!(!rows.is_empty() && rows.iter().all(|row| &row[18] == "high"), "only the high band");
+
+    let r = get(&router, "/suppliers/dashboard", &buyer).await;
+    assert_eq!(r.status, StatusCode::OK);
+    for id in ["chart-levels", "chart-criticality", "chart-expiry", "risk-matrix"] {
+        assert!(r.body.contains(id), "{id}");
+    }
+    assert!(r.body.matches("<svg").count() >= 3);
+
+    let yahagi = "/suppliers/".to_owned() + &number_of("矢作樹脂工業株式会社");
+    let r = send(&router, Method::GET, &yahagi, Auth::Session(&buyer), None, &[("accept-language", "en")]).await;
+    assert!(
+        r.body.contains("no certificate and no shared self-assessment") && r.body.contains("an outage would stop production"),
+        "{}",
+        r.body
+    );
+
+    let r = get(&router, "/network", &buyer).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains(r#"data-tier="3""#), "three tiers drawn");
+    let path = format!("/network?whatif={}", number_of("矢作樹脂工業株式会社"));
+    let r = send(&router, Method::GET, &path, Auth::Session(&buyer), None, &[("accept-language", "en")]).await;
+    assert!(r.body.contains(r#"data-testid="production-stop""#) && r.body.contains("Kojima"), "{}", r.body);
+
+    let r = send(&router, Method::GET, "/api/v1/network", Auth::Session(&buyer), None, &[]).await;
+    assert_eq!(r.json()["nodes"].as_array().map(Vec::len), Some(r.json()["nodes"].as_array().map_or(0, Vec::len)));
+    assert!(r.json()["nodes"][0]["exposure"].as_f64().expect("exposure") > 0.0);
+
+    // The supplier sees what its two buyers require, and may share its list with each.
+    let r = get(&router, "/requirements", &okazaki).await;
+    assert!(r.body.contains("Mikawa Precision") && r.body.contains("Hamamatsu Denso"), "{}", r.body);
+    let r = send(&router, Method::GET, "/api/v1/requirements", Auth::Session(&okazaki), None, &[]).await;
+    assert_eq!(r.json().as_array().map(Vec::len), Some(2));
+    // …but not the automaker's portfolio.
+    let r = send(&router, Method::GET, &yahagi, Auth::Session(&okazaki), None, &[]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+fn number_of(name: &str) -> String {
+    hoshi_app::demo::TOKAI_SUPPLIERS.iter().find(|s| s.name == name).expect(name).corporate_number().to_string()
+}
+
+#[tokio::test]
+async fn an_import_with_bad_rows_is_previewed_mapped_and_imported_good_rows_only() {
+    let (router, buyer, _) = demo().await;
+    let good = WORLD[5].corporate_number().to_string();
+    let file = format!("会社の番号,名称,重要度,ネットワーク接続\r\n{good},刈谷プレス,高,はい\r\n1234567890123,番号違い,中,いいえ\r\n{good},重複,低,いいえ\r\n");
+    let boundary = "hoshi-import-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    );
+    let ct = format!("multipart/form-data; boundary={boundary}");
+    let uri = format!("/suppliers/import?_csrf={}", buyer.csrf);
+    let r = send(&router, Method::POST, &uri, Auth::Session(&buyer), Some((&ct, body)), &[("accept-language", "en")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let preview = r.headers["location"].to_str().expect("location").to_owned();
+    let r = send(&router, Method::GET, &preview, Auth::Session(&buyer), None, &[("accept-language", "en")]).await;
+    // "会社の番号" is not a known header: the corporate number column must be mapped by hand.
+    assert!(r.body.contains("corporate_number") && r.body.contains(r#"data-row="1""#), "{}", r.body);
+
+    let post = |pairs: Vec<(&'static str, String)>| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &pairs {
+            s.append_pair(k, v);
+        }
+        s.append_pair("_csrf", &buyer.csrf);
+        send(
+            &router,
+            Method::POST,
+            &preview,
+            Auth::Session(&buyer),
+            Some(("application/x-www-form-urlencoded", s.finish())),
+            &[("accept-language", "en")],
+        )
+    };
+    let mapping = || {
+        vec![
+            ("col_0", "corporate_number".to_owned()),
+            ("col_1", "name".to_owned()),
+            ("col_2", "criticality".to_owned()),
+            ("col_3", "network_access".to_owned()),
+        ]
+    };
+    let mut pairs = mapping();
+    pairs.push(("action", "preview".into()));
+    let r = post(pairs).await;
+    assert!(r.body.contains(r#"data-row="3""#) && r.body.contains(r#"data-row="4""#) && !r.body.contains(r#"data-row="2""#), "{}", r.body);
+
+    let mut pairs = mapping();
+    pairs.extend([("action", "import".into()), ("mode", "all".into())]);
+    let r = post(pairs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "all-or-nothing refuses");
+
+    let mut pairs = mapping();
+    pairs.extend([("action", "import".into()), ("mode", "good".into())]);
+    let r = post(pairs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = send(&router, Method::GET, &format!("/api/v1/suppliers/{good}"), Auth::Session(&buyer), None, &[]).await;
+    assert_eq!(r.json()["required_level"], 4, "network access: ★4 by the rule: {}", r.body);
+    assert_eq!(r.json()["criticality"], "high");
+
+    // The API import reports in the request's language with the spreadsheet's row numbers.
+    let csv_body = "法人番号,名称\n1234567890123,誤り\n".to_owned();
+    let r = send(
+        &router,
+        Method::POST,
+        "/api/v1/suppliers/import?dry_run=true",
+        Auth::Session(&buyer),
+        Some(("text/csv", csv_body)),
+        &[("x-csrf-token", &buyer.csrf), ("accept-language", "ja")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["row"], 2);
+    assert_eq!(r.json()["errors"][0]["column"], "corporate_number");
+    assert!(r.json()["errors"][0]["message"].as_str().expect("message").contains("チェックデジット"), "{}", r.body);
+}

@@ -246,24 +246,22 @@ impl Portfolio {
         out
     }
 
-    /// Valid certificates ending in each of the next `months` months (index 0 = this month).
-    pub fn expiry_timeline(&self, today: (i64, u32, u32), months: usize) -> Vec<((i64, u32), usize)> {
+    /// Valid certificates ending in each of the next `quarters` calendar quarters (index 0 =
+    /// this quarter): ((year, quarter 1–4), count).
+    pub fn expiry_timeline(&self, today: (i64, u32, u32), quarters: usize) -> Vec<((i64, u32), usize)> {
         let (y, m, _) = today;
-        let mut out: Vec<((i64, u32), usize)> = (0..months)
-            .map(|k| {
-                let idx = y * 12 + i64::from(m) - 1 + k as i64;
-                ((idx.div_euclid(12), (idx.rem_euclid(12) + 1) as u32), 0)
-            })
-            .collect();
+        let start = y * 4 + i64::from((m - 1) / 3);
+        let mut out: Vec<((i64, u32), usize)> =
+            (0..quarters).map(|k| (((start + k as i64).div_euclid(4), ((start + k as i64).rem_euclid(4) + 1) as u32), 0)).collect();
         for r in &self.rows {
-            if let Some(v) = &r.valid_until {
-                let mut parts = v.split('-');
-                let (Some(Ok(vy)), Some(Ok(vm))) = (parts.next().map(str::parse::<i64>), parts.next().map(str::parse::<u32>)) else {
-                    continue;
-                };
-                if let Some(slot) = out.iter_mut().find(|s| s.0 == (vy, vm)) {
-                    slot.1 += 1;
-                }
+            let (Some(v), Some(_)) = (&r.valid_until, r.days_left) else { continue };
+            let mut parts = v.split('-');
+            let (Some(Ok(vy)), Some(Ok(vm))) = (parts.next().map(str::parse::<i64>), parts.next().map(str::parse::<u32>)) else {
+                continue;
+            };
+            let k = vy * 4 + i64::from((vm.max(1) - 1) / 3) - start;
+            if let Some(slot) = usize::try_from(k).ok().and_then(|k| out.get_mut(k)) {
+                slot.1 += 1;
             }
         }
         out

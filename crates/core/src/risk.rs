@@ -22,9 +22,9 @@ use crate::supplier_file::Criticality;
 /// Chance of a damaging incident in a year by certified level (★1…★5), and with no level at all.
 /// Orders of magnitude from the scheme's premise (each level halves the likelihood of the one
 /// below, more or less); tunable, but the order must hold.
-const LIKELIHOOD_BY_LEVEL: [f64; 5] = [0.25, 0.20, 0.10, 0.05, 0.02];
+const LIKELIHOOD_BY_LEVEL: [f64; 5] = [0.12, 0.10, 0.05, 0.025, 0.01];
 /// An unknown supplier: nothing certified, nothing shared.
-pub const LIKELIHOOD_UNKNOWN: f64 = 0.30;
+pub const LIKELIHOOD_UNKNOWN: f64 = 0.15;
 /// How much a shared, unconfirmed self-assessment is believed.
 pub const SELF_ASSESSMENT_CREDIT: f64 = 0.5;
 
@@ -202,9 +202,10 @@ impl Band {
     }
     /// Bands of a 0–1 quantity: thirds.
     fn of_fraction(x: f64) -> Band {
-        if x >= 2.0 / 3.0 - 1e-9 {
+        // Strictly above a third: a certified ★3 (a third of the unknown likelihood) is low.
+        if x > 2.0 / 3.0 + 1e-9 {
             Band::High
-        } else if x >= 1.0 / 3.0 - 1e-9 {
+        } else if x > 1.0 / 3.0 + 1e-9 {
             Band::Medium
         } else {
             Band::Low

@@ -286,7 +286,7 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> Response {
         })
         .collect();
     let timeline = p.expiry_timeline(today_jst(s.app.now()), 12);
-    let expiry_items: Vec<(String, usize)> = timeline.iter().map(|((y, m), n)| (format!("{}/{m}", y % 100), *n)).collect();
+    let expiry_items: Vec<(String, usize)> = timeline.iter().map(|((y, q), n)| (format!("{}Q{q}", y % 100), *n)).collect();
     let m = p.risk_matrix();
     let impact_labels = vec![band_name(Band::Low, t), band_name(Band::Medium, t), band_name(Band::High, t)];
     let matrix = [Band::High, Band::Medium, Band::Low]
@@ -311,7 +311,10 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> Response {
         total: p.rows.len(),
         levels_svg: charts::bars(t.pick("認証レベルの分布", "Certified levels"), &level_items),
         criticality_svg: charts::stacked(t.pick("重要度別の適合状況", "Compliance by criticality"), &crit_rows),
-        expiry_svg: charts::columns(t.pick("今後12か月の有効期限", "Certificates ending in the next 12 months"), &expiry_items),
+        expiry_svg: charts::columns(
+            t.pick("今後3年間の有効期限（四半期ごと）", "Certificates ending in the next three years, by quarter"),
+            &expiry_items,
+        ),
         matrix,
         impact_labels,
         statuses: p.by_status().into_iter().map(|(st, n)| (st.key(), status_name(st, t), n)).collect(),
@@ -691,7 +694,11 @@ pub async fn network(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Networ
             let n = &view.nodes[i];
             let level = n.certified_level.map_or_else(|| t.pick("認証なし", "not certified").to_owned(), |l| format!("★{l}"));
             DrawNode {
-                label: format!("{} {}", n.certified_level.map_or("—".to_owned(), |l| format!("★{l}")), n.name),
+                label: if i == 0 {
+                    n.name.clone()
+                } else {
+                    format!("{} {}", n.certified_level.map_or("—".to_owned(), |l| format!("★{l}")), n.name)
+                },
                 tier: n.tier,
                 class: if whatif.as_ref().is_some_and(|w| w.compromised == i) {
                     "source".into()
@@ -726,7 +733,7 @@ pub async fn network(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Networ
         .map(|n| {
             (
                 n.corporate_number.clone(),
-                format!("{} ({}{})", n.name, t.pick("第", "tier "), n.tier) + t.pick("次)", ")"),
+                if t.ja() { format!("{} (第{}次)", n.name, n.tier) } else { format!("{} (tier {})", n.name, n.tier) },
                 n.corporate_number == q.whatif,
             )
         })

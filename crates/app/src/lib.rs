@@ -15,6 +15,7 @@ mod error;
 pub mod exports;
 pub mod keys;
 pub mod limiter;
+pub mod negotiation;
 pub mod registry;
 mod secrets;
 pub mod suppliers;

@@ -123,7 +123,8 @@ fn synthesize(firms: usize, links: usize, seed: u64) -> Synthetic {
             out.push((s, customer_in(&mut rng, ct), w));
         }
     }
-    // Own risk from a certified-level mix (the large buyers certified high), 0.02–0.30.
+    // Own risk from a certified-level mix (the large buyers certified high), by the scorer's
+    // likelihood of each level (`risk::likelihood_of_level`).
     let own = (0..firms)
         .map(|i| {
             let u = rng.unit();

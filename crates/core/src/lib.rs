@@ -12,6 +12,7 @@ pub use hoshi_ids::{CorporateNumber, FiscalYear, Level, Yen};
 pub mod assessment;
 pub mod cost;
 pub mod graph;
+pub mod negotiation;
 pub mod org;
 pub mod required_level;
 pub mod risk;

@@ -18,6 +18,7 @@ use sqlx::{Any, AnyPool, Executor, Row};
 
 pub mod assessments;
 pub mod invitations;
+pub mod negotiations;
 pub mod orgs;
 pub mod registry;
 pub mod sessions;
@@ -77,6 +78,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "assessment", include_str!("../migrations/0002_assessment.sql")),
     (3, "registry", include_str!("../migrations/0003_registry.sql")),
     (4, "suppliers", include_str!("../migrations/0004_suppliers.sql")),
+    (5, "negotiations", include_str!("../migrations/0005_negotiations.sql")),
 ];
 
 /// The connection pool and which database it talks to.

@@ -28,12 +28,17 @@ pub use hoshi_store::{invitations::Invitation, orgs::Org, registry::Search, toke
 
 use std::sync::Arc;
 
-/// The application: storage, a clock, and the sign-in limiter. Cheap to clone.
+/// Requests per minute one client address may make to the open calculator endpoints.
+pub const PUBLIC_RATE_PER_MINUTE: u32 = 60;
+
+/// The application: storage, a clock, the sign-in limiter and the public endpoints' rate
+/// limiter. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     pub(crate) store: Store,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) limiter: Arc<limiter::SignInLimiter>,
+    pub(crate) public_limiter: Arc<limiter::RateLimiter>,
     pub(crate) keys: Arc<keys::KeyRing>,
 }
 
@@ -45,7 +50,26 @@ impl App {
 
     /// An application that signs with these keys (the server loads them from the data folder).
     pub fn with_keys(store: Store, clock: Arc<dyn Clock>, keys: keys::KeyRing) -> App {
-        App { store, clock, limiter: Arc::new(limiter::SignInLimiter::default()), keys: Arc::new(keys) }
+        App {
+            store,
+            clock,
+            limiter: Arc::new(limiter::SignInLimiter::default()),
+            public_limiter: Arc::new(limiter::RateLimiter::new(PUBLIC_RATE_PER_MINUTE, 60)),
+            keys: Arc::new(keys),
+        }
+    }
+
+    /// The same application with another limit for the open endpoints: at most `max` requests
+    /// per `window_secs` seconds per client (default [`PUBLIC_RATE_PER_MINUTE`] per minute).
+    pub fn with_public_rate_limit(mut self, max: u32, window_secs: i64) -> App {
+        self.public_limiter = Arc::new(limiter::RateLimiter::new(max, window_secs));
+        self
+    }
+
+    /// Counts one request from `client` (its address) to an open, unauthenticated endpoint, or
+    /// refuses it with the seconds to wait. In memory per process, like the sign-in limiter.
+    pub fn public_rate_check(&self, client: &str) -> Result<(), limiter::RateLimited> {
+        self.public_limiter.hit(client, self.now())
     }
 
     pub fn keys(&self) -> &keys::KeyRing {

@@ -1,5 +1,7 @@
 //! Slows down password guessing: after a few failures for one email or one address, each
-//! further attempt is delayed, and after many it is refused for a while.
+//! further attempt is delayed, and after many it is refused for a while ([`SignInLimiter`]).
+//! Holds each client address of an open, unauthenticated endpoint (the cost-sharing calculator)
+//! to a number of requests per window ([`RateLimiter`]).
 //!
 //! Kept in memory per server process: with several replicas an attacker gets at most one
 //! budget per replica, which still bounds guessing.
@@ -72,6 +74,62 @@ impl SignInLimiter {
     }
 }
 
+/// How many distinct keys [`RateLimiter`] tracks at most. Beyond that (a flood from very many
+/// addresses) new keys share one budget, so memory stays bounded.
+const MAX_RATE_KEYS: usize = 100_000;
+/// The key the overflow shares.
+const OVERFLOW_KEY: &str = "(overflow)";
+
+/// A fixed-window limit: at most `max` requests per key in each window of `window_secs`
+/// seconds, the window starting at a key's first request. Refused requests are not counted
+/// further, so a client that keeps calling is let in again when its window ends.
+pub struct RateLimiter {
+    max: u32,
+    window_secs: i64,
+    hits: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+/// A request over the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimited {
+    /// Seconds until the key's window ends (at least 1).
+    pub retry_after: u64,
+    /// The limit: requests per window.
+    pub max: u32,
+    pub window_secs: i64,
+}
+
+impl RateLimiter {
+    /// At most `max` requests per `window_secs` seconds (at least 1) per key.
+    pub fn new(max: u32, window_secs: i64) -> Self {
+        RateLimiter { max, window_secs: window_secs.max(1), hits: Mutex::new(HashMap::new()) }
+    }
+
+    /// Requests per window, and the window in seconds.
+    pub fn limit(&self) -> (u32, i64) {
+        (self.max, self.window_secs)
+    }
+
+    /// Counts one request for `key` at `now` (Unix seconds), or refuses it.
+    pub fn hit(&self, key: &str, now: i64) -> Result<(), RateLimited> {
+        let mut map = self.hits.lock().unwrap_or_else(|p| p.into_inner());
+        let window = self.window_secs;
+        if !map.contains_key(key) && map.len() >= MAX_RATE_KEYS {
+            map.retain(|_, (_, start)| now - *start < window);
+        }
+        let key = if map.contains_key(key) || map.len() < MAX_RATE_KEYS { key } else { OVERFLOW_KEY };
+        let e = map.entry(key.to_owned()).or_insert((0, now));
+        if now - e.1 >= window || now < e.1 {
+            *e = (0, now);
+        }
+        if e.0 >= self.max {
+            return Err(RateLimited { retry_after: (e.1 + window - now).max(1) as u64, max: self.max, window_secs: window });
+        }
+        e.0 += 1;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +150,17 @@ mod tests {
         assert!(matches!(l.check(&k, 3), Verdict::Refuse { retry_after } if retry_after == (WINDOW - 3) as u64));
         assert_eq!(l.check(&k, WINDOW + 1), Verdict::Proceed { delay_secs: 0 });
         assert_eq!(l.check(&["email:other@b.jp"], 3), Verdict::Proceed { delay_secs: 0 });
+    }
+
+    #[test]
+    fn rate_limit_per_key_and_window() {
+        let l = RateLimiter::new(2, 60);
+        assert_eq!(l.hit("a", 100), Ok(()));
+        assert_eq!(l.hit("a", 110), Ok(()));
+        assert_eq!(l.hit("a", 120), Err(RateLimited { retry_after: 40, max: 2, window_secs: 60 }));
+        assert_eq!(l.hit("b", 120), Ok(()));
+        assert_eq!(l.hit("a", 159), Err(RateLimited { retry_after: 1, max: 2, window_secs: 60 }));
+        assert_eq!(l.hit("a", 160), Ok(()));
+        assert_eq!(l.limit(), (2, 60));
     }
 }

@@ -74,7 +74,7 @@ async fn a_request_is_countered_accepted_escalated_and_audited() {
             Err(AppError::Invalid { ref field, .. }) if field == "evidence"
         ));
         let ids = app
-            .open_negotiations(&okazaki, &input, "セキュリティ投資分の価格への反映をお願いします。", "", &[sha.clone()])
+            .open_negotiations(&okazaki, &input, "セキュリティ投資分の価格への反映をお願いします。", "", std::slice::from_ref(&sha))
             .await
             .expect("open");
         assert_eq!(ids.len(), 2);

@@ -12,6 +12,7 @@ mod import;
 mod registry;
 mod risk;
 mod server;
+mod share;
 
 /// Hoshi: the ★-level supply-chain security scheme — standard, assessment, certification,
 /// public registry and fair cost sharing.
@@ -42,6 +43,9 @@ enum Command {
     /// Risk across tiers over a supply network in CSV files.
     #[command(subcommand)]
     Risk(risk::RiskCommand),
+    /// Fair cost sharing: split the cost of reaching the ★ levels among buyers (as the API does).
+    #[command(subcommand)]
+    Share(share::ShareCommand),
     /// Read, export and check the ★ standard's catalog of requirements and criteria.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
         Command::Risk(c) => risk::run(c),
         Command::Import(c) => import::run(c),
         Command::Registry(c) => registry::run(c),
+        Command::Share(c) => share::run(c),
         Command::Users(c) => admin::run_users(c),
     };
     match result {

@@ -45,6 +45,8 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.shared", "共有された自己評価", "Shared with you"),
     ("nav.suppliers", "取引先", "Suppliers"),
     ("nav.requirements", "取引先からの要求", "Buyers' requirements"),
+    ("nav.negotiations", "価格協議", "Price negotiation"),
+    ("nav.regulator", "申出の受付", "Cases"),
     ("nav.engagements", "依頼", "Requests"),
     ("nav.registry", "登録簿", "Registry"),
     ("nav.console", "登録の管理", "Registry console"),

@@ -18,6 +18,8 @@ pub enum Access {
     Admin,
     /// The registry operator (a person or read-write token of that organisation).
     Operator,
+    /// The regulator (the Fair Trade Commission's people).
+    Regulator,
 }
 
 /// A route's declaration.
@@ -117,6 +119,17 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r(Method::GET, "/network", SignedIn, get(pages::suppliers::network)),
         r(Method::GET, "/requirements", SignedIn, get(pages::suppliers::requirements)),
         r(Method::POST, "/requirements/tiers", SignedIn, post(pages::suppliers::share_tiers)),
+        r(Method::GET, "/negotiations", SignedIn, get(pages::negotiation::list)),
+        r(Method::POST, "/negotiations", SignedIn, post(pages::negotiation::open)),
+        r(Method::GET, "/negotiations/new", SignedIn, get(pages::negotiation::new_form)),
+        r(Method::GET, "/negotiations/{negotiation_id}", SignedIn, get(pages::negotiation::show)),
+        r(Method::POST, "/negotiations/{negotiation_id}/steps", SignedIn, post(pages::negotiation::step)),
+        r(Method::POST, "/negotiations/{negotiation_id}/escalate", SignedIn, post(pages::negotiation::escalate)),
+        r(Method::GET, "/negotiations/{negotiation_id}/escalation", SignedIn, get(pages::negotiation::escalation)),
+        r(Method::GET, "/negotiations/{negotiation_id}/escalation.json", SignedIn, get(pages::negotiation::escalation_json)),
+        r(Method::GET, "/negotiations/{negotiation_id}/record.json", SignedIn, get(pages::negotiation::record)),
+        r(Method::GET, "/negotiations/{negotiation_id}/evidence/{sha256}", SignedIn, get(pages::negotiation::evidence)),
+        r(Method::GET, "/regulator", Regulator, get(pages::negotiation::regulator)),
         r(Method::GET, "/registry", Public, get(pages::registry::search)),
         r(Method::GET, "/registry.csv", Public, get(pages::registry::csv)),
         r(Method::GET, "/registry/companies/{corporate_number}", Public, get(pages::registry::company)),
@@ -138,6 +151,7 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         // JSON API
         r(Method::GET, "/api/v1/catalog", Public, get(api::catalog::summary)),
         r(Method::GET, "/api/v1/catalog/criteria/{criterion_id}", Public, get(api::catalog::criterion)),
+        r(Method::POST, "/api/v1/sharing/allocate", Public, post(api::sharing::allocate)),
         r(Method::GET, "/api/v1/me", SignedIn, get(api::orgs::me)),
         r(Method::GET, "/api/v1/assessments", SignedIn, get(api::assessments::list)),
         r(Method::GET, "/api/v1/assessments/{assessment_id}", SignedIn, get(api::assessments::get_one)),

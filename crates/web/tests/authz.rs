@@ -40,9 +40,15 @@ fn sample_body(def: &RouteDef, w: &World) -> Option<(&'static str, String)> {
         ("POST", "/requirements/tiers") => form(&[("buyer", &w.c_cn), ("share", "yes")]),
         ("POST", "/api/v1/suppliers/import") => Some(("text/csv", format!("corporate_number,name\n{},曇天\n", w.c_cn))),
         ("PUT", "/api/v1/suppliers/{supplier}/requirement") => json_body(json!({"level": 4, "reason": "重要部品"})),
+        ("POST", "/negotiations") => form(&[("assessment", "1"), ("b0_on", "1"), ("b0_buyer", &w.c_cn), ("b0_weight", "1000")]),
+        ("POST", "/negotiations/{negotiation_id}/steps") => form(&[("kind", "minutes"), ("text", "x")]),
+        ("POST", "/negotiations/{negotiation_id}/escalate") => form(&[("note", "x")]),
         ("POST", "/registry/applications/{application_id}/decide") => form(&[("decision", "refuse"), ("reason", "x")]),
         ("POST", "/registry/changes") => form(&[("serial", &w.serial), ("action", "suspend"), ("reason", "r")]),
         ("POST", "/api/v1/registry/verify") => json_body(json!({"corporate_numbers": [], "required_level": 3})),
+        ("POST", "/api/v1/sharing/allocate") => {
+            json_body(json!({"rule": "shapley", "increments": [{"level": 3, "cost_yen": 1000}], "participants": [{"id": "A", "level": 3}]}))
+        }
         ("PUT", "/api/v1/orgs/{org_id}") => {
             json_body(json!({"name_ja": "名前", "name_en": "Name", "prefecture": "東京都"}))
         }
@@ -89,6 +95,7 @@ fn path_in(def: &RouteDef, side: &Side, application_id: i64, serial: &str) -> St
         .replace("{corporate_number}", &side.cn)
         .replace("{supplier}", &side.supplier_cn)
         .replace("{draft_id}", &side.draft_id.to_string())
+        .replace("{negotiation_id}", &side.negotiation_id.to_string())
         .replace("{lang}", "en")
 }
 
@@ -156,7 +163,9 @@ async fn every_private_route_refuses_anonymous_callers() {
 async fn another_organisations_ids_are_not_found() {
     let w = world().await;
     for (def, _) in table() {
-        if def.access == Access::Public || !["{org_id}", "{token_id}", "{draft_id}"].iter().any(|p| def.path.contains(p)) {
+        if def.access == Access::Public
+            || !["{org_id}", "{token_id}", "{draft_id}", "{negotiation_id}"].iter().any(|p| def.path.contains(p))
+        {
             continue;
         }
         // A's administrator, session and token, asking for B's things.
@@ -201,7 +210,11 @@ async fn the_right_caller_gets_through() {
         if def.access == Access::Public || def.path == "/logout" || def.path.contains("revoke") || def.method == Method::DELETE {
             continue;
         }
-        let who = if def.access == Access::Operator { &w.operator } else { &w.a.admin };
+        let who = match def.access {
+            Access::Operator => &w.operator,
+            Access::Regulator => &w.regulator,
+            _ => &w.a.admin,
+        };
         let r = call(&w, &def, &path_in(&def, &w.a, w.application_id, &w.serial), Auth::Session(who)).await;
         // Authorised means anything but 401/403/404 and no server error: a use case may still
         // refuse the particular input (422, 409).
@@ -240,6 +253,21 @@ async fn operator_routes_refuse_everyone_else() {
         for s in [&w.a.admin, &w.a.member, &w.b.admin] {
             let r = call(&w, &def, &path, Auth::Session(s)).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{} {} let a non-operator in: {}", def.method, def.path, r.body);
+        }
+    }
+}
+
+#[tokio::test]
+async fn regulator_routes_refuse_everyone_else() {
+    let w = world().await;
+    for (def, _) in table() {
+        if def.access != Access::Regulator {
+            continue;
+        }
+        let path = path_in(&def, &w.a, w.application_id, &w.serial);
+        for s in [&w.a.admin, &w.a.member, &w.b.admin, &w.operator] {
+            let r = call(&w, &def, &path, Auth::Session(s)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{} {} let a non-regulator in: {}", def.method, def.path, r.body);
         }
     }
 }

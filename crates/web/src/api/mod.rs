@@ -6,4 +6,5 @@ pub mod health;
 pub mod openapi;
 pub mod orgs;
 pub mod registry;
+pub mod sharing;
 pub mod suppliers;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod catalog;
 pub mod charts;
 pub mod dashboard;
+pub mod negotiation;
 pub mod org;
 pub mod registry;
 pub mod review;
@@ -62,6 +63,12 @@ impl Layout {
             }
             if a.has_role(hoshi_core::org::OrgRole::Supplier) {
                 nav.push(("/requirements", "nav.requirements"));
+            }
+            if a.has_role(hoshi_core::org::OrgRole::Supplier) || a.has_role(hoshi_core::org::OrgRole::Buyer) {
+                nav.push(("/negotiations", "nav.negotiations"));
+            }
+            if a.has_role(hoshi_core::org::OrgRole::Regulator) {
+                nav.push(("/regulator", "nav.regulator"));
             }
             if a.has_role(hoshi_core::org::OrgRole::Expert) || a.has_role(hoshi_core::org::OrgRole::AssessmentBody) {
                 nav.push(("/engagements", "nav.engagements"));

@@ -43,6 +43,8 @@ pub struct Side {
     /// A supplier in this side's list (C, under a private name), and an uploaded import draft.
     pub supplier_cn: String,
     pub draft_id: i64,
+    /// A price negotiation this side opened with C (its evidence attached).
+    pub negotiation_id: i64,
 }
 
 pub struct World {
@@ -54,6 +56,8 @@ pub struct World {
     pub c_cn: String,
     /// The registry operator's administrator.
     pub operator: Session,
+    /// The regulator's administrator.
+    pub regulator: Session,
     /// A's application (already decided) and the certificate it got.
     pub application_id: i64,
     pub serial: String,
@@ -118,6 +122,7 @@ async fn side(app: &App, base: &str, name: &str, roles: Vec<OrgRole>) -> Side {
         engagement_id: 0,
         supplier_cn: String::new(),
         draft_id: 0,
+        negotiation_id: 0,
         org_id: org.id,
         cn: cnum.to_string(),
         name_ja: org.name_ja,
@@ -154,6 +159,14 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
         assert!(r.imported, "{r:?}");
         x.supplier_cn = c.cn.clone();
         x.draft_id = app.upload_draft(&actor, "draft.csv", list.as_bytes()).await.expect("draft");
+        let plan = hoshi_app::negotiation::PlanInput {
+            assessment_id: asmt.id,
+            buyers: vec![hoshi_app::negotiation::BuyerInput { buyer: c.cn.clone(), weight_yen: 1_000_000, ..Default::default() }],
+            ..Default::default()
+        };
+        let message = format!("private-{}", x.cn);
+        let ids = app.open_negotiations(&actor, &plan, &message, "", std::slice::from_ref(&x.evidence_sha)).await.expect("negotiation");
+        x.negotiation_id = ids[0];
     }
     let router = hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024 });
     let d = side(&app, "100000000004", "登録", vec![OrgRole::RegistryOperator]).await;
@@ -174,7 +187,8 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
     let application = app.apply(&a_actor, asmt.id).await.expect("apply");
     let serial = app.decide(&op_actor, application.id, true, "").await.expect("issue").serial.expect("serial");
     app.sequence().await.expect("sequence");
-    World { app, router, a, b, c_cn: c.cn, operator: d.admin, application_id: application.id, serial }
+    let r = side(&app, "100000000005", "公取", vec![OrgRole::Regulator]).await;
+    World { app, router, a, b, c_cn: c.cn, operator: d.admin, regulator: r.admin, application_id: application.id, serial }
 }
 
 pub async fn world() -> World {

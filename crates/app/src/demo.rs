@@ -423,7 +423,32 @@ impl App {
         self.answer(&okazaki, a.id, "4-1-3-2", "not_met", "", "クラウドの多要素認証はまだ").await?;
         self.sequence().await?;
         self.seed_demo_suppliers().await?;
+        self.seed_demo_negotiations().await?;
         Ok(created)
+    }
+
+    /// A price consultation 岡崎樹脂工業 opened with 浜松電装 forty days ago, still unanswered:
+    /// its response date has passed, so the supplier may take it to the Fair Trade Commission.
+    pub async fn seed_demo_negotiations(&self) -> Result<(), AppError> {
+        let past = self.at_time(self.now() - 40 * 86_400);
+        let okazaki = past.system_actor("owner@okazaki-jushi.example").await?;
+        let Some(a) = past.my_assessments(&okazaki).await?.into_iter().next() else { return Ok(()) };
+        let hamamatsu =
+            WORLD.iter().find(|d| d.email == "owner@hamamatsu-denso.example").map(|d| d.corporate_number().to_string()).unwrap_or_default();
+        let input = crate::negotiation::PlanInput {
+            assessment_id: a.id,
+            rule: "weighted_airport".into(),
+            buyers: vec![crate::negotiation::BuyerInput {
+                buyer: hamamatsu,
+                weight_yen: 120_000_000,
+                level: Some(3),
+                annual_units: Some(400_000),
+            }],
+            revenue_yen: Some(480_000_000),
+            ..Default::default()
+        };
+        past.open_negotiations(&okazaki, &input, "★3取得のための対策費用について、価格への反映をご協議ください。", "", &[]).await?;
+        Ok(())
     }
 
     /// The demo's supplier lists, imported through the real import: the automaker's tier 1

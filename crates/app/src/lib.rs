@@ -59,6 +59,11 @@ impl App {
         }
     }
 
+    /// The same application seen from another moment (the demo seeds past events with it).
+    pub(crate) fn at_time(&self, now: i64) -> App {
+        App { clock: Arc::new(FixedClock::new(now)), ..self.clone() }
+    }
+
     /// The same application with another limit for the open endpoints: at most `max` requests
     /// per `window_secs` seconds per client (default [`PUBLIC_RATE_PER_MINUTE`] per minute).
     pub fn with_public_rate_limit(mut self, max: u32, window_secs: i64) -> App {

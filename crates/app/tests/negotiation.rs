@@ -148,3 +148,18 @@ async fn a_request_is_countered_accepted_escalated_and_audited() {
         assert_eq!(app.negotiation_record(&okazaki, m_id).await.expect("record")["verified"], false);
     }
 }
+
+#[tokio::test]
+async fn the_demo_has_an_overdue_request_ready_for_escalation() {
+    let app = App::new(testing::sqlite().await, Arc::new(FixedClock::new(NOW)));
+    app.seed_demo().await.expect("demo");
+    let okazaki = login(&app, "owner@okazaki-jushi.example").await;
+    let list = app.my_negotiations(&okazaki).await.expect("list");
+    assert_eq!(list.len(), 1);
+    let n = &list[0];
+    assert_eq!(n.buyer.corporate_number, cn("owner@hamamatsu-denso.example"));
+    assert!(n.overdue && n.grounds == vec![Ground::MissedDeadline], "{:?}", n.grounds);
+    assert!(n.chain.is_ok());
+    let hamamatsu = login(&app, "owner@hamamatsu-denso.example").await;
+    assert_eq!(app.my_negotiations(&hamamatsu).await.expect("buyer's list").len(), 1, "the buyer sees the same request");
+}

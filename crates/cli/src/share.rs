@@ -33,10 +33,43 @@ pub enum ShareCommand {
         #[arg(long, default_value = "en")]
         lang: String,
     },
+    /// Check a negotiation record exported from Hoshi (`/negotiations/{id}/record.json`) offline:
+    /// recompute every step's SHA-256 and its link to the one before. Exit 0 when intact, 1 when
+    /// any step was changed, 2 when the file cannot be read.
+    VerifyRecord {
+        /// The record JSON.
+        file: PathBuf,
+    },
+}
+
+/// Checks an exported negotiation record's hash chain.
+fn verify_record(file: &std::path::Path) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| anyhow!("{}: not JSON: {e}", file.display()))?;
+    let steps: Vec<hoshi_core::negotiation::StepRecord> = serde_json::from_value(v["steps"].clone())
+        .map_err(|e| anyhow!("{}: \"steps\" is not a list of recorded steps: {e}", file.display()))?;
+    match hoshi_core::negotiation::verify_chain(&steps) {
+        Ok(last) => {
+            let claimed = v["last_hash"].as_str().unwrap_or("");
+            if !claimed.is_empty() && claimed != last {
+                println!("FAILED: the steps are consistent but end in {last}, not the last_hash {claimed} the file states");
+                return Ok(ExitCode::from(1));
+            }
+            println!("OK: {} steps, each linked to the one before; last hash {last}", steps.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("FAILED: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 pub fn run(cmd: ShareCommand) -> Result<ExitCode> {
-    let ShareCommand::Allocate { file, rule, table, lang } = cmd;
+    let (file, rule, table, lang) = match cmd {
+        ShareCommand::VerifyRecord { file } => return verify_record(&file),
+        ShareCommand::Allocate { file, rule, table, lang } => (file, rule, table, lang),
+    };
     let ja = match lang.as_str() {
         "ja" => true,
         "en" => false,

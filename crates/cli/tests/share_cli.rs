@@ -65,3 +65,44 @@ fn the_worked_example_and_bad_files() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn verify_record_accepts_an_intact_chain_and_names_the_changed_step() {
+    use hoshi_core::negotiation::{step_hash, StepRecord};
+    let mut steps: Vec<StepRecord> = Vec::new();
+    for (seq, kind, body) in
+        [(1u64, "request", r#"{"annual_yen":500000}"#), (2, "counter", r#"{"annual_yen":300000,"reason":"r"}"#), (3, "accept", "{}")]
+    {
+        let prev = steps.last().map(|s| s.hash.clone()).unwrap_or_default();
+        let hash = step_hash(seq, kind, "1234567890123", "someone", 1_800_000_000 + seq as i64, body, &prev);
+        steps.push(StepRecord {
+            seq,
+            kind: kind.into(),
+            org: "1234567890123".into(),
+            actor: "someone".into(),
+            at: 1_800_000_000 + seq as i64,
+            body: body.into(),
+            prev_hash: prev,
+            hash,
+        });
+    }
+    let dir = std::env::temp_dir().join(format!("hoshi-record-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let good = dir.join("good.json");
+    std::fs::write(&good, serde_json::json!({"steps": steps, "last_hash": steps[2].hash}).to_string()).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hoshi"))
+        .args(["share", "verify-record", good.to_str().expect("utf8")])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    steps[1].body = r#"{"annual_yen":900000,"reason":"r"}"#.into();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, serde_json::json!({"steps": steps}).to_string()).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hoshi"))
+        .args(["share", "verify-record", bad.to_str().expect("utf8")])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("step 2"), "{}", String::from_utf8_lossy(&out.stdout));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -48,7 +48,7 @@ pub fn stacked(title: &str, rows: &[(String, Vec<Part<'_>>)]) -> String {
     for (k, (label, parts)) in rows.iter().enumerate() {
         let y = 5 + 30 * k;
         let total: usize = parts.iter().map(|p| p.1).sum();
-        let _ = write!(s, r#"<text class="label" x="0" y="{}">{} ({total})</text>"#, y + 10, esc(label));
+        let _ = write!(s, r#"<text class="label" x="0" y="{}">{}</text>"#, y + 10, esc(label));
         let mut x = 150.0;
         for (part, value, class) in parts {
             if total == 0 || *value == 0 {

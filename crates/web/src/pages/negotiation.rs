@@ -73,7 +73,7 @@ fn allocation_chart(t: T, increments: &[u8], parts: &[(String, Vec<u64>)]) -> St
         .iter()
         .enumerate()
         .map(|(k, level)| {
-            let parts = parts
+            let parts: Vec<charts::Part> = parts
                 .iter()
                 .enumerate()
                 .map(|(i, (name, by))| {
@@ -84,10 +84,17 @@ fn allocation_chart(t: T, increments: &[u8], parts: &[(String, Vec<u64>)]) -> St
                     )
                 })
                 .collect();
-            (increment_label(*level, t), parts)
+            let total: u64 = parts.iter().map(|p| p.1 as u64).sum();
+            (format!("{} {}", increment_label(*level, t), yen(total, t)), parts)
         })
         .collect();
-    charts::stacked(t.pick("増分ごとの負担", "Who pays each increment"), &rows)
+    let mut out = charts::stacked(t.pick("増分ごとの負担", "Who pays each increment"), &rows);
+    out.push_str(r#"<p class="legend">"#);
+    for (i, (name, _)) in parts.iter().enumerate() {
+        out.push_str(&format!(r#"<span class="key {}"></span>{}"#, CLASSES[i % 6], charts::esc(name)));
+    }
+    out.push_str("</p>");
+    out
 }
 
 // ---- list ----
@@ -552,8 +559,8 @@ fn request_parts(v: &NegotiationView, t: T) -> RequestParts {
     }
     let ys = &r["your_share"];
     if let (Some(o), Some(a)) = (ys["one_off_yen"].as_u64(), ys["annual_yen"].as_u64()) {
-        uplift.push((t.pick("貴社の負担（初期）", "The buyer's share, one-off").to_owned(), yen(o, t)));
-        uplift.push((t.pick("貴社の負担（年間）", "The buyer's share, annual").to_owned(), yen(a, t)));
+        uplift.push((t.pick("発注者の負担（初期）", "The buyer's share, one-off").to_owned(), yen(o, t)));
+        uplift.push((t.pick("発注者の負担（年間）", "The buyer's share, annual").to_owned(), yen(a, t)));
     }
     let basis = incs.iter().map(|(l, o, a)| (increment_label(*l, t), yen(*o, t), yen(*a, t))).collect();
     (chart, uplift, basis)

@@ -280,7 +280,7 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> Response {
         .map(|(key, i)| {
             let (ok, all) = crit[i];
             (
-                format!("{} {}", t.pick("重要度", "criticality"), criticality_name(key, t)),
+                format!("{} {} ({all})", t.pick("重要度", "criticality"), criticality_name(key, t)),
                 vec![(t.pick("適合", "compliant").to_owned(), ok, "done"), (t.pick("未適合", "not compliant").to_owned(), all - ok, "bad")],
             )
         })

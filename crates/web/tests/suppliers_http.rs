@@ -79,6 +79,19 @@ async fn the_buyer_sees_its_portfolio_dashboard_network_and_what_if() {
     assert!(r.body.contains("Mikawa Precision") && r.body.contains("Hamamatsu Denso"), "{}", r.body);
     let r = send(&router, Method::GET, "/api/v1/requirements", Auth::Session(&okazaki), None, &[]).await;
     assert_eq!(r.json().as_array().map(Vec::len), Some(2));
+    // Sharing an assessment offers its real buyers first, with what each requires.
+    let r = get(&router, "/assessments", &okazaki).await;
+    let id = r
+        .body
+        .split("/assessments/")
+        .nth(1)
+        .and_then(|x| x.split(|c: char| !c.is_ascii_digit()).next())
+        .expect("an assessment link")
+        .to_owned();
+    let r = send(&router, Method::GET, &format!("/assessments/{id}"), Auth::Session(&okazaki), None, &[("accept-language", "en")]).await;
+    let list = r.body.split(r#"<datalist id="known-buyers">"#).nth(1).expect("the buyer list");
+    let first = list.find("(requires ★4)").unwrap_or_else(|| panic!("a buyer that requires ★4: {}", &list[..list.len().min(600)]));
+    assert!(first < list.find("Tokai Motor").expect("other buyers too"), "real buyers come first");
     // …but not the automaker's portfolio.
     let r = send(&router, Method::GET, &yahagi, Auth::Session(&okazaki), None, &[]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

@@ -381,10 +381,20 @@ async fn overview_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, not
             .filter(|o| o.roles.contains(&OrgRole::AssessmentBody))
             .map(|o| (o.corporate_number.to_string(), name(o)))
             .collect(),
-        buyers: all_orgs
+        // The supplier's real buyers (those that list it) first, with what each requires.
+        buyers: s
+            .app
+            .buyer_choices(&actor)
+            .await
+            .unwrap_or_default()
             .iter()
-            .filter(|o| o.roles.contains(&OrgRole::Buyer) && o.id != actor.org.id)
-            .map(|o| (o.corporate_number.to_string(), name(o)))
+            .map(|(o, level, _)| {
+                let label = match level {
+                    Some(l) => format!("{}{}", name(o), t.pick(&format!("（★{l}を要求）"), &format!(" (requires ★{l})"))),
+                    None => name(o),
+                };
+                (o.corporate_number.to_string(), label)
+            })
             .take(200)
             .collect(),
         notice,

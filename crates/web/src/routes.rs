@@ -176,5 +176,10 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r(Method::GET, "/api/v1/requirements", SignedIn, get(api::suppliers::requirements)),
         r(Method::GET, "/api/v1/network", SignedIn, get(api::suppliers::network)),
         r(Method::GET, "/api/v1/network/what-if/{supplier}", SignedIn, get(api::suppliers::what_if)),
+        r(Method::GET, "/api/v1/negotiations", SignedIn, get(api::negotiations::list)),
+        r(Method::GET, "/api/v1/negotiations/{negotiation_id}", SignedIn, get(api::negotiations::get_one)),
+        r(Method::POST, "/api/v1/negotiations/{negotiation_id}/steps", SignedIn, post(api::negotiations::step)),
+        r(Method::GET, "/api/v1/negotiations/{negotiation_id}/record", SignedIn, get(api::negotiations::record)),
+        r(Method::GET, "/api/v1/regulator/figures", Regulator, get(api::negotiations::figures)),
     ]
 }

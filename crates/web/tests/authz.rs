@@ -42,6 +42,7 @@ fn sample_body(def: &RouteDef, w: &World) -> Option<(&'static str, String)> {
         ("PUT", "/api/v1/suppliers/{supplier}/requirement") => json_body(json!({"level": 4, "reason": "重要部品"})),
         ("POST", "/negotiations") => form(&[("assessment", "1"), ("b0_on", "1"), ("b0_buyer", &w.c_cn), ("b0_weight", "1000")]),
         ("POST", "/negotiations/{negotiation_id}/steps") => form(&[("kind", "minutes"), ("text", "x")]),
+        ("POST", "/api/v1/negotiations/{negotiation_id}/steps") => json_body(json!({"kind": "minutes", "text": "x"})),
         ("POST", "/negotiations/{negotiation_id}/escalate") => form(&[("note", "x")]),
         ("POST", "/registry/applications/{application_id}/decide") => form(&[("decision", "refuse"), ("reason", "x")]),
         ("POST", "/registry/changes") => form(&[("serial", &w.serial), ("action", "suspend"), ("reason", "r")]),

@@ -3,6 +3,7 @@
 pub mod assessments;
 pub mod catalog;
 pub mod health;
+pub mod negotiations;
 pub mod openapi;
 pub mod orgs;
 pub mod registry;

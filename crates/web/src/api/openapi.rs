@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{assessments, catalog, health, orgs, registry, sharing, suppliers};
+use super::{assessments, catalog, health, negotiations, orgs, registry, sharing, suppliers};
 
 struct Security;
 
@@ -40,6 +40,7 @@ impl Modify for Security {
         registry::jwks, registry::checkpoint, registry::key, registry::tile,
         suppliers::import, suppliers::list, suppliers::get_one, suppliers::put_requirement, suppliers::requirements,
         suppliers::network, suppliers::what_if,
+        negotiations::list, negotiations::get_one, negotiations::step, negotiations::record, negotiations::figures,
         sharing::allocate,
     ),
     components(schemas(crate::problem::Problem)),

@@ -82,6 +82,8 @@ pub struct PlanShare {
     pub annual_by_increment: Vec<Yen>,
     /// The price change this buyer would see (none for the supplier itself).
     pub uplift: Option<Uplift>,
+    /// Pays more than its stand-alone cost (possible only under the proportional rule).
+    pub exceeds_stand_alone: bool,
 }
 
 /// The supplier's cost-sharing plan.
@@ -323,6 +325,7 @@ impl App {
                 one_off_by_increment: o.by_increment.clone(),
                 annual_by_increment: a.by_increment.clone(),
                 uplift,
+                exceeds_stand_alone: o.exceeds_stand_alone || a.exceeds_stand_alone,
             });
         }
         Ok(Plan { rule, increments, total_one_off: one_off.total_yen, total_annual: annual.total_yen, months, spread, shares })

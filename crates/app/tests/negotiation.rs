@@ -65,6 +65,21 @@ async fn a_request_is_countered_accepted_escalated_and_audited() {
         let sum_annual: u64 = plan.shares.iter().map(|s| s.annual_yen.get()).sum();
         assert_eq!(sum_annual, plan.total_annual.get());
         assert!(plan.total_one_off.get() > 0);
+        assert!(plan.shares.iter().all(|s| !s.exceeds_stand_alone), "the airport rule never charges above stand-alone");
+        // Proportional, for comparison: a big ★3 buyer ends up paying for ★4 work and is flagged.
+        let proportional = PlanInput {
+            rule: "proportional".into(),
+            buyers: vec![BuyerInput {
+                buyer: cn("buyer@tokai-motor.example"),
+                weight_yen: 5_000_000_000,
+                level: Some(3),
+                annual_units: None,
+            }],
+            revenue_yen: Some(5_100_000_000),
+            ..input.clone()
+        };
+        let p = app.sharing_plan(&okazaki, &proportional).await.expect("proportional plan");
+        assert!(p.shares[0].exceeds_stand_alone, "{:?}", p.shares[0]);
         let mikawa_uplift = plan.shares[0].uplift.expect("uplift");
         assert!(mikawa_uplift.per_unit_yen.is_some() && mikawa_uplift.percent_of_purchases_bp.is_some());
 

@@ -198,6 +198,7 @@ pub struct PlanPage {
     pub rules: Vec<(&'static str, String, &'static str)>,
     pub buyers: Vec<BuyerRow>,
     pub revenue: String,
+    pub own_weight: String,
     pub months: String,
     pub rate_bp: String,
     pub error: Option<String>,
@@ -247,6 +248,11 @@ fn plan_view(p: &Plan, t: T) -> PlanView {
                     s.uplift
                         .map(|u| {
                             let mut parts = Vec::new();
+                            if s.exceeds_stand_alone {
+                                parts.push(
+                                    t.pick("⚠ 単独で対策する場合の費用を超えています", "⚠ more than its stand-alone cost").to_owned(),
+                                );
+                            }
                             if let Some(bp) = u.percent_of_purchases_bp {
                                 parts.push(format!("{}.{:02}%", bp / 100, bp % 100));
                             }
@@ -308,7 +314,7 @@ fn plan_input(pairs: &[(String, String)]) -> Result<PlanInput, AppError> {
         rule: get("rule"),
         buyers,
         revenue_yen: amount("revenue", &get("revenue"))?,
-        own_weight_yen: None,
+        own_weight_yen: amount("own_weight", &get("own_weight"))?,
         months: get("months").parse().ok(),
         rate_bp: get("rate_bp").parse().ok(),
     })
@@ -398,6 +404,7 @@ async fn plan_page(s: &AppState, ctx: &Ctx, pairs: &[(String, String)], status: 
         rule: if rule.is_empty() { Rule::default().key().to_owned() } else { rule },
         buyers,
         revenue: get("revenue"),
+        own_weight: get("own_weight"),
         months: get("months"),
         rate_bp: get("rate_bp"),
         error,

@@ -133,6 +133,9 @@ test('keyboard only: Tab to email, type, Tab to password, Enter signs in', async
   await inFreshContext(browser, t, {}, async (page) => {
     await page.goto('/login');
     const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
+    // Chromium applies autofocus in a task after the load event, so a busy machine can see the
+    // page before the field has focus: wait for it (briefly) rather than race it.
+    await page.waitForFunction(() => document.activeElement?.id === 'email', null, { timeout: 3_000 }).catch(() => {});
     assert.equal(await focusedId(), 'email', 'the email field has focus on arrival (autofocus)');
 
     // Start from the top of the document, as on a page without autofocus:

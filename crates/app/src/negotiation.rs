@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use hoshi_core::negotiation::{self as core_n, Ground, Kind, Side, State, StepRecord};
 use hoshi_core::org::OrgRole;
 use hoshi_core::sharing::{self, Allocation, Increment, Participant, Rule, Spread, Uplift, UpliftInput};
-use hoshi_core::time::{civil_from_days, days_from_civil, jst_date, jst_date_string};
+use hoshi_core::time::{jst_date, jst_date_plus_days, jst_date_string};
 use hoshi_core::{CorporateNumber, Level, Yen};
 use hoshi_store::assessments as adb;
 use hoshi_store::negotiations::{self as db, Negotiation, Step};
@@ -122,10 +122,23 @@ pub struct NegotiationView {
     pub request: Value,
     /// Grounds on which the supplier may escalate now.
     pub grounds: Vec<Ground>,
+    /// The grounds the case was sent to the regulator on (empty until escalated).
+    pub sent_grounds: Vec<Ground>,
     /// The chain's last hash, or why the chain is broken.
     pub chain: Result<String, String>,
     /// Which side the viewer is on (`None`: the regulator).
     pub viewer: Option<Side>,
+}
+
+impl NegotiationView {
+    /// The grounds an escalation file states: those it was sent on, or those that hold now.
+    pub fn file_grounds(&self) -> &[Ground] {
+        if self.sent_grounds.is_empty() {
+            &self.grounds
+        } else {
+            &self.sent_grounds
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -189,21 +202,14 @@ fn sharing_error(e: sharing::SharingError) -> AppError {
     AppError::invalid("plan", e.message_ja(), e.to_string())
 }
 
-fn date_plus_days(now: i64, days: i64) -> String {
-    let (y, m, d) = jst_date(now);
-    let (y, m, d) = civil_from_days(days_from_civil(y, m, d) + days);
-    format!("{y:04}-{m:02}-{d:02}")
+/// The response date when the supplier gives none: [`RESPONSE_DAYS`] after `now`, in JST.
+pub fn default_response_due(now: i64) -> String {
+    jst_date_plus_days(now, RESPONSE_DAYS)
 }
 
 fn valid_date(s: &str, field: &str) -> Result<String, AppError> {
-    let bad = || AppError::invalid(field, "日付は 2027-04-01 の形で書いてください。", "Write the date as 2027-04-01.");
-    let parts: Vec<&str> = s.trim().split('-').collect();
-    let [y, m, d] = parts.as_slice() else { return Err(bad()) };
-    let (y, m, d): (i64, u32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
-    if !(2000..=2100).contains(&y) || civil_from_days(days_from_civil(y, m, d)) != (y, m, d) {
-        return Err(bad());
-    }
-    Ok(format!("{y:04}-{m:02}-{d:02}"))
+    hoshi_core::time::parse_date(s)
+        .ok_or_else(|| AppError::invalid(field, "日付は 2027-04-01 の形で書いてください。", "Write the date as 2027-04-01."))
 }
 
 fn not_found() -> AppError {
@@ -348,8 +354,7 @@ impl App {
         actor.require_write()?;
         let plan = self.sharing_plan(actor, input).await?;
         let now = self.now();
-        let due =
-            if response_due.trim().is_empty() { date_plus_days(now, RESPONSE_DAYS) } else { valid_date(response_due, "response_due")? };
+        let due = if response_due.trim().is_empty() { default_response_due(now) } else { valid_date(response_due, "response_due")? };
         if due <= jst_date_string(now) {
             return Err(AppError::invalid(
                 "response_due",
@@ -587,6 +592,13 @@ impl App {
         let grounds =
             if n.escalated_at.is_some() { Vec::new() } else { core_n::escalation_grounds(state, &kinds, &n.response_due, &today) };
         let request = steps.first().and_then(|s| serde_json::from_str(&s.body).ok()).unwrap_or(Value::Null);
+        let sent_grounds: Vec<Ground> = steps
+            .iter()
+            .filter(|s| s.kind == Kind::Escalate.key())
+            .filter_map(|s| serde_json::from_str::<Value>(&s.body).ok())
+            .flat_map(|b| b["grounds"].as_array().cloned().unwrap_or_default())
+            .filter_map(|g| g.as_str().and_then(Ground::parse))
+            .collect();
         let supplier_cn = supplier.corporate_number.to_string();
         Ok(NegotiationView {
             id: n.id,
@@ -596,7 +608,7 @@ impl App {
             offered_annual_yen: n.offered_annual_yen,
             agreed_annual_yen: n.agreed_annual_yen,
             agreed_effective_from: n.agreed_effective_from.clone(),
-            overdue: state == State::Requested && n.first_response_at.is_none() && today > n.response_due,
+            overdue: core_n::missed_deadline(state, n.first_response_at.is_some(), &n.response_due, &today),
             response_due: n.response_due.clone(),
             opened_at: n.opened_at,
             escalated_at: n.escalated_at,
@@ -616,6 +628,7 @@ impl App {
             evidence: db::evidence(conn, n.id).await?,
             request,
             grounds,
+            sent_grounds,
             chain,
             viewer,
             supplier: party(&supplier),
@@ -710,7 +723,8 @@ impl App {
             if n.state == State::Declined.key() {
                 e.1 += 1;
             }
-            if n.first_response_at.is_none() && n.state == State::Requested.key() && today > n.response_due {
+            let state = State::parse(&n.state).unwrap_or(State::Requested);
+            if core_n::missed_deadline(state, n.first_response_at.is_some(), &n.response_due, &today) {
                 e.2 += 1;
             }
         }

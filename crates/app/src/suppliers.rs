@@ -6,14 +6,14 @@
 //! suppliers); a supplier may show its list to one of its buyers, which is how a buyer sees past
 //! tier 1. Lists are tenant data: only the organisation, and the buyers it shared with, read them.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use hoshi_core::graph::{self, Network};
 use hoshi_core::org::OrgRole;
 use hoshi_core::required_level::{required_level, RelationshipFacts};
 use hoshi_core::risk::{self, Band, RegistryFacts, RiskInput, RiskScore, SharedReadiness, Status};
 use hoshi_core::supplier_file::{self, Criticality, Field, ParsedFile};
-use hoshi_core::time::{days_from_civil, jst_date, jst_date_string};
+use hoshi_core::time::jst_date_string;
 use hoshi_core::{CorporateNumber, Level};
 use hoshi_store::assessments as adb;
 use hoshi_store::orgs::{self, Org};
@@ -381,7 +381,7 @@ fn status_words(status: Status, required: u8, shown: Option<&Certificate>, share
             let until = jst_date_string(c.valid_until);
             (format!("★{}認証（{until}まで有効）", c.level), format!("certified ★{} (valid until {until})", c.level))
         }
-        (Status::Gap, Some(c)) if effective_state(c, i64::MIN) == ACTIVE => {
+        (Status::Gap, Some(c)) if c.state == ACTIVE => {
             (format!("★{}認証ですが★{required}が必要です", c.level), format!("certified ★{} but ★{required} is required", c.level))
         }
         (Status::Gap, Some(c)) => {
@@ -1022,8 +1022,7 @@ fn not_a_supplier() -> AppError {
 
 /// Which of these corporate numbers belong to organisations in Hoshi.
 async fn registered_numbers(conn: &mut Conn, numbers: &[String]) -> Result<HashSet<String>, AppError> {
-    let wanted: HashSet<&str> = numbers.iter().map(String::as_str).collect();
-    Ok(orgs::list(conn).await?.into_iter().map(|o| o.corporate_number.to_string()).filter(|cn| wanted.contains(cn.as_str())).collect())
+    Ok(orgs::registered_among(conn, numbers).await?.into_iter().collect())
 }
 
 fn parse_upload(bytes: &[u8], mapping: Option<&[Option<Field>]>) -> Result<ParsedFile, AppError> {
@@ -1039,31 +1038,6 @@ fn parse_upload(bytes: &[u8], mapping: Option<&[Option<Field>]>) -> Result<Parse
 
 /// `YYYY-MM-DD`, a real calendar date.
 fn parse_date(s: &str) -> Result<String, AppError> {
-    let bad = || AppError::invalid("effective_from", "日付は 2027-04-01 の形で書いてください。", "Write the date as 2027-04-01.");
-    let parts: Vec<&str> = s.split('-').collect();
-    let [y, m, d] = parts.as_slice() else { return Err(bad()) };
-    let (y, m, d): (i64, u32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
-    if !(2000..=2100).contains(&y) || !(1..=12).contains(&m) || d == 0 {
-        return Err(bad());
-    }
-    let day = days_from_civil(y, m, d);
-    let back = hoshi_core::time::civil_from_days(day);
-    if back != (y, m, d) {
-        return Err(bad());
-    }
-    Ok(format!("{y:04}-{m:02}-{d:02}"))
-}
-
-/// Today's date in Japan, as (year, month, day).
-pub fn today_jst(now: i64) -> (i64, u32, u32) {
-    jst_date(now)
-}
-
-/// Buckets rows by a key, keeping order: for charts.
-pub fn count_by<K: Ord, T>(items: &[T], key: impl Fn(&T) -> K) -> BTreeMap<K, usize> {
-    let mut m = BTreeMap::new();
-    for i in items {
-        *m.entry(key(i)).or_insert(0) += 1;
-    }
-    m
+    hoshi_core::time::parse_date(s)
+        .ok_or_else(|| AppError::invalid("effective_from", "日付は 2027-04-01 の形で書いてください。", "Write the date as 2027-04-01."))
 }

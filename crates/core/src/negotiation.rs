@@ -226,6 +226,9 @@ impl Ground {
             Ground::UnilateralChange => "unilateral_change",
         }
     }
+    pub fn parse(s: &str) -> Option<Ground> {
+        [Ground::MissedDeadline, Ground::Declined, Ground::UnilateralChange].into_iter().find(|g| g.key() == s)
+    }
     pub fn name_ja(self) -> &'static str {
         match self {
             Ground::MissedDeadline => "回答期限までに発注者から回答がない",
@@ -242,10 +245,16 @@ impl Ground {
     }
 }
 
+/// The buyer let the response date pass without any answer. `due` and `today` are JST dates
+/// `YYYY-MM-DD` (they compare as text).
+pub fn missed_deadline(state: State, answered: bool, due: &str, today: &str) -> bool {
+    state == State::Requested && !answered && today > due
+}
+
 /// The grounds for escalation now. `due` and `today` are JST dates `YYYY-MM-DD` (they compare as text).
 pub fn escalation_grounds(state: State, kinds: &[Kind], due: &str, today: &str) -> Vec<Ground> {
     let mut out = Vec::new();
-    if !kinds.iter().any(|k| k.is_buyer_response()) && state == State::Requested && today > due {
+    if missed_deadline(state, kinds.iter().any(|k| k.is_buyer_response()), due, today) {
         out.push(Ground::MissedDeadline);
     }
     if state == State::Declined {

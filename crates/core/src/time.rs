@@ -47,6 +47,24 @@ pub fn jst_date_string(ts: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// The JST date `days` days after the moment `ts`, as `YYYY-MM-DD`.
+pub fn jst_date_plus_days(ts: i64, days: i64) -> String {
+    let (y, m, d) = jst_date(ts);
+    let (y, m, d) = civil_from_days(days_from_civil(y, m, d) + days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A calendar date written `YYYY-MM-DD` (years 2000–2100), normalised to zero-padded form, or
+/// `None` when it is not a real date (2027-02-30, 2027-13-01, text).
+pub fn parse_date(s: &str) -> Option<String> {
+    let mut parts = s.trim().split('-');
+    let (y, m, d) = (parts.next()?.parse::<i64>().ok()?, parts.next()?.parse::<u32>().ok()?, parts.next()?.parse::<u32>().ok()?);
+    if parts.next().is_some() || !(2000..=2100).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
 /// RFC 3339 in UTC, e.g. `2026-11-26T04:50:00Z`.
 pub fn rfc3339(ts: i64) -> String {
     let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
@@ -74,6 +92,16 @@ pub fn annual_due_dates(issued: i64, months: u32) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_parsed_only_when_real() {
+        assert_eq!(parse_date(" 2027-4-1 ").as_deref(), Some("2027-04-01"));
+        assert_eq!(parse_date("2028-02-29").as_deref(), Some("2028-02-29"));
+        for bad in ["2027-02-29", "2027-02-30", "2027-13-01", "2027-00-10", "2027-01-00", "1999-01-01", "2027-01", "2027-01-01-01", "x"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert_eq!(jst_date_plus_days(1_795_651_200, 30), "2026-12-26");
+    }
 
     #[test]
     fn days_round_trip() {

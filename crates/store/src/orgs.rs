@@ -156,3 +156,20 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Org>> {
     }
     Ok(out)
 }
+
+/// Which of these corporate numbers belong to organisations in Hoshi.
+pub async fn registered_among(conn: &mut Conn, numbers: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in numbers.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT corporate_number FROM organizations WHERE corporate_number IN ({})", placeholders.join(", "));
+        let mut q = sqlx::query(&sql);
+        for n in chunk {
+            q = q.bind(n);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(r.try_get(0)?);
+        }
+    }
+    Ok(out)
+}

@@ -71,7 +71,8 @@ async fn the_buyer_sees_its_portfolio_dashboard_network_and_what_if() {
     assert!(r.body.contains(r#"data-testid="production-stop""#) && r.body.contains("Kojima"), "{}", r.body);
 
     let r = send(&router, Method::GET, "/api/v1/network", Auth::Session(&buyer), None, &[]).await;
-    assert_eq!(r.json()["nodes"].as_array().map(Vec::len), Some(r.json()["nodes"].as_array().map_or(0, Vec::len)));
+    let nodes = r.json()["nodes"].as_array().map_or(0, Vec::len);
+    assert!(nodes > hoshi_app::demo::TOKAI_SUPPLIERS.len() + 1, "the buyer, its tier 1 and the shared tiers behind: {nodes}");
     assert!(r.json()["nodes"][0]["exposure"].as_f64().expect("exposure") > 0.0);
 
     // The supplier sees what its two buyers require, and may share its list with each.

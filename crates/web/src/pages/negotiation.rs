@@ -410,7 +410,7 @@ async fn plan_page(s: &AppState, ctx: &Ctx, pairs: &[(String, String)], status: 
         error,
         plan,
         evidence: view.evidence.iter().map(|e| (e.sha256.clone(), e.filename.clone())).collect(),
-        due: hoshi_core::time::jst_date_string(s.app.now() + 30 * 86_400),
+        due: hoshi_app::negotiation::default_response_due(s.app.now()),
         hidden: pairs.iter().filter(|(k, _)| k != "_csrf" && k != "message" && k != "due" && k != "evidence").cloned().collect(),
     };
     render(status, &page)
@@ -494,16 +494,8 @@ fn step_lines(kind: &str, body: &Value, t: T) -> Vec<(String, String)> {
         }
     }
     if let Some(gs) = body.get("grounds").and_then(Value::as_array) {
-        let names: Vec<String> = gs
-            .iter()
-            .filter_map(Value::as_str)
-            .filter_map(|g| {
-                [Ground::MissedDeadline, Ground::Declined, Ground::UnilateralChange]
-                    .into_iter()
-                    .find(|x| x.key() == g)
-                    .map(|x| ground_name(x, t).to_owned())
-            })
-            .collect();
+        let names: Vec<String> =
+            gs.iter().filter_map(Value::as_str).filter_map(|g| Ground::parse(g).map(|x| ground_name(x, t).to_owned())).collect();
         out.push((t.pick("申出の理由", "Grounds").to_owned(), names.join(" / ")));
     }
     out
@@ -740,21 +732,6 @@ pub struct EscalationPage {
     pub can_send: bool,
 }
 
-fn grounds_of(v: &NegotiationView) -> Vec<Ground> {
-    if !v.grounds.is_empty() {
-        return v.grounds.clone();
-    }
-    // Once sent, the grounds are those recorded in the escalation step.
-    v.steps
-        .iter()
-        .filter(|s| s.kind == "escalate")
-        .flat_map(|s| s.body["grounds"].as_array().cloned().unwrap_or_default())
-        .filter_map(|g| {
-            [Ground::MissedDeadline, Ground::Declined, Ground::UnilateralChange].into_iter().find(|x| Some(x.key()) == g.as_str())
-        })
-        .collect()
-}
-
 pub async fn escalation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
     let actor = actor_or_page!(ctx);
     let v = match s.app.escalation_file(&actor, id).await {
@@ -768,7 +745,7 @@ pub async fn escalation(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>
         supplier_name: t.pick(&v.supplier.name_ja, &v.supplier.name_en).to_owned(),
         buyer_name: t.pick(&v.buyer.name_ja, &v.buyer.name_en).to_owned(),
         sent: v.escalated_at.map(jst),
-        grounds: grounds_of(&v).into_iter().map(|g| ground_name(g, t)).collect(),
+        grounds: v.file_grounds().iter().map(|g| ground_name(*g, t)).collect(),
         timeline: v
             .steps
             .iter()
@@ -798,7 +775,7 @@ pub async fn escalation_json(State(s): State<AppState>, ctx: Ctx, Path(id): Path
     match s.app.escalation_file(&actor, id).await {
         Ok(v) => {
             let grounds: Vec<Value> =
-                grounds_of(&v).iter().map(|g| json!({"key": g.key(), "ja": g.name_ja(), "en": g.name_en()})).collect();
+                v.file_grounds().iter().map(|g| json!({"key": g.key(), "ja": g.name_ja(), "en": g.name_en()})).collect();
             let body = json!({
                 "type": "hoshi-jftc-consultation-v1",
                 "negotiation": v.id,
@@ -879,7 +856,7 @@ pub async fn regulator(State(s): State<AppState>, ctx: Ctx) -> Response {
                     t.pick(&v.supplier.name_ja, &v.supplier.name_en).to_owned(),
                     t.pick(&v.buyer.name_ja, &v.buyer.name_en).to_owned(),
                     v.escalated_at.map(jst).unwrap_or_default(),
-                    grounds_of(v).into_iter().map(|g| ground_name(g, t)).collect::<Vec<_>>().join(" / "),
+                    v.file_grounds().iter().map(|g| ground_name(*g, t)).collect::<Vec<_>>().join(" / "),
                 )
             })
             .collect(),

@@ -9,7 +9,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use hoshi_app::suppliers::{today_jst, ImportMode, ImportReport, Portfolio, PortfolioQuery, PortfolioRow, Requirement};
+use hoshi_app::suppliers::{ImportMode, ImportReport, Portfolio, PortfolioQuery, PortfolioRow, Requirement};
 use hoshi_app::{Actor, AppError};
 use hoshi_core::risk::{Band, Status};
 use hoshi_core::supplier_file::{Field, ParsedFile};
@@ -285,7 +285,7 @@ pub async fn dashboard(State(s): State<AppState>, ctx: Ctx) -> Response {
             )
         })
         .collect();
-    let timeline = p.expiry_timeline(today_jst(s.app.now()), 12);
+    let timeline = p.expiry_timeline(hoshi_core::time::jst_date(s.app.now()), 12);
     let expiry_items: Vec<(String, usize)> = timeline.iter().map(|((y, q), n)| (format!("{}Q{q}", y % 100), *n)).collect();
     let m = p.risk_matrix();
     let impact_labels = vec![band_name(Band::Low, t), band_name(Band::Medium, t), band_name(Band::High, t)];

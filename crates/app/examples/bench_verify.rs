@@ -100,6 +100,9 @@ async fn main() {
                 decided_by: None,
                 decided_at: None,
                 serial: None,
+                checked_by: None,
+                checked_at: None,
+                check_note: String::new(),
             },
         )
         .await
@@ -111,7 +114,10 @@ async fn main() {
                 org_id: org.id,
                 application_id: app.id,
                 level: if i % 3 == 0 { 4 } else { 3 },
-                scope: "company".into(),
+                scope: "全社".into(),
+                scope_en: "Whole company".into(),
+                attestation: String::new(),
+                reason_category: String::new(),
                 edition: "2026.03".into(),
                 issued_at: now,
                 valid_until: now + 300 * 86_400,

@@ -106,7 +106,7 @@ fn yen(field: &str, value: &str) -> Result<Option<u64>, AppError> {
     hoshi_core::Yen::parse(value).map(|y| Some(y.get())).map_err(|e| AppError::invalid(field, e.message_ja(), e.to_string()))
 }
 
-fn email(value: &str) -> Result<String, AppError> {
+pub(crate) fn email(value: &str) -> Result<String, AppError> {
     let v = value.trim().to_lowercase();
     let ok = v.len() <= 254
         && v.split_once('@')

@@ -9,13 +9,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use hoshi_core::accreditation::Kind as AccKind;
 use hoshi_core::assessment::{evaluate, Answer, Evaluation};
 use hoshi_core::cost::{estimate, CompanySize, CostSettings, Estimate, Quote};
 use hoshi_core::org::OrgRole;
 use hoshi_core::{CorporateNumber, Level, Yen};
 use hoshi_standard::Edition;
 use hoshi_store::assessments::{
-    self as db, AnswerRow, Assessment, Engagement, EvidenceRow, ExpertProfile, Pledge, QuoteRow, ReviewItem, Share,
+    self as db, AnswerRow, Assessment, Engagement, EvidenceRow, ExpertProfile, FindingNote, Flag, Pledge, QuoteRow, ReviewItem,
+    Share, TechnicalVerification,
 };
 use hoshi_store::orgs::{self, Org};
 use hoshi_store::{users, Conn};
@@ -99,6 +101,8 @@ pub const THIRD_PARTY: &str = "third_party";
 /// Positions a reviewer takes on a criterion.
 pub const EXPERT_POSITIONS: [&str; 3] = ["agree", "query", "disagree"];
 pub const ASSESSOR_POSITIONS: [&str; 3] = ["conforms", "minor", "major"];
+/// Positions that open a finding the supplier sees as a thread.
+pub const FINDING_POSITIONS: [&str; 4] = ["query", "disagree", "minor", "major"];
 
 /// How the actor comes to see an assessment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,11 +110,59 @@ pub enum Access {
     Owner,
     /// Through an engagement (expert or assessment body).
     Provider(Engagement),
-    /// Through a share; `evidence` when files were shared too.
+    /// Through a share, at the level the supplier chose.
     Buyer {
         share_id: i64,
-        evidence: bool,
+        level: ShareLevel,
     },
+    /// The registry operator reading an application's dossier.
+    Operator,
+}
+
+/// What a share shows the buyer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareLevel {
+    /// The level, readiness by category and validity; no answers.
+    Result,
+    /// Every answer (without the supplier's working notes or evidence files).
+    Answers,
+    /// Answers with their evidence files.
+    Evidence,
+}
+
+impl ShareLevel {
+    pub const ALL: [ShareLevel; 3] = [ShareLevel::Result, ShareLevel::Answers, ShareLevel::Evidence];
+    pub fn key(self) -> &'static str {
+        match self {
+            ShareLevel::Result => "result",
+            ShareLevel::Answers => "answers",
+            ShareLevel::Evidence => "evidence",
+        }
+    }
+    /// Stored keys; anything unknown is read as the narrowest level.
+    pub fn parse(s: &str) -> ShareLevel {
+        ShareLevel::ALL.into_iter().find(|l| l.key() == s).unwrap_or(ShareLevel::Result)
+    }
+    pub fn name(self, ja: bool) -> &'static str {
+        match (self, ja) {
+            (ShareLevel::Result, true) => "結果のみ（レベル・分類別の達成度・有効期間）",
+            (ShareLevel::Answers, true) => "回答まで",
+            (ShareLevel::Evidence, true) => "回答と証跡",
+            (ShareLevel::Result, false) => "Result only (level, readiness by category, validity)",
+            (ShareLevel::Answers, false) => "Answers",
+            (ShareLevel::Evidence, false) => "Answers with evidence",
+        }
+    }
+}
+
+impl Access {
+    /// A buyer whose share shows no answers.
+    pub fn result_only(&self) -> bool {
+        matches!(self, Access::Buyer { level: ShareLevel::Result, .. })
+    }
+    pub fn is_buyer(&self) -> bool {
+        matches!(self, Access::Buyer { .. })
+    }
 }
 
 /// A shared assessment as the buyer lists it: the share, the assessment, the supplier, and the
@@ -134,6 +186,8 @@ pub struct AssessmentView {
     pub quotes: Vec<QuoteRow>,
     pub engagements: Vec<(Engagement, Org, Vec<ReviewItem>)>,
     pub pledge: Option<Pledge>,
+    /// Every finding thread's notes (owner, provider, operator; never a buyer).
+    pub findings: Vec<FindingNote>,
     /// Shares (owner only) with the buyer and its recorded views.
     pub shares: Vec<(Share, Org, Vec<View>)>,
     pub access: Access,
@@ -256,7 +310,7 @@ fn locked_error(status: Status) -> AppError {
     ))
 }
 
-fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
+pub(crate) fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
     let lower = filename.to_ascii_lowercase();
     if bytes.starts_with(b"%PDF-") {
         Some("application/pdf")
@@ -289,20 +343,25 @@ impl App {
     pub(crate) async fn load_view(&self, conn: &mut Conn, a: Assessment, access: Access) -> Result<AssessmentView, AppError> {
         let ed = edition(&a.edition)?;
         let org = orgs::get(conn, a.org_id).await?;
-        let summary_only = matches!(access, Access::Buyer { evidence: false, .. });
-        let answers: HashMap<String, AnswerRow> = db::answers(conn, a.id)
+        let buyer = access.is_buyer();
+        let mut answers: HashMap<String, AnswerRow> = db::answers(conn, a.id)
             .await?
             .into_iter()
             .map(|mut r| {
-                // A summary share shows the answers, not the supplier's working notes.
-                if summary_only {
+                // A buyer sees answers, never the supplier's working notes or who answered.
+                if buyer {
                     r.note.clear();
+                    r.by = 0;
                 }
                 (r.criterion.clone(), r)
             })
             .collect();
         let target = Level::new(i64::from(a.target_level)).unwrap_or(Level::THREE);
         let evaluation = evaluate(&ed, &core_answers(&answers), target);
+        if access.result_only() {
+            // Result only: the level and readiness are computed, the answers themselves withheld.
+            answers.clear();
+        }
         let quotes = db::quotes(conn, a.id).await?;
         let quote_map: HashMap<String, Quote> = quotes
             .iter()
@@ -314,10 +373,24 @@ impl App {
         let settings = CostSettings { hourly_rate: Yen::new(a.hourly_rate_yen), overhead_percent: a.overhead_percent };
         let estimate = estimate(&ed, &evaluation.gaps, size, settings, &quote_map)
             .map_err(|e| AppError::invalid("size", "会社の規模の数値が大きすぎて費用を計算できません。", e.to_string()))?;
+        let (mut evaluation, mut estimate, mut quotes) = (evaluation, estimate, quotes);
+        if access.result_only() {
+            // Which criteria are gaps, and what each costs, would tell the answers.
+            evaluation.gaps.clear();
+            estimate.lines.clear();
+            quotes.clear();
+        }
         let mut engagements = Vec::new();
+        let mut findings = Vec::new();
         for e in db::engagements_of_assessment(conn, a.id).await? {
             let provider = orgs::get(conn, e.provider_org_id).await?;
-            let items = db::review_items(conn, e.id).await?;
+            let mut items = db::review_items(conn, e.id).await?;
+            if access.result_only() {
+                items.clear();
+            }
+            if !buyer {
+                findings.extend(db::finding_notes(conn, e.id).await?);
+            }
             engagements.push((e, provider, items));
         }
         let owner = access == Access::Owner;
@@ -330,12 +403,21 @@ impl App {
             }
         }
         let evidence = match &access {
-            Access::Buyer { evidence: false, .. } => Vec::new(),
+            Access::Buyer { level: ShareLevel::Result | ShareLevel::Answers, .. } => Vec::new(),
             _ => db::evidence(conn, a.id).await?,
         };
+        let pledge = db::pledge(conn, a.id).await?.map(|mut p| {
+            if buyer {
+                // The buyer learns that management pledged and when, not who among the staff.
+                p.officer_name.clear();
+                p.signed_by = 0;
+            }
+            p
+        });
         Ok(AssessmentView {
             status: Status::parse(&a.status),
-            pledge: db::pledge(conn, a.id).await?,
+            pledge,
+            findings,
             org,
             edition: ed,
             answers,
@@ -362,7 +444,7 @@ impl App {
         }
         for s in db::shares_of_assessment(conn, a.id).await? {
             if s.buyer_org_id == actor.org.id && s.revoked_at.is_none() {
-                return Ok(Access::Buyer { share_id: s.id, evidence: s.mode == "evidence" });
+                return Ok(Access::Buyer { share_id: s.id, level: ShareLevel::parse(&s.mode) });
             }
         }
         Err(not_found())
@@ -584,10 +666,19 @@ impl App {
     pub async fn answer_history(&self, actor: &Actor, id: i64, criterion: &str) -> Result<Vec<(AnswerRow, String)>, AppError> {
         let mut conn = self.store.pool().acquire().await?;
         let a = db::get(&mut conn, id).await.map_err(|_| not_found())?;
-        self.access(&mut conn, actor, &a).await?;
+        let access = self.access(&mut conn, actor, &a).await?;
+        if access.result_only() {
+            return Err(AppError::not_found("回答は共有されていません。", "The answers were not shared with you."));
+        }
         let mut out = Vec::new();
-        for h in db::history(&mut conn, id, criterion).await? {
-            let who = users::get(&mut conn, h.by).await.map(|u| u.display_name).unwrap_or_default();
+        for mut h in db::history(&mut conn, id, criterion).await? {
+            // The supplier's employees are named only to the supplier and its provider.
+            let who = if access.is_buyer() {
+                h.note.clear();
+                String::new()
+            } else {
+                users::get(&mut conn, h.by).await.map(|u| u.display_name).unwrap_or_default()
+            };
             out.push((h, who));
         }
         Ok(out)
@@ -637,7 +728,7 @@ impl App {
         let mut conn = self.store.pool().acquire().await?;
         let a = db::get(&mut conn, id).await.map_err(|_| not_found())?;
         let access = self.access(&mut conn, actor, &a).await?;
-        if matches!(access, Access::Buyer { evidence: false, .. }) {
+        if matches!(access, Access::Buyer { level: ShareLevel::Result | ShareLevel::Answers, .. }) {
             return Err(AppError::not_found("証跡は共有されていません。", "The evidence was not shared with you."));
         }
         let link = db::evidence(&mut conn, a.id)
@@ -736,6 +827,16 @@ impl App {
         })
     }
 
+    /// The provider of an engagement must be approved (and verified) today to act on it.
+    async fn require_approved_provider(&self, conn: &mut Conn, org: &Org, kind: &str) -> Result<(), AppError> {
+        let k = if kind == THIRD_PARTY { AccKind::AssessmentBody } else { AccKind::Expert };
+        if crate::trust::provider_approved_at(conn, org.id, k, self.now()).await? {
+            Ok(())
+        } else {
+            Err(crate::trust::not_approved_error(org, k))
+        }
+    }
+
     /// Asks an expert (by corporate number) to confirm the ★3 self-assessment, or for support
     /// (`kind` = `support`), or an assessment body for a ★4 assessment (`third_party`).
     pub async fn engage(&self, actor: &Actor, id: i64, provider: &str, kind: &str, message: &str) -> Result<Engagement, AppError> {
@@ -744,6 +845,7 @@ impl App {
         let status = Status::parse(&a.status);
         let role = if kind == THIRD_PARTY { OrgRole::AssessmentBody } else { OrgRole::Expert };
         let p = self.provider(&mut tx, provider, role).await?;
+        self.require_approved_provider(&mut tx, &p, kind).await?;
         let existing = db::engagements_of_assessment(&mut tx, a.id).await?;
         if existing.iter().any(|e| e.provider_org_id == p.id && e.kind == kind && !matches!(e.status.as_str(), "withdrawn" | "returned")) {
             return Err(AppError::Conflict(Msg::new("この相手にはすでに依頼しています。", "You have already asked them.")));
@@ -830,6 +932,7 @@ impl App {
             return Err(AppError::not_found("依頼が見つかりません。", "No such request."));
         }
         actor.require_write()?;
+        self.require_approved_provider(conn, &actor.org, &e.kind).await?;
         let a = db::get(conn, e.assessment_id).await?;
         Ok((e, a))
     }
@@ -868,20 +971,52 @@ impl App {
                 format!("There is no criterion {criterion}."),
             ));
         }
+        let comment: String = comment.trim().chars().take(2000).collect();
+        let before = db::review_items(&mut tx, e.id).await?.into_iter().find(|r| r.criterion == criterion);
+        let same = before.as_ref().is_some_and(|b| b.position == position);
+        if same && before.as_ref().is_some_and(|b| b.comment == comment && *b.na_agreed == na_agreed) {
+            // Saving the review form again changes nothing, and keeps the finding's thread as it is.
+            tx.commit().await?;
+            return Ok(());
+        }
+        let now = self.now();
+        let kept = before.filter(|_| same);
         db::put_review_item(
             &mut tx,
             e.id,
             &ReviewItem {
                 criterion: criterion.to_owned(),
                 position: position.to_owned(),
-                comment: comment.trim().chars().take(2000).collect(),
-                na_agreed,
+                comment: comment.clone(),
+                na_agreed: Flag(na_agreed),
                 evidence_sha256: None,
                 reviewed_by: actor.user_id,
-                updated_at: self.now(),
+                updated_at: now,
+                // A new position is a new finding: the old resolution and corrective action answered the old one.
+                resolved_at: kept.as_ref().and_then(|k| k.resolved_at),
+                corrective_action: kept.as_ref().map(|k| k.corrective_action.clone()).unwrap_or_default(),
+                corrective_due: kept.map(|k| k.corrective_due).unwrap_or_default(),
             },
         )
         .await?;
+        if FINDING_POSITIONS.contains(&position) {
+            let body = if comment.is_empty() { position.to_owned() } else { comment };
+            db::add_finding_note(
+                &mut tx,
+                &FindingNote {
+                    id: 0,
+                    engagement_id: e.id,
+                    criterion: criterion.to_owned(),
+                    side: "provider".into(),
+                    kind: format!("finding:{position}"),
+                    body,
+                    due: String::new(),
+                    author_id: actor.user_id,
+                    created_at: now,
+                },
+            )
+            .await?;
+        }
         if e.status == "requested" {
             let mut e = e;
             e.status = "in_review".into();
@@ -908,14 +1043,18 @@ impl App {
         let mut missing = Vec::new();
         let mut blocking = Vec::new();
         let mut exclusions = Vec::new();
+        let mut uncorrected = Vec::new();
         for c in view.edition.criteria_up_to(target) {
             match items.get(&c.id) {
                 None => missing.push(c.id.clone()),
                 Some(r) => {
-                    if matches!(r.position.as_str(), "query" | "disagree" | "major") {
+                    if matches!(r.position.as_str(), "query" | "disagree") && r.resolved_at.is_none() {
                         blocking.push(c.id.clone());
                     }
-                    if view.answers.get(&c.id).is_some_and(|x| x.status == "not_applicable") && !r.na_agreed {
+                    if matches!(r.position.as_str(), "minor" | "major") && r.resolved_at.is_none() && (r.corrective_action.is_empty() || r.corrective_due.is_empty()) {
+                        uncorrected.push(c.id.clone());
+                    }
+                    if view.answers.get(&c.id).is_some_and(|x| x.status == "not_applicable") && !*r.na_agreed {
                         exclusions.push(c.id.clone());
                     }
                 }
@@ -962,7 +1101,22 @@ impl App {
             a.status = Status::Confirmed.key().to_owned();
             e.status = "confirmed".into();
         } else {
-            // An assessment body's result stands even with major nonconformities: they block the level.
+            // An assessment body's result stands with open nonconformities (a major one blocks
+            // the level, any open one blocks issuing), but each needs a corrective action first.
+            if !uncorrected.is_empty() {
+                return Err(AppError::invalid(
+                    "review",
+                    format!("不適合の評価基準に、サプライヤーの是正処置と期限がまだありません（{}）。", list(&uncorrected)),
+                    format!("Nonconformities need the supplier's corrective action with a due date first ({}).", list(&uncorrected)),
+                ));
+            }
+            if db::technical_verification(&mut tx, e.id).await?.is_none() {
+                return Err(AppError::invalid(
+                    "technical_verification",
+                    "★4の技術検証の記録（方法・実施日・結果）を入力してから評価を完了してください。",
+                    "Record the ★4 technical verification (method, date, result) before completing the assessment.",
+                ));
+            }
             a.status = Status::Assessed.key().to_owned();
             e.status = "completed".into();
         }
@@ -998,13 +1152,200 @@ impl App {
         Ok(())
     }
 
+    /// The supplier answers a provider's finding on one criterion; for a nonconformity, with a
+    /// corrective action and its due date (`due`, YYYY-MM-DD, today or later).
+    pub async fn reply_to_finding(&self, actor: &Actor, engagement_id: i64, criterion: &str, text: &str, due: &str) -> Result<(), AppError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AppError::invalid("reply", "回答または是正処置を書いてください。", "Write your answer or corrective action."));
+        }
+        let mut tx = self.store.begin().await?;
+        let e = db::engagement(&mut tx, engagement_id).await.map_err(|_| AppError::not_found("依頼が見つかりません。", "No such request."))?;
+        self.owned(&mut tx, actor, e.assessment_id).await.map_err(|_| AppError::not_found("依頼が見つかりません。", "No such request."))?;
+        let item = db::review_items(&mut tx, e.id).await?.into_iter().find(|r| r.criterion == criterion && FINDING_POSITIONS.contains(&r.position.as_str()));
+        let Some(item) = item.filter(|r| r.resolved_at.is_none()) else {
+            return Err(AppError::invalid("criterion", format!("評価基準{criterion}に未解決の指摘はありません。"), format!("There is no open finding on criterion {criterion}.")));
+        };
+        let nonconformity = matches!(item.position.as_str(), "minor" | "major");
+        let due = if nonconformity {
+            let d = hoshi_core::time::parse_date(due).ok_or_else(|| {
+                AppError::invalid("due", "不適合には是正処置の期限（YYYY-MM-DD）が必要です。", "A nonconformity needs the corrective action's due date (YYYY-MM-DD).")
+            })?;
+            if d < hoshi_core::time::jst_date_string(self.now()) {
+                return Err(AppError::invalid("due", "是正処置の期限は今日以降にしてください。", "The due date must be today or later."));
+            }
+            d
+        } else {
+            String::new()
+        };
+        let body: String = text.chars().take(4000).collect();
+        if nonconformity {
+            db::set_corrective_action(&mut tx, e.id, criterion, &body, &due).await?;
+        }
+        db::add_finding_note(
+            &mut tx,
+            &FindingNote {
+                id: 0,
+                engagement_id: e.id,
+                criterion: criterion.to_owned(),
+                side: "supplier".into(),
+                kind: if nonconformity { "corrective_action" } else { "reply" }.into(),
+                body,
+                due,
+                author_id: actor.user_id,
+                created_at: self.now(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The provider resolves a finding. A nonconformity can be resolved only after the
+    /// supplier's corrective action; an assessment body may resolve it after completing.
+    pub async fn resolve_finding(&self, actor: &Actor, engagement_id: i64, criterion: &str, comment: &str) -> Result<(), AppError> {
+        let mut tx = self.store.begin().await?;
+        let (e, _) = self.my_engagement(&mut tx, actor, engagement_id).await?;
+        let open = matches!(e.status.as_str(), "requested" | "in_review") || (e.kind == THIRD_PARTY && e.status == "completed");
+        if !open {
+            return Err(AppError::Conflict(Msg::new("この依頼はすでに完了しています。", "This request is already closed.")));
+        }
+        let item = db::review_items(&mut tx, e.id).await?.into_iter().find(|r| r.criterion == criterion && FINDING_POSITIONS.contains(&r.position.as_str()));
+        let Some(item) = item.filter(|r| r.resolved_at.is_none()) else {
+            return Err(AppError::invalid("criterion", format!("評価基準{criterion}に未解決の指摘はありません。"), format!("There is no open finding on criterion {criterion}.")));
+        };
+        if matches!(item.position.as_str(), "minor" | "major") && item.corrective_action.is_empty() {
+            return Err(AppError::invalid(
+                "criterion",
+                "サプライヤーの是正処置がまだありません。是正処置の後に解決してください。",
+                "The supplier has not given a corrective action yet: resolve it after the corrective action.",
+            ));
+        }
+        let now = self.now();
+        db::resolve_review_item(&mut tx, e.id, criterion, now).await?;
+        db::add_finding_note(
+            &mut tx,
+            &FindingNote {
+                id: 0,
+                engagement_id: e.id,
+                criterion: criterion.to_owned(),
+                side: "provider".into(),
+                kind: "resolved".into(),
+                body: comment.trim().chars().take(2000).collect(),
+                due: String::new(),
+                author_id: actor.user_id,
+                created_at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The assessment body records the ★4 technical verification it performed.
+    pub async fn record_technical_verification(
+        &self,
+        actor: &Actor,
+        engagement_id: i64,
+        method: &str,
+        performed_on: &str,
+        result: &str,
+        summary: &str,
+    ) -> Result<(), AppError> {
+        let mut tx = self.store.begin().await?;
+        let (e, _) = self.my_engagement(&mut tx, actor, engagement_id).await?;
+        if e.kind != THIRD_PARTY || !matches!(e.status.as_str(), "requested" | "in_review") {
+            return Err(AppError::Conflict(Msg::new("技術検証は評価中の★4の依頼に記録します。", "Technical verification is recorded on an open ★4 assessment.")));
+        }
+        if !crate::trust::may_verify_technically(&mut tx, actor.org.id).await? {
+            return Err(AppError::forbidden(
+                "この評価機関は技術検証を行う指定を受けていません。",
+                "This assessment body is not designated to perform technical verification.",
+            ));
+        }
+        let date = hoshi_core::time::parse_date(performed_on)
+            .ok_or_else(|| AppError::invalid("performed_on", "実施日はYYYY-MM-DDで入力してください。", "Enter the date as YYYY-MM-DD."))?;
+        let result = match result.trim() {
+            r @ ("passed" | "findings") => r,
+            _ => return Err(AppError::invalid("result", "結果は「問題なし」か「指摘あり」を選んでください。", "Choose passed or findings.")),
+        };
+        if method.trim().is_empty() {
+            return Err(AppError::invalid("method", "検証の方法を書いてください（例: 外部からの脆弱性診断）。", "Write the method (e.g. external vulnerability scan)."));
+        }
+        db::put_technical_verification(
+            &mut tx,
+            &TechnicalVerification {
+                engagement_id: e.id,
+                method: method.trim().chars().take(500).collect(),
+                performed_on: date,
+                result: result.to_owned(),
+                summary: summary.trim().chars().take(4000).collect(),
+                recorded_by: actor.user_id,
+                recorded_at: self.now(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The ★4 technical verification of an engagement, if recorded.
+    pub async fn technical_verification(&self, actor: &Actor, engagement_id: i64) -> Result<Option<TechnicalVerification>, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let e = db::engagement(&mut conn, engagement_id).await.map_err(|_| AppError::not_found("依頼が見つかりません。", "No such request."))?;
+        if e.provider_org_id != actor.org.id {
+            let a = db::get(&mut conn, e.assessment_id).await?;
+            if a.org_id != actor.org.id && !actor.has_role(OrgRole::RegistryOperator) {
+                return Err(AppError::not_found("依頼が見つかりません。", "No such request."));
+            }
+        }
+        Ok(db::technical_verification(&mut conn, e.id).await?)
+    }
+
+    /// On a resubmission, the provider's earlier agreement stays on every answer unchanged since
+    /// it was given: copies the agreeing positions of the previous engagement of this provider
+    /// on this assessment for criteria whose answer has not changed since. Returns how many.
+    pub async fn agree_unchanged(&self, actor: &Actor, engagement_id: i64) -> Result<usize, AppError> {
+        let mut tx = self.store.begin().await?;
+        let (e, a) = self.my_engagement(&mut tx, actor, engagement_id).await?;
+        if !matches!(e.status.as_str(), "requested" | "in_review") || e.kind == SUPPORT {
+            return Err(AppError::Conflict(Msg::new("この依頼はすでに完了しています。", "This request is already closed.")));
+        }
+        let previous = db::engagements_of_assessment(&mut tx, a.id)
+            .await?
+            .into_iter()
+            .filter(|p| p.id != e.id && p.provider_org_id == e.provider_org_id && p.kind == e.kind && p.id < e.id)
+            .max_by_key(|p| p.id);
+        let Some(previous) = previous else { return Ok(0) };
+        let answers: HashMap<String, AnswerRow> = db::answers(&mut tx, a.id).await?.into_iter().map(|r| (r.criterion.clone(), r)).collect();
+        let current: HashMap<String, ReviewItem> = db::review_items(&mut tx, e.id).await?.into_iter().map(|r| (r.criterion.clone(), r)).collect();
+        let now = self.now();
+        let mut n = 0;
+        for r in db::review_items(&mut tx, previous.id).await? {
+            let agreeing = matches!(r.position.as_str(), "agree" | "conforms");
+            let unchanged = answers.get(&r.criterion).is_some_and(|x| x.at <= r.updated_at);
+            if agreeing && unchanged && !current.contains_key(&r.criterion) {
+                db::put_review_item(&mut tx, e.id, &ReviewItem { reviewed_by: actor.user_id, updated_at: now, ..r }).await?;
+                n += 1;
+            }
+        }
+        if n > 0 && e.status == "requested" {
+            let mut e = e;
+            e.status = "in_review".into();
+            e.assessor_user_id = Some(actor.user_id);
+            db::update_engagement(&mut tx, &e).await?;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// The level an assessment body's findings support: the achieved level with every major
     /// nonconformity counted as not met.
     pub fn assessed_level(view: &AssessmentView) -> Option<Level> {
         let mut answers = view.core_answers();
         for (e, _, items) in &view.engagements {
             if e.kind == THIRD_PARTY && e.status == "completed" {
-                for r in items.iter().filter(|r| r.position == "major") {
+                for r in items.iter().filter(|r| r.position == "major" && r.resolved_at.is_none()) {
                     answers.insert(r.criterion.clone(), Answer::NotMet);
                 }
             }
@@ -1038,8 +1379,9 @@ impl App {
         Ok(new)
     }
 
-    /// Shares an assessment with a buyer (by corporate number), as a summary or with evidence.
-    pub async fn share(&self, actor: &Actor, id: i64, buyer: &str, with_evidence: bool) -> Result<Share, AppError> {
+    /// Shares an assessment with a buyer (by corporate number) at a level: result only,
+    /// answers, or answers with evidence.
+    pub async fn share(&self, actor: &Actor, id: i64, buyer: &str, level: ShareLevel) -> Result<Share, AppError> {
         let mut tx = self.store.begin().await?;
         let a = self.owned(&mut tx, actor, id).await?;
         let b = self.provider(&mut tx, buyer, OrgRole::Buyer).await.map_err(|_| {
@@ -1061,7 +1403,7 @@ impl App {
                 id: 0,
                 assessment_id: a.id,
                 buyer_org_id: b.id,
-                mode: if with_evidence { "evidence" } else { "summary" }.into(),
+                mode: level.key().into(),
                 created_by: actor.user_id,
                 created_at: self.now(),
                 revoked_at: None,
@@ -1092,7 +1434,7 @@ impl App {
         let mut out = Vec::new();
         for s in db::shares_with_buyer(&mut conn, actor.org.id).await? {
             let a = db::get(&mut conn, s.assessment_id).await?;
-            let access = Access::Buyer { share_id: s.id, evidence: s.mode == "evidence" };
+            let access = Access::Buyer { share_id: s.id, level: ShareLevel::parse(&s.mode) };
             let view = self.load_view(&mut conn, a.clone(), access).await?;
             let achieved = if view.status == Status::Assessed { App::assessed_level(&view) } else { view.evaluation.achieved };
             out.push((s, a, view.org, achieved));

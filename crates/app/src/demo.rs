@@ -367,11 +367,11 @@ impl App {
         }
         self.sign_pledge(&mikawa, a.id, "佐藤 健", "取締役 情報セキュリティ担当").await?;
         self.confirm(&expert, e.id, "全ての評価基準を確認しました。").await?;
-        self.share(&mikawa, a.id, &buyer_cn, false).await?;
+        self.share(&mikawa, a.id, &buyer_cn, crate::assessment::ShareLevel::Answers).await?;
 
         let registry = self.system_actor("registry@ipa-demo.example").await?;
         let application = self.apply(&mikawa, a.id).await?;
-        self.decide(&registry, application.id, true, "").await?;
+        self.decide(&registry, application.id, true, "書類一式を確認した").await?;
 
         // Four more ★3 certificates: active, suspended, revoked — and Hamamatsu's earlier ★3.
         let mut serials = Vec::new();
@@ -393,11 +393,42 @@ impl App {
             self.sign_pledge(&who, a.id, &who.display_name, "代表者").await?;
             self.confirm(&expert, e.id, "確認しました。").await?;
             let application = self.apply(&who, a.id).await?;
-            let decided = self.decide(&registry, application.id, true, "").await?;
+            let decided = self.decide(&registry, application.id, true, "書類一式を確認した").await?;
             serials.push(decided.serial.unwrap_or_default());
         }
-        self.change_certificate(&registry, &serials[1], "suspend", "年次の自己評価が期限までに提出されていないため").await?;
-        self.change_certificate(&registry, &serials[2], "revoke", "申告内容と実態の重大な相違が判明したため").await?;
+        self.change_certificate(&registry, &serials[1], "suspend", "annual_self_assessment", "年次の自己評価が期限までに提出されていないため")
+            .await?;
+        self.change_certificate(&registry, &serials[2], "revoke", "misrepresentation", "申告内容と実態の重大な相違が判明したため").await?;
+
+        // An expert whose accreditation was withdrawn: its approval and withdrawal are in the log.
+        let ise = CorporateNumber::from_base(&[1, 8, 0, 0, 0, 0, 0, 0, 0, 0, 7, 7]).unwrap_or_else(|| unreachable!("digits"));
+        self.admin_create_org(&NewOrg {
+            corporate_number: ise,
+            name_ja: "伊勢セキュリティ事務所".into(),
+            name_en: "Ise Security Office".into(),
+            prefecture: Prefecture::parse("三重県").map_err(|e| AppError::invalid("prefecture", e.to_string(), e.to_string()))?,
+            address: String::new(),
+            industry: Industry::Other,
+            employees: Some(3),
+            capital_yen: None,
+            roles: vec![OrgRole::Expert],
+        })
+        .await?;
+        self.admin_add_user("expert@ise-sec.example", "伊勢 誠", DEMO_PASSWORD, &ise, MemberRole::Admin).await?;
+        let ise_expert = self.system_actor("expert@ise-sec.example").await?;
+        self.verify_org(Some(&registry), &ise, true, "登記事項証明書（デモ）: 商号・所在地が一致", None).await?;
+        self.apply_accreditation(
+            &ise_expert,
+            &crate::trust::AccreditationInput {
+                qualification: "情報処理安全確保支援士".into(),
+                number: "099001".into(),
+                training_completed_on: "2026-04-01".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.decide_accreditation(Some(&registry), &ise, None, "approve", "", "").await?;
+        self.decide_accreditation(Some(&registry), &ise, None, "withdraw", "登録番号の失効が確認されたため", "").await?;
 
         // Hamamatsu Denso: certified at ★3, now on its way to ★4.
         let hamamatsu = self.system_actor("owner@hamamatsu-denso.example").await?;
@@ -412,7 +443,7 @@ impl App {
             };
             self.answer(&hamamatsu, a.id, &c.id, status, "", "").await?;
         }
-        self.share(&hamamatsu, a.id, &buyer_cn, false).await?;
+        self.share(&hamamatsu, a.id, &buyer_cn, crate::assessment::ShareLevel::Result).await?;
 
         // Okazaki Resin: an SME that has just started towards ★3.
         let okazaki = self.system_actor("owner@okazaki-jushi.example").await?;
@@ -539,6 +570,7 @@ impl App {
             };
             self.admin_create_org(&new).await?;
             self.admin_add_user(&email, "申請担当", DEMO_PASSWORD, &cn, MemberRole::Admin).await?;
+            self.verify_org(None, &cn, true, "load test applicant", None).await?;
             let who = self.system_actor(&email).await?;
             let a = self.start_assessment(&who, "3", "company", "").await?;
             for c in edition.criteria_up_to(hoshi_core::Level::THREE) {
@@ -580,6 +612,44 @@ impl App {
             self.admin_add_user(d.email, d.person, DEMO_PASSWORD, &cn, MemberRole::Admin).await?;
             created += 1;
         }
+        if created > 0 {
+            self.seed_demo_trust().await?;
+        }
         Ok(created)
+    }
+
+    /// The demo world's organisations are verified by the operator, and its expert and
+    /// assessment body are approved (each approval an entry in the log).
+    async fn seed_demo_trust(&self) -> Result<(), AppError> {
+        let registry = self.system_actor("registry@ipa-demo.example").await?;
+        for d in WORLD {
+            let checked = "登記事項証明書（デモ）: 商号・本店所在地・代表者が一致 / certificate of registered matters (demo): name, head office and representative match";
+            self.verify_org(Some(&registry), &d.corporate_number(), true, checked, None).await?;
+        }
+        let expert = self.system_actor("expert@suzuki-sec.example").await?;
+        self.apply_accreditation(
+            &expert,
+            &crate::trust::AccreditationInput {
+                qualification: "情報処理安全確保支援士 / Registered Information Security Specialist".into(),
+                number: "012345".into(),
+                training_completed_on: "2026-04-15".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.decide_accreditation(Some(&registry), &expert.org.corporate_number, None, "approve", "", "").await?;
+        let body = self.system_actor("assessor@chubu-cyber.example").await?;
+        self.apply_accreditation(
+            &body,
+            &crate::trust::AccreditationInput {
+                qualification: "SCS評価制度 評価機関指定 / designated assessment body".into(),
+                number: "SCS-AB-0001".into(),
+                technical_verification: Some("on".into()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.decide_accreditation(Some(&registry), &body.org.corporate_number, None, "approve", "", "").await?;
+        Ok(())
     }
 }

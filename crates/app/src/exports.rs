@@ -239,10 +239,10 @@ pub fn json(v: &AssessmentView) -> Value {
         "evidence": v.evidence.iter().map(|e| json!({"criterion": e.criterion, "sha256": e.sha256, "filename": e.filename, "content_type": e.content_type, "size": e.size})).collect::<Vec<_>>(),
         "engagements": v.engagements.iter().map(|(e, o, items)| json!({
             "provider": o.corporate_number.to_string(), "kind": e.kind, "status": e.status, "comment": e.decision_comment,
-            "reviews": items.iter().map(|r| json!({"criterion": r.criterion, "position": r.position, "comment": r.comment, "not_applicable_agreed": r.na_agreed})).collect::<Vec<_>>(),
+            "reviews": items.iter().map(|r| json!({"criterion": r.criterion, "position": r.position, "comment": r.comment, "not_applicable_agreed": *r.na_agreed, "resolved": r.resolved_at.is_some(), "corrective_action": r.corrective_action, "corrective_due": r.corrective_due})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "pledge": v.pledge.as_ref().map(|p| json!({"officer_name": p.officer_name, "officer_title": p.officer_title, "text_version": p.text_version, "text_sha256": p.text_sha256, "signed_at": p.signed_at})),
-        "shared_as": match &v.access { Access::Buyer { evidence, .. } => Some(if *evidence { "evidence" } else { "summary" }), _ => None },
+        "shared_as": match &v.access { Access::Buyer { level, .. } => Some(level.key()), _ => None },
         "third_party": v.engagements.iter().any(|(e, _, _)| e.kind == THIRD_PARTY),
     })
 }

@@ -19,6 +19,7 @@ pub mod negotiation;
 pub mod registry;
 mod secrets;
 pub mod suppliers;
+pub mod trust;
 
 pub use actor::{Actor, Via};
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use hoshi_core::org::OrgRole;
+
 use hoshi_core::time::{jst_date_string, rfc3339, valid_until};
 use hoshi_core::{CorporateNumber, Level};
 use hoshi_ledger::bundle::{Bundle, LogPart};
@@ -22,7 +22,10 @@ use hoshi_store::Conn;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::assessment::Status;
+use crate::assessment::{AssessmentView, Status, CONFIRMATION, THIRD_PARTY};
+use crate::trust::{ProviderRecord, VerificationStatus};
+use hoshi_core::accreditation::Kind as AccKind;
+use hoshi_store::assessments::{Engagement, ReviewItem, TechnicalVerification};
 use crate::{Actor, App, AppError, Msg};
 
 /// Largest bulk verification request.
@@ -35,11 +38,35 @@ pub const REVOKED: &str = "revoked";
 pub const EXPIRED: &str = "expired";
 pub const SUPERSEDED: &str = "superseded";
 
-fn require_operator(actor: &Actor) -> Result<(), AppError> {
-    if actor.has_role(OrgRole::RegistryOperator) {
-        actor.require_write()
-    } else {
-        Err(AppError::forbidden("この操作は登録機関だけが行えます。", "Only the registry operator can do this."))
+use crate::trust::require_operator;
+
+/// Why a certificate is suspended or revoked, as the public record names it.
+pub const REASON_CATEGORIES: [(&str, &str, &str); 6] = [
+    ("annual_self_assessment", "年次の自己評価が未提出", "Annual self-assessment not submitted"),
+    ("nonconformity", "要求事項への不適合", "Nonconformity with the requirements"),
+    ("incident", "重大なセキュリティ事故", "Serious security incident"),
+    ("misrepresentation", "申告内容と実態の相違", "Declarations found untrue"),
+    ("holder_request", "認証取得者の申出", "At the holder's request"),
+    ("other", "その他", "Other"),
+];
+
+/// The words of a reason category (the key itself when unknown).
+pub fn reason_category_name(key: &str, ja: bool) -> String {
+    REASON_CATEGORIES.iter().find(|c| c.0 == key).map(|c| if ja { c.1 } else { c.2 }).unwrap_or(key).to_owned()
+}
+
+/// The scope of an assessment in words: 全社 / the named group or department.
+pub fn scope_words(kind: &str, text: &str) -> (String, String) {
+    let text = text.trim();
+    let (ja, en) = match kind {
+        "group" => ("グループ", "Group"),
+        "department" => ("部門", "Department"),
+        _ => ("全社", "Whole company"),
+    };
+    match (kind, text.is_empty()) {
+        (_, true) => (ja.to_owned(), en.to_owned()),
+        ("group" | "department", false) => (format!("{ja}: {text}"), format!("{en}: {text}")),
+        _ => (format!("{ja}（{text}）"), format!("{en} ({text})")),
     }
 }
 
@@ -95,8 +122,9 @@ async fn with_hashes<T>(conn: &mut Conn, extra: &[(u64, Hash)], f: impl Fn(&Pref
 /// A registry event, the exact bytes of a log entry.
 fn event(kind: &str, c: &Certificate, cn: &CorporateNumber, reason: &str, at: i64) -> Vec<u8> {
     json!({
-        "type": "hoshi.registry.event.v1",
+        "type": EVENT_TYPE,
         "event": kind,
+        "reason_category": c.reason_category,
         "serial": c.serial,
         "corporate_number": cn.to_string(),
         "level": c.level,
@@ -110,6 +138,42 @@ fn event(kind: &str, c: &Certificate, cn: &CorporateNumber, reason: &str, at: i6
     .into_bytes()
 }
 
+/// The `type` of a certificate event in the log.
+pub const EVENT_TYPE: &str = "hoshi.registry.event.v1";
+
+/// A certificate event as the log records it.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct LoggedEvent {
+    #[serde(rename = "type")]
+    kind: String,
+    event: String,
+    #[serde(default)]
+    serial: String,
+    #[serde(default)]
+    level: u8,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    reason_category: String,
+    #[serde(default)]
+    at: String,
+}
+
+/// One step in a company's public history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEvent {
+    pub serial: String,
+    /// issued, renewed, superseded, suspended, reinstated, revoked, expired.
+    pub event: String,
+    pub level: u8,
+    pub reason: String,
+    pub reason_category: String,
+    /// RFC 3339.
+    pub at: String,
+    /// The entry's index in the transparency log (none until sequenced).
+    pub log_index: Option<u64>,
+}
+
 /// One company as the public registry shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct CompanyStatus {
@@ -121,6 +185,11 @@ pub struct CompanyStatus {
     /// The level of the current active certificate, if any.
     pub current_level: Option<u8>,
     pub certificates: Vec<CertificateSummary>,
+    /// Every public change to its certificates, oldest first (filled for one company).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEvent>,
+    /// Whether the registry operator verified the organisation.
+    pub verified: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -133,6 +202,8 @@ pub struct CertificateSummary {
     pub reason: String,
     pub superseded_by: Option<String>,
     pub scope: String,
+    pub scope_en: String,
+    pub reason_category: String,
     pub edition: String,
 }
 
@@ -146,6 +217,8 @@ fn summary(c: &Certificate, now: i64) -> CertificateSummary {
         reason: c.reason.clone(),
         superseded_by: c.superseded_by.clone(),
         scope: c.scope.clone(),
+        scope_en: c.scope_en.clone(),
+        reason_category: c.reason_category.clone(),
         edition: c.edition.clone(),
     }
 }
@@ -171,7 +244,28 @@ fn status_of(org: &Org, certs: &[Certificate], now: i64) -> CompanyStatus {
         industry: org.industry.key().to_owned(),
         current_level: certs.iter().filter(|c| effective_state(c, now) == ACTIVE).map(|c| c.level).max(),
         certificates,
+        history: Vec::new(),
+        verified: false,
     }
+}
+
+/// What the operator reads before deciding: the application, the organisation and its
+/// verification, the assessment (answers, exclusions and their agreement, findings, evidence),
+/// the attesting provider with its accreditation, the technical verification, and what still
+/// blocks issuing.
+#[derive(Debug, Clone)]
+pub struct Dossier {
+    pub application: Application,
+    pub org: Org,
+    pub verification: VerificationStatus,
+    pub view: AssessmentView,
+    pub provider: Option<ProviderRecord>,
+    /// Whether the provider was approved when it confirmed or assessed.
+    pub attested_while_approved: bool,
+    pub technical: Option<TechnicalVerification>,
+    pub blockers: Vec<Msg>,
+    /// Display names of the people named in the dossier (answers, findings, pledge, check).
+    pub names: HashMap<i64, String>,
 }
 
 /// One answer of a bulk verification.
@@ -212,6 +306,10 @@ impl App {
             )
         })?;
         let mut tx = self.store.begin().await?;
+        self.require_verified(&mut tx, &actor.org).await?;
+        if let Some(m) = self.attestation_problem(&mut tx, &view).await? {
+            return Err(AppError::invalid("assessment", m.ja, m.en));
+        }
         if db::applications_of_org(&mut tx, actor.org.id).await?.iter().any(|a| a.assessment_id == assessment_id && a.status != "refused") {
             return Err(AppError::Conflict(Msg::new(
                 "この評価ではすでに申請しています。",
@@ -232,11 +330,117 @@ impl App {
                 decided_by: None,
                 decided_at: None,
                 serial: None,
+                checked_by: None,
+                checked_at: None,
+                check_note: String::new(),
             },
         )
         .await?;
         tx.commit().await?;
         Ok(app)
+    }
+
+    /// The engagement whose confirmation (★3) or assessment (★4) an assessment rests on.
+    fn attesting(view: &AssessmentView) -> Option<&(Engagement, Org, Vec<ReviewItem>)> {
+        view.engagements.iter().rev().find(|(e, _, _)| {
+            (e.kind == CONFIRMATION && e.status == "confirmed") || (e.kind == THIRD_PARTY && e.status == "completed")
+        })
+    }
+
+    /// Why an assessment's confirmation or assessment cannot support a certificate: its
+    /// provider was not approved when it confirmed or assessed, or is not approved now
+    /// (suspended, withdrawn or expired before the application was decided).
+    async fn attestation_problem(&self, conn: &mut Conn, view: &AssessmentView) -> Result<Option<Msg>, AppError> {
+        let Some((e, provider, _)) = App::attesting(view) else {
+            return Ok(Some(Msg::new("専門家の確認または評価機関の評価がありません。", "There is no expert confirmation or assessment-body assessment.")));
+        };
+        let kind = if e.kind == THIRD_PARTY { AccKind::AssessmentBody } else { AccKind::Expert };
+        let at = e.decided_at.unwrap_or(e.created_at);
+        if !crate::trust::provider_approved_at(conn, provider.id, kind, at).await? {
+            return Ok(Some(Msg::new(
+                format!("{}は、確認・評価を行った時点で登録機関が承認した{}ではありませんでした。承認された相手に改めて依頼してください。", provider.name_ja, kind.name(true)),
+                format!("{} was not an approved {} when it confirmed or assessed this: ask an approved provider again.", provider.name_en, kind.name(false).to_lowercase()),
+            )));
+        }
+        if !crate::trust::provider_approved_at(conn, provider.id, kind, self.now()).await? {
+            return Ok(Some(Msg::new(
+                format!("{}の承認は停止・取消または期限切れになっています。この確認・評価では認証できません。", provider.name_ja),
+                format!("{}'s accreditation has been suspended, withdrawn or has expired: this confirmation or assessment cannot be certified.", provider.name_en),
+            )));
+        }
+        Ok(None)
+    }
+
+    /// Every reason the operator may not issue this application now, in words.
+    async fn issue_blockers(&self, conn: &mut Conn, app: &Application, org: &Org, view: &AssessmentView) -> Result<Vec<Msg>, AppError> {
+        let mut out = Vec::new();
+        if crate::trust::latest_verification(conn, org.id).await?.is_none() {
+            out.push(Msg::new("申請者の組織が本人確認されていません。", "The applicant organisation is not verified."));
+        }
+        if let Some(m) = self.attestation_problem(conn, view).await? {
+            out.push(m);
+        }
+        let open: Vec<String> = App::attesting(view)
+            .map(|(_, _, items)| {
+                items.iter().filter(|r| matches!(r.position.as_str(), "minor" | "major") && r.resolved_at.is_none()).map(|r| r.criterion.clone()).collect()
+            })
+            .unwrap_or_default();
+        if !open.is_empty() {
+            out.push(Msg::new(
+                format!("未解決の不適合があります（{}）。是正処置の後、評価機関が解決するまで発行できません。", open.join(", ")),
+                format!("Nonconformities are still open ({}): they must be corrected and resolved by the assessment body first.", open.join(", ")),
+            ));
+        }
+        if app.checked_at.is_none() {
+            out.push(Msg::new("書類一式の確認がまだ記録されていません。", "The check of the dossier has not been recorded yet."));
+        }
+        Ok(out)
+    }
+
+    /// Everything the operator reads before deciding an application, read-only.
+    pub async fn dossier(&self, actor: &Actor, application_id: i64) -> Result<Dossier, AppError> {
+        require_operator(actor)?;
+        let mut conn = self.store.pool().acquire().await?;
+        let application =
+            db::application(&mut conn, application_id).await.map_err(|_| AppError::not_found("申請が見つかりません。", "No such application."))?;
+        let org = orgs::get(&mut conn, application.org_id).await?;
+        let a = adb::get(&mut conn, application.assessment_id).await?;
+        let view = self.load_view(&mut conn, a, crate::assessment::Access::Operator).await?;
+        let verification = self.my_verification_of(&mut conn, org.id).await?;
+        let mut provider = None;
+        let mut technical = None;
+        let mut attested_while_approved = false;
+        if let Some((e, p, _)) = App::attesting(&view) {
+            let kind = if e.kind == THIRD_PARTY { AccKind::AssessmentBody } else { AccKind::Expert };
+            provider = self.provider_record(&mut conn, p.id, kind).await?;
+            attested_while_approved = crate::trust::provider_approved_at(&mut conn, p.id, kind, e.decided_at.unwrap_or(e.created_at)).await?;
+            technical = adb::technical_verification(&mut conn, e.id).await?;
+        }
+        let blockers = self.issue_blockers(&mut conn, &application, &org, &view).await?;
+        let mut names = HashMap::new();
+        for id in view.answers.values().map(|a| a.by).chain(view.findings.iter().map(|n| n.author_id)).chain(view.pledge.iter().map(|p| p.signed_by)).chain(application.checked_by) {
+            if let std::collections::hash_map::Entry::Vacant(v) = names.entry(id) {
+                v.insert(hoshi_store::users::get(&mut conn, id).await.map(|u| u.display_name).unwrap_or_default());
+            }
+        }
+        Ok(Dossier { application, org, verification, view, provider, attested_while_approved, technical, blockers, names })
+    }
+
+    /// The operator records that the dossier was checked (required before issuing).
+    pub async fn record_check(&self, actor: &Actor, application_id: i64, note: &str) -> Result<(), AppError> {
+        require_operator(actor)?;
+        let mut tx = self.store.begin().await?;
+        let app = db::application(&mut tx, application_id).await.map_err(|_| AppError::not_found("申請が見つかりません。", "No such application."))?;
+        if app.status != "submitted" {
+            return Err(AppError::Conflict(Msg::new("この申請はすでに判断済みです。", "This application was already decided.")));
+        }
+        let note = note.trim();
+        if note.is_empty() {
+            return Err(AppError::invalid("note", "確認した内容を書いてください。", "Write what you checked."));
+        }
+        db::set_application_check(&mut tx, app.id, actor.user_id, self.now(), &note.chars().take(2000).collect::<String>()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The organisation's applications, newest first.
@@ -284,6 +488,8 @@ impl App {
     }
 
     /// The registry operator registers and issues, or refuses with a reason the supplier sees.
+    /// Issuing needs the dossier's check recorded: before (`record_check`), or with this call,
+    /// `reason` then being the note of what was checked.
     pub async fn decide(&self, actor: &Actor, application_id: i64, issue: bool, reason: &str) -> Result<Application, AppError> {
         require_operator(actor)?;
         let now = self.now();
@@ -310,15 +516,44 @@ impl App {
             tx.commit().await?;
             return Ok(app);
         }
-        self.ensure_key_registered(&mut tx).await?;
+        if app.checked_at.is_none() && !reason.trim().is_empty() {
+            // Issuing with a note records the check of the dossier first, in the same transaction.
+            let note: String = reason.trim().chars().take(2000).collect();
+            db::set_application_check(&mut tx, app.id, actor.user_id, now, &note).await?;
+            (app.checked_by, app.checked_at, app.check_note) = (Some(actor.user_id), Some(now), note);
+        }
         let org = orgs::get(&mut tx, app.org_id).await?;
         let asmt = adb::get(&mut tx, app.assessment_id).await?;
+        let view = self.load_view(&mut tx, asmt.clone(), crate::assessment::Access::Operator).await?;
+        let blockers = self.issue_blockers(&mut tx, &app, &org, &view).await?;
+        if !blockers.is_empty() {
+            let ja: Vec<&str> = blockers.iter().map(|m| m.ja.as_str()).collect();
+            let en: Vec<&str> = blockers.iter().map(|m| m.en.as_str()).collect();
+            return Err(AppError::invalid("issue", format!("まだ発行できません: {}", ja.join(" ")), format!("It cannot be issued yet: {}", en.join(" "))));
+        }
+        let attestation = match App::attesting(&view) {
+            Some((e, p, _)) => {
+                let kind = if e.kind == THIRD_PARTY { AccKind::AssessmentBody } else { AccKind::Expert };
+                let record = self.provider_record(&mut tx, p.id, kind).await?;
+                json!({
+                    "type": if kind == AccKind::AssessmentBody { "ThirdPartyAssessment" } else { "ExpertConfirmation" },
+                    "role": kind.key(),
+                    "name": {"ja": p.name_ja, "en": p.name_en},
+                    "corporateNumber": p.corporate_number.to_string(),
+                    "number": record.as_ref().map(|r| r.accreditation.number.clone()).unwrap_or_default(),
+                    "qualification": record.as_ref().map(|r| r.accreditation.qualification.clone()).unwrap_or_default(),
+                    "date": e.decided_at.map(rfc3339),
+                })
+            }
+            None => serde_json::Value::Null,
+        };
+        self.ensure_key_registered(&mut tx).await?;
         let edition = crate::assessment::current_edition()?;
         let level = Level::new(i64::from(app.level)).map_err(|e| AppError::invalid("level", e.to_string(), e.to_string()))?;
         let months = edition.level(level).validity_months.unwrap_or(12);
         let serial = format!("HS{}-{:07}", jst_date_string(now).get(..4).unwrap_or("0000"), app.id);
         let until = valid_until(now, months);
-        let scope = format!("{} {}", asmt.scope_kind, asmt.scope_text).trim().to_owned();
+        let (scope, scope_en) = scope_words(&asmt.scope_kind, &asmt.scope_text);
         let annual_due: Vec<String> = if edition.level(level).annual_self_assessment {
             hoshi_core::time::annual_due_dates(now, months).into_iter().map(jst_date_string).collect()
         } else {
@@ -338,6 +573,8 @@ impl App {
                 "level": level.get(),
                 "levelName": edition.level(level).name.en,
                 "scope": scope,
+                "scopeDescription": {"kind": asmt.scope_kind, "ja": scope, "en": scope_en},
+                "attestedBy": attestation,
                 "edition": edition.id,
                 "annualSelfAssessmentDue": annual_due,
             },
@@ -362,6 +599,9 @@ impl App {
             kid: self.keys.issuer.kid.clone(),
             log_index: None,
             updated_at: now,
+            scope_en,
+            attestation: attestation.to_string(),
+            reason_category: String::new(),
         };
         db::insert_certificate(&mut tx, &cert).await?;
         let kind = if previous.is_empty() { "issued" } else { "renewed" };
@@ -385,7 +625,14 @@ impl App {
     }
 
     /// Suspends, reinstates or revokes a certificate (`action` = suspend / reinstate / revoke).
-    pub async fn change_certificate(&self, actor: &Actor, serial: &str, action: &str, reason: &str) -> Result<Certificate, AppError> {
+    pub async fn change_certificate(
+        &self,
+        actor: &Actor,
+        serial: &str,
+        action: &str,
+        category: &str,
+        reason: &str,
+    ) -> Result<Certificate, AppError> {
         require_operator(actor)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -415,10 +662,24 @@ impl App {
                 "Write the reason (it is published in the registry).",
             ));
         }
+        let category = match (action, category.trim()) {
+            ("reinstate", _) => "",
+            (_, "") => "other",
+            (_, k) if REASON_CATEGORIES.iter().any(|c| c.0 == k) => k,
+            _ => {
+                return Err(AppError::invalid(
+                    "category",
+                    "理由の分類を一覧から選んでください。",
+                    format!("Choose the reason category from the list ({}).", REASON_CATEGORIES.map(|c| c.0).join(", ")),
+                ))
+            }
+        };
         let reason = reason.trim().chars().take(500).collect::<String>();
         db::set_state(&mut tx, serial, to, &reason, c.superseded_by.as_deref(), now).await?;
+        db::set_reason_category(&mut tx, serial, category).await?;
         c.state = to.into();
         c.reason = reason.clone();
+        c.reason_category = category.into();
         let org = orgs::get(&mut tx, c.org_id).await?;
         db::insert_pending(&mut tx, &event(event_kind, &c, &org.corporate_number, &reason, now), Some(serial), now).await?;
         tx.commit().await?;
@@ -436,8 +697,9 @@ impl App {
             let org = orgs::get(&mut tx, c.org_id).await?;
             db::insert_pending(&mut tx, &event("expired", &c, &org.corporate_number, "", now), Some(&c.serial), now).await?;
         }
+        let providers = self.expire_accreditations(&mut tx).await?;
         tx.commit().await?;
-        Ok(due.len())
+        Ok(due.len() + providers)
     }
 
     /// The organisation's own certificates.
@@ -476,8 +738,9 @@ impl App {
             fresh.extend(new.iter().enumerate().map(|(i, h)| (first + i as u64, *h)));
             db::insert_entry(&mut tx, n, data, serial.as_deref(), now).await?;
             if let Some(s) = serial {
-                let text = String::from_utf8_lossy(data);
-                if text.contains("\"event\":\"issued\"") || text.contains("\"event\":\"renewed\"") {
+                let issued = serde_json::from_slice::<LoggedEvent>(data)
+                    .is_ok_and(|e| e.kind == EVENT_TYPE && matches!(e.event.as_str(), "issued" | "renewed"));
+                if issued {
                     db::set_log_index(&mut tx, s, n as i64).await?;
                 }
             }
@@ -684,7 +947,26 @@ impl App {
                 format!("The company with corporate number {cn} holds no certificate."),
             ));
         }
-        Ok(status_of(&org, &certs, self.now()))
+        let mut status = status_of(&org, &certs, self.now());
+        let serials: Vec<String> = certs.iter().map(|c| c.serial.clone()).collect();
+        status.history = db::events_of_serials(&mut conn, &serials)
+            .await?
+            .into_iter()
+            .filter_map(|(i, data)| {
+                let e: LoggedEvent = serde_json::from_slice(&data).ok().filter(|e: &LoggedEvent| e.kind == EVENT_TYPE)?;
+                Some(HistoryEvent {
+                    serial: e.serial,
+                    event: e.event,
+                    level: e.level,
+                    reason: e.reason,
+                    reason_category: e.reason_category,
+                    at: e.at,
+                    log_index: i,
+                })
+            })
+            .collect();
+        status.verified = crate::trust::latest_verification(&mut conn, org.id).await?.is_some();
+        Ok(status)
     }
 
     /// One certificate, public.

@@ -849,7 +849,7 @@ impl App {
             if out.contains_key(&cn) {
                 continue;
             }
-            let view = self.load_view(conn, a, Access::Buyer { share_id: s.id, evidence: s.mode == "evidence" }).await?;
+            let view = self.load_view(conn, a, Access::Buyer { share_id: s.id, level: crate::assessment::ShareLevel::parse(&s.mode) }).await?;
             let achieved = if view.status == AssessmentStatus::Assessed { App::assessed_level(&view) } else { view.evaluation.achieved };
             let (done, total) = view
                 .evaluation

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use hoshi_app::assessment::{Status, CONFIRMATION, SUPPORT, THIRD_PARTY};
+use hoshi_app::assessment::{ShareLevel, Status, CONFIRMATION, SUPPORT, THIRD_PARTY};
 use hoshi_app::demo::{DEMO_PASSWORD, WORLD};
 use hoshi_app::{Actor, App, AppError, FixedClock};
 use hoshi_core::Level;
@@ -137,6 +137,14 @@ async fn a_major_nonconformity_blocks_star_four() {
             };
             w.app.review(&w.body, e.id, &c.id, pos, "", false).await.expect("finding");
         }
+        let early = w.app.confirm(&w.body, e.id, "").await;
+        assert!(matches!(&early, Err(AppError::Invalid { message, .. }) if message.en.contains("corrective action")), "{early:?}");
+        for c in ["3-2-1-2", "4-4-3-1"] {
+            w.app.reply_to_finding(&w.supplier, e.id, c, "手順書を改訂する", "2099-03-31").await.expect("corrective action");
+        }
+        let no_tv = w.app.confirm(&w.body, e.id, "").await;
+        assert!(matches!(&no_tv, Err(AppError::Invalid { field, .. }) if field == "technical_verification"), "{no_tv:?}");
+        w.app.record_technical_verification(&w.body, e.id, "外部からの脆弱性診断", "2026-10-01", "findings", "").await.expect("tv");
         w.app.confirm(&w.body, e.id, "脆弱性診断未実施").await.expect("complete");
         let v = w.app.assessment(&w.supplier, a.id).await.expect("view");
         assert_eq!(v.status, Status::Assessed);
@@ -151,9 +159,14 @@ async fn sharing_is_by_consent_recorded_and_revocable() {
         let a = w.app.start_assessment(&w.supplier, "3", "company", "").await.expect("start");
         let sha = w.app.add_evidence(&w.supplier, a.id, "4-4-5-1", "av.pdf", b"%PDF-1.4 test").await.expect("evidence");
         assert!(matches!(w.app.assessment(&w.buyer, a.id).await, Err(AppError::NotFound(_))), "not shared yet");
-        let s = w.app.share(&w.supplier, a.id, &cn("buyer@tokai-motor.example"), false).await.expect("share");
-        let seen = w.app.assessment(&w.buyer, a.id).await.expect("buyer sees the summary");
-        assert!(seen.evidence.is_empty(), "a summary share has no evidence");
+        w.app.answer(&w.supplier, a.id, "4-1-1-1", "met", "", "社長のメモ").await.expect("answer");
+        let s = w.app.share(&w.supplier, a.id, &cn("buyer@tokai-motor.example"), ShareLevel::Result).await.expect("share");
+        let seen = w.app.assessment(&w.buyer, a.id).await.expect("buyer sees the result");
+        assert!(seen.evidence.is_empty(), "a result-only share has no evidence");
+        assert!(seen.answers.is_empty(), "a result-only share has no answers");
+        assert!(seen.evaluation.by_category.values().any(|r| r.met > 0), "but the readiness is computed from them");
+        assert!(seen.evaluation.gaps.is_empty() && seen.estimate.lines.is_empty(), "and no list of gaps tells them");
+        assert!(w.app.answer_history(&w.buyer, a.id, "4-1-1-1").await.is_err(), "nor their history");
         assert!(w.app.evidence_file(&w.buyer, a.id, &sha).await.is_err());
         let mine = w.app.assessment(&w.supplier, a.id).await.expect("owner");
         assert_eq!(mine.shares[0].2.len(), 1, "the buyer's view is recorded for the supplier");
@@ -161,10 +174,16 @@ async fn sharing_is_by_consent_recorded_and_revocable() {
         w.app.revoke_share(&w.supplier, s.id).await.expect("revoke");
         assert!(w.app.revoke_share(&w.supplier, s.id).await.is_err());
         assert!(matches!(w.app.assessment(&w.buyer, a.id).await, Err(AppError::NotFound(_))));
-        w.app.share(&w.supplier, a.id, &cn("buyer@tokai-motor.example"), true).await.expect("share with evidence");
+        w.app.share(&w.supplier, a.id, &cn("buyer@tokai-motor.example"), ShareLevel::Evidence).await.expect("share with evidence");
+        let seen = w.app.assessment(&w.buyer, a.id).await.expect("answers");
+        assert_eq!(seen.answers["4-1-1-1"].status, "met");
+        assert!(seen.answers["4-1-1-1"].note.is_empty(), "never the supplier's working notes");
+        let hist = w.app.answer_history(&w.buyer, a.id, "4-1-1-1").await.expect("history");
+        assert!(hist.iter().all(|(h, who)| who.is_empty() && h.note.is_empty()), "no employee's name reaches the buyer");
+        assert!(!w.app.answer_history(&w.supplier, a.id, "4-1-1-1").await.expect("own").iter().all(|(_, who)| who.is_empty()));
         let (ct, bytes, name) = w.app.evidence_file(&w.buyer, a.id, &sha).await.expect("evidence shared");
         assert_eq!((ct.as_str(), bytes.as_slice(), name.as_str()), ("application/pdf", b"%PDF-1.4 test".as_slice(), "av.pdf"));
-        assert!(w.app.share(&w.supplier, a.id, &cn("expert@suzuki-sec.example"), false).await.is_err(), "only buyers");
+        assert!(w.app.share(&w.supplier, a.id, &cn("expert@suzuki-sec.example"), ShareLevel::Answers).await.is_err(), "only buyers");
         // Support from an expert lets the expert see it, without locking.
         w.app.engage(&w.supplier, a.id, &cn("expert@suzuki-sec.example"), SUPPORT, "助けてください").await.expect("support");
         assert!(w.app.assessment(&w.expert, a.id).await.is_ok());

@@ -58,12 +58,13 @@ async fn issue_verify_revoke_and_audit() {
             matches!(app.decide(&registry, application.id, false, "").await, Err(AppError::Invalid { .. })),
             "a refusal needs a reason"
         );
-        let decided = app.decide(&registry, application.id, true, "").await.expect("issue");
+        let decided = app.decide(&registry, application.id, true, "書類一式を確認した").await.expect("issue");
         let serial = decided.serial.clone().expect("serial");
 
         // Until sequenced, there is no bundle; after, it verifies offline.
         assert!(app.bundle(&serial).await.is_err());
-        assert_eq!(app.sequence().await.expect("sequence"), 1);
+        // The demo world's two provider approvals come first in the log.
+        assert_eq!(app.sequence().await.expect("sequence"), 3);
         let b = app.bundle(&serial).await.expect("bundle");
         let jwks = app.jwks().await.expect("jwks");
         let proven = bundle::verify(&b, &jwks, app.keys().log.verifier_key()).expect("verifies offline");
@@ -87,10 +88,10 @@ async fn issue_verify_revoke_and_audit() {
         assert!(!four[0].meets_requirement && four[0].reason.as_deref().is_some_and(|r| r.contains("★4 is required")));
 
         // Revocation: recorded, public, logged; revoking again is refused.
-        assert!(matches!(app.change_certificate(&registry, &serial, "revoke", "").await, Err(AppError::Invalid { .. })));
-        app.change_certificate(&registry, &serial, "revoke", "虚偽の申告が判明").await.expect("revoke");
-        assert!(matches!(app.change_certificate(&registry, &serial, "revoke", "again").await, Err(AppError::Conflict(_))));
-        assert_eq!(app.sequence().await.expect("sequence"), 2);
+        assert!(matches!(app.change_certificate(&registry, &serial, "revoke", "misrepresentation", "").await, Err(AppError::Invalid { .. })));
+        app.change_certificate(&registry, &serial, "revoke", "misrepresentation", "虚偽の申告が判明").await.expect("revoke");
+        assert!(matches!(app.change_certificate(&registry, &serial, "revoke", "misrepresentation", "again").await, Err(AppError::Conflict(_))));
+        assert_eq!(app.sequence().await.expect("sequence"), 4);
         let after = app.verify_numbers(&[cn("owner@kariya-press.example")], Level::THREE).await.expect("verify");
         assert_eq!(after[0].state.as_deref(), Some("revoked"));
         assert!(!after[0].meets_requirement);
@@ -111,23 +112,23 @@ async fn issue_verify_revoke_and_audit() {
         bundle::verify(&b, &jwks, app.keys().log.verifier_key()).expect("the old certificate still verifies");
 
         // The tree matches every signed checkpoint, from hashes and from entries.
-        assert_eq!(app.audit_log(true).await.expect("audit"), vec![1, 2]);
+        assert_eq!(app.audit_log(true).await.expect("audit"), vec![3, 4]);
 
         // Expiry: a year later the job records it.
         let aid2 = confirmed(&app, &login(&app, "owner@toyohashi-kinzoku.example").await, &expert).await;
         let toyo = login(&app, "owner@toyohashi-kinzoku.example").await;
         let app2 = app.apply(&toyo, aid2).await.expect("apply");
-        app.decide(&registry, app2.id, true, "").await.expect("issue");
+        app.decide(&registry, app2.id, true, "書類一式を確認した").await.expect("issue");
         clock.advance(366 * 24 * 3600);
-        assert_eq!(app.expire_due().await.expect("expire"), 1);
-        assert_eq!(app.sequence().await.expect("sequence"), 4, "issued, revoked, issued, expired");
+        assert_eq!(app.expire_due().await.expect("expire"), 2, "the certificate and the expert's one-year approval");
+        assert_eq!(app.sequence().await.expect("sequence"), 7, "2 approvals, issued, revoked, issued, 2 expiries");
         assert_eq!(app.audit_log(false).await.expect("audit").len(), 3);
 
         // A changed stored hash or entry is found, and named (the server refuses to start on it).
         sqlx_query(&app, "UPDATE log_entries SET data = $1 WHERE idx = 0", b"{\"event\":\"forged\"}".to_vec()).await;
         let full = app.audit_log(true).await;
         assert!(matches!(&full, Err(AppError::Conflict(m)) if m.en.contains("recomputed from the entries")), "{full:?}");
-        sqlx_query(&app, "UPDATE log_hashes SET hash = $1 WHERE idx = 0", vec![7u8; 32]).await;
+        sqlx_query(&app, "UPDATE log_hashes SET hash = $1", vec![7u8; 32]).await;
         let quick = app.audit_log(false).await;
         assert!(matches!(&quick, Err(AppError::Conflict(m)) if m.en.contains("does not match the signed checkpoint")), "{quick:?}");
     }
@@ -152,10 +153,10 @@ async fn a_renewal_supersedes_the_previous_certificate_in_the_registry_and_the_l
     let registry = login(&app, "registry@ipa-demo.example").await;
     let first = confirmed(&app, &supplier, &expert).await;
     let a1 = app.apply(&supplier, first).await.expect("apply");
-    let old = app.decide(&registry, a1.id, true, "").await.expect("issue").serial.expect("serial");
+    let old = app.decide(&registry, a1.id, true, "書類一式を確認した").await.expect("issue").serial.expect("serial");
     let second = confirmed(&app, &supplier, &expert).await;
     let a2 = app.apply(&supplier, second).await.expect("apply again");
-    let new = app.decide(&registry, a2.id, true, "").await.expect("renew").serial.expect("serial");
+    let new = app.decide(&registry, a2.id, true, "書類一式を確認した").await.expect("renew").serial.expect("serial");
     app.sequence().await.expect("sequence");
     let company = app.registry_company(&CorporateNumber::parse(&cn("owner@kariya-press.example")).expect("cn")).await.expect("company");
     let old_row = company.certificates.iter().find(|c| c.serial == old).expect("old");

@@ -9,6 +9,7 @@
 pub use hoshi_ids as ids;
 pub use hoshi_ids::{CorporateNumber, FiscalYear, Level, Yen};
 
+pub mod accreditation;
 pub mod assessment;
 pub mod cost;
 pub mod graph;

@@ -483,56 +483,175 @@ pub async fn engagements_of_provider(conn: &mut Conn, provider_org_id: i64) -> R
         .collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReviewItem {
     pub criterion: String,
     /// Expert: `agree`, `query`, `disagree`. Assessor: `conforms`, `minor`, `major`.
     pub position: String,
     pub comment: String,
-    pub na_agreed: bool,
+    pub na_agreed: Flag,
     pub evidence_sha256: Option<String>,
     pub reviewed_by: i64,
     pub updated_at: i64,
+    /// When the provider resolved the finding (queries, disagreements, nonconformities).
+    pub resolved_at: Option<i64>,
+    /// The supplier's corrective action for a nonconformity, and its due date (YYYY-MM-DD).
+    pub corrective_action: String,
+    pub corrective_due: String,
 }
 
+/// A 0/1 column read as a boolean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flag(pub bool);
+
+impl sqlx::Type<sqlx::Any> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for Flag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> std::result::Result<Flag, sqlx::error::BoxDynError> {
+        Ok(Flag(<i64 as sqlx::Decode<sqlx::Any>>::decode(value)? != 0))
+    }
+}
+
+impl std::ops::Deref for Flag {
+    type Target = bool;
+    fn deref(&self) -> &bool {
+        &self.0
+    }
+}
+
+/// Sets the reviewer's position on a criterion. A new position reopens the finding (its
+/// resolution and corrective action belong to the position they answered).
 pub async fn put_review_item(conn: &mut Conn, engagement_id: i64, r: &ReviewItem) -> Result<()> {
     sqlx::query("DELETE FROM review_items WHERE engagement_id = $1 AND criterion = $2")
         .bind(engagement_id)
         .bind(&r.criterion)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO review_items (engagement_id, criterion, position, comment, na_agreed, evidence_sha256, reviewed_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+    sqlx::query("INSERT INTO review_items (engagement_id, criterion, position, comment, na_agreed, evidence_sha256, reviewed_by, updated_at, resolved_at, corrective_action, corrective_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
         .bind(engagement_id)
         .bind(&r.criterion)
         .bind(&r.position)
         .bind(&r.comment)
-        .bind(b(r.na_agreed))
+        .bind(b(*r.na_agreed))
         .bind(&r.evidence_sha256)
         .bind(r.reviewed_by)
         .bind(r.updated_at)
+        .bind(r.resolved_at)
+        .bind(&r.corrective_action)
+        .bind(&r.corrective_due)
         .execute(&mut *conn)
         .await?;
     Ok(())
 }
 
 pub async fn review_items(conn: &mut Conn, engagement_id: i64) -> Result<Vec<ReviewItem>> {
-    sqlx::query("SELECT criterion, position, comment, na_agreed, evidence_sha256, reviewed_by, updated_at FROM review_items WHERE engagement_id = $1 ORDER BY criterion")
+    Ok(sqlx::query_as::<_, ReviewItem>("SELECT criterion, position, comment, na_agreed, evidence_sha256, reviewed_by, updated_at, resolved_at, corrective_action, corrective_due FROM review_items WHERE engagement_id = $1 ORDER BY criterion")
         .bind(engagement_id)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(ReviewItem {
-                criterion: r.try_get(0)?,
-                position: r.try_get(1)?,
-                comment: r.try_get(2)?,
-                na_agreed: r.try_get::<i64, _>(3)? != 0,
-                evidence_sha256: r.try_get(4)?,
-                reviewed_by: r.try_get(5)?,
-                updated_at: r.try_get(6)?,
-            })
-        })
-        .collect()
+        .await?)
+}
+
+/// Records the supplier's corrective action for a finding.
+pub async fn set_corrective_action(conn: &mut Conn, engagement_id: i64, criterion: &str, action: &str, due: &str) -> Result<()> {
+    sqlx::query("UPDATE review_items SET corrective_action = $1, corrective_due = $2 WHERE engagement_id = $3 AND criterion = $4")
+        .bind(action)
+        .bind(due)
+        .bind(engagement_id)
+        .bind(criterion)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks a finding resolved.
+pub async fn resolve_review_item(conn: &mut Conn, engagement_id: i64, criterion: &str, at: i64) -> Result<()> {
+    sqlx::query("UPDATE review_items SET resolved_at = $1 WHERE engagement_id = $2 AND criterion = $3")
+        .bind(at)
+        .bind(engagement_id)
+        .bind(criterion)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// One message in a finding's thread.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FindingNote {
+    pub id: i64,
+    pub engagement_id: i64,
+    pub criterion: String,
+    /// `provider` or `supplier`.
+    pub side: String,
+    /// `finding`, `reply`, `corrective_action`, `resolved`.
+    pub kind: String,
+    pub body: String,
+    pub due: String,
+    pub author_id: i64,
+    pub created_at: i64,
+}
+
+pub async fn add_finding_note(conn: &mut Conn, n: &FindingNote) -> Result<()> {
+    sqlx::query("INSERT INTO finding_notes (engagement_id, criterion, side, kind, body, due, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(n.engagement_id)
+        .bind(&n.criterion)
+        .bind(&n.side)
+        .bind(&n.kind)
+        .bind(&n.body)
+        .bind(&n.due)
+        .bind(n.author_id)
+        .bind(n.created_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Every note of an engagement's threads, oldest first.
+pub async fn finding_notes(conn: &mut Conn, engagement_id: i64) -> Result<Vec<FindingNote>> {
+    Ok(sqlx::query_as::<_, FindingNote>("SELECT id, engagement_id, criterion, side, kind, body, due, author_id, created_at FROM finding_notes WHERE engagement_id = $1 ORDER BY id")
+        .bind(engagement_id)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+/// The assessment body's ★4 technical verification.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TechnicalVerification {
+    pub engagement_id: i64,
+    pub method: String,
+    pub performed_on: String,
+    pub result: String,
+    pub summary: String,
+    pub recorded_by: i64,
+    pub recorded_at: i64,
+}
+
+pub async fn put_technical_verification(conn: &mut Conn, t: &TechnicalVerification) -> Result<()> {
+    sqlx::query("DELETE FROM technical_verifications WHERE engagement_id = $1").bind(t.engagement_id).execute(&mut *conn).await?;
+    sqlx::query("INSERT INTO technical_verifications (engagement_id, method, performed_on, result, summary, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(t.engagement_id)
+        .bind(&t.method)
+        .bind(&t.performed_on)
+        .bind(&t.result)
+        .bind(&t.summary)
+        .bind(t.recorded_by)
+        .bind(t.recorded_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn technical_verification(conn: &mut Conn, engagement_id: i64) -> Result<Option<TechnicalVerification>> {
+    Ok(sqlx::query_as::<_, TechnicalVerification>("SELECT engagement_id, method, performed_on, result, summary, recorded_by, recorded_at FROM technical_verifications WHERE engagement_id = $1")
+        .bind(engagement_id)
+        .fetch_optional(&mut *conn)
+        .await?)
 }
 
 // ---- pledge ----

@@ -25,6 +25,7 @@ pub mod sessions;
 pub mod suppliers;
 pub mod testing;
 pub mod tokens;
+pub mod trust;
 pub mod users;
 
 /// A transaction, the unit every use case runs in.
@@ -79,6 +80,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "registry", include_str!("../migrations/0003_registry.sql")),
     (4, "suppliers", include_str!("../migrations/0004_suppliers.sql")),
     (5, "negotiations", include_str!("../migrations/0005_negotiations.sql")),
+    (6, "trust", include_str!("../migrations/0006_trust.sql")),
 ];
 
 /// The connection pool and which database it talks to.

@@ -74,9 +74,14 @@ pub struct Application {
     pub decided_by: Option<i64>,
     pub decided_at: Option<i64>,
     pub serial: Option<String>,
+    /// The operator's recorded check of the dossier.
+    pub checked_by: Option<i64>,
+    pub checked_at: Option<i64>,
+    pub check_note: String,
 }
 
-const APP_COLS: &str = "id, org_id, assessment_id, level, status, reason, submitted_by, submitted_at, decided_by, decided_at, serial";
+const APP_COLS: &str =
+    "id, org_id, assessment_id, level, status, reason, submitted_by, submitted_at, decided_by, decided_at, serial, checked_by, checked_at, check_note";
 
 fn app_row(r: &AnyRow) -> Result<Application> {
     Ok(Application {
@@ -91,7 +96,22 @@ fn app_row(r: &AnyRow) -> Result<Application> {
         decided_by: r.try_get("decided_by")?,
         decided_at: r.try_get("decided_at")?,
         serial: r.try_get("serial")?,
+        checked_by: r.try_get("checked_by")?,
+        checked_at: r.try_get("checked_at")?,
+        check_note: r.try_get("check_note")?,
     })
+}
+
+/// Records the operator's check of an application's dossier.
+pub async fn set_application_check(conn: &mut Conn, id: i64, by: i64, at: i64, note: &str) -> Result<()> {
+    sqlx::query("UPDATE applications SET checked_by = $1, checked_at = $2, check_note = $3 WHERE id = $4")
+        .bind(by)
+        .bind(at)
+        .bind(note)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn insert_application(conn: &mut Conn, a: &Application) -> Result<Application> {
@@ -172,9 +192,16 @@ pub struct Certificate {
     pub kid: String,
     pub log_index: Option<i64>,
     pub updated_at: i64,
+    /// The scope in English words (`scope` holds the Japanese).
+    pub scope_en: String,
+    /// The attesting expert or assessment body, as JSON (kind, names, corporate number,
+    /// registration or designation number).
+    pub attestation: String,
+    /// Why it was suspended or revoked, as a category key (the words are in `reason`).
+    pub reason_category: String,
 }
 
-const CERT_COLS: &str = "serial, org_id, application_id, level, scope, edition, issued_at, valid_until, state, reason, superseded_by, jws, kid, log_index, updated_at";
+const CERT_COLS: &str = "serial, org_id, application_id, level, scope, edition, issued_at, valid_until, state, reason, superseded_by, jws, kid, log_index, updated_at, scope_en, attestation, reason_category";
 
 fn cert_row(r: &AnyRow) -> Result<Certificate> {
     Ok(Certificate {
@@ -193,12 +220,15 @@ fn cert_row(r: &AnyRow) -> Result<Certificate> {
         kid: r.try_get("kid")?,
         log_index: r.try_get("log_index")?,
         updated_at: r.try_get("updated_at")?,
+        scope_en: r.try_get("scope_en")?,
+        attestation: r.try_get("attestation")?,
+        reason_category: r.try_get("reason_category")?,
     })
 }
 
 pub async fn insert_certificate(conn: &mut Conn, c: &Certificate) -> Result<()> {
     sqlx::query(&format!(
-        "INSERT INTO certificates ({CERT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        "INSERT INTO certificates ({CERT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
     ))
     .bind(&c.serial)
     .bind(c.org_id)
@@ -215,6 +245,9 @@ pub async fn insert_certificate(conn: &mut Conn, c: &Certificate) -> Result<()> 
     .bind(&c.kid)
     .bind(c.log_index)
     .bind(c.updated_at)
+    .bind(&c.scope_en)
+    .bind(&c.attestation)
+    .bind(&c.reason_category)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -232,6 +265,12 @@ pub async fn set_state(conn: &mut Conn, serial: &str, state: &str, reason: &str,
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
+    Ok(())
+}
+
+/// Sets a suspension's or revocation's reason category.
+pub async fn set_reason_category(conn: &mut Conn, serial: &str, category: &str) -> Result<()> {
+    sqlx::query("UPDATE certificates SET reason_category = $1 WHERE serial = $2").bind(category).bind(serial).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -501,4 +540,25 @@ pub async fn checkpoints(conn: &mut Conn) -> Result<Vec<CheckpointRow>> {
         .iter()
         .map(cp_row)
         .collect()
+}
+
+/// Every log event (sequenced, with its index, then still pending) about these certificates,
+/// in the order they happened.
+pub async fn events_of_serials(conn: &mut Conn, serials: &[String]) -> Result<Vec<(Option<u64>, Vec<u8>)>> {
+    let mut out = Vec::new();
+    for chunk in serials.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        for (table, idx) in [("log_entries", "idx"), ("log_pending", "id")] {
+            let sql = format!("SELECT {idx}, data FROM {table} WHERE serial IN ({}) ORDER BY {idx}", placeholders.join(", "));
+            let mut q = sqlx::query(&sql);
+            for s in chunk {
+                q = q.bind(s);
+            }
+            for r in q.fetch_all(&mut *conn).await? {
+                let i: i64 = r.try_get(0)?;
+                out.push(((table == "log_entries").then_some(i as u64), r.try_get::<Vec<u8>, _>(1)?));
+            }
+        }
+    }
+    Ok(out)
 }

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use hoshi_app::assessment::{
-    Access, AssessmentView, SettingsInput, Status, MAX_EVIDENCE_BYTES, PLEDGE_TEXT_EN, PLEDGE_TEXT_JA, SCOPE_KINDS,
+    Access, AssessmentView, SettingsInput, ShareLevel, Status, MAX_EVIDENCE_BYTES, PLEDGE_TEXT_EN, PLEDGE_TEXT_JA, SCOPE_KINDS,
 };
 use hoshi_app::{App, AppError};
 use hoshi_core::org::OrgRole;
@@ -365,11 +365,7 @@ async fn overview_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, not
             .map(|(sh, o, views)| ShareRow {
                 id: sh.id,
                 buyer: name(o),
-                mode: if sh.mode == "evidence" {
-                    t.pick("概要と証跡", "Summary and evidence")
-                } else {
-                    t.pick("概要のみ", "Summary only")
-                },
+                mode: ShareLevel::parse(&sh.mode).name(ctx.ja()),
                 since: jst(sh.created_at),
                 revoked: sh.revoked_at.map(jst),
                 views: views.iter().map(|(email, who, at)| format!("{who} <{email}> {}", jst(*at))).collect(),
@@ -399,7 +395,7 @@ async fn overview_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, not
             .collect(),
         notice,
         error,
-        evidence_shared: matches!(v.access, Access::Buyer { evidence: true, .. }),
+        evidence_shared: matches!(v.access, Access::Buyer { level: ShareLevel::Evidence, .. }),
         can_apply: false,
         certification: Vec::new(),
         l: Layout::new(ctx, t.pick("自己評価の結果", "Assessment results")),
@@ -502,14 +498,15 @@ pub async fn new_version(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
 pub struct ShareForm {
     #[serde(default)]
     pub buyer: String,
+    /// result / answers / evidence.
     #[serde(default)]
-    pub with_evidence: Option<String>,
+    pub level: String,
 }
 
 pub async fn share(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ShareForm>) -> Response {
     let r = match ctx.actor() {
         Ok(a) => {
-            s.app.share(a, id, &f.buyer, f.with_evidence.is_some()).await.map(|_| ctx.t().pick("共有しました。", "Shared.").to_owned())
+            s.app.share(a, id, &f.buyer, ShareLevel::parse(&f.level)).await.map(|_| ctx.t().pick("共有しました。", "Shared.").to_owned())
         }
         Err(e) => Err(e),
     };
@@ -838,7 +835,7 @@ async fn criterion_page(
             .collect(),
         editable: v.access == Access::Owner && v.status.editable(),
         owner: v.access == Access::Owner,
-        can_download: !matches!(v.access, Access::Buyer { evidence: false, .. }),
+        can_download: !matches!(v.access, Access::Buyer { level: ShareLevel::Result | ShareLevel::Answers, .. }),
         quote_one_off: quote.map(|q| q.one_off_yen.to_string()).unwrap_or_default(),
         quote_annual: quote.map(|q| q.annual_yen.to_string()).unwrap_or_default(),
         quote_note: quote.map(|q| q.note.clone()).unwrap_or_default(),
@@ -1128,11 +1125,7 @@ pub async fn shared(State(s): State<AppState>, ctx: Ctx) -> Response {
             target: format!("★{}", a.target_level),
             achieved: achieved.map_or_else(|| t.pick("なし", "None").to_owned(), |l| l.to_string()),
             status: status_name(Status::parse(&a.status), t),
-            mode: if sh.mode == "evidence" {
-                t.pick("概要と証跡", "Summary and evidence")
-            } else {
-                t.pick("概要のみ", "Summary only")
-            },
+            mode: ShareLevel::parse(&sh.mode).name(ctx.ja()),
             since: jst(sh.created_at),
         });
     }

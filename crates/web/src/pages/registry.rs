@@ -407,6 +407,8 @@ pub struct ChangeForm {
     #[serde(default)]
     pub action: String,
     #[serde(default)]
+    pub category: String,
+    #[serde(default)]
     pub reason: String,
 }
 
@@ -416,7 +418,7 @@ pub async fn change(State(s): State<AppState>, ctx: Ctx, Form(f): Form<ChangeFor
         Ok(a) => a.clone(),
         Err(e) => return error_page(&ctx, &e),
     };
-    match s.app.change_certificate(&actor, &serial, &f.action, &f.reason).await {
+    match s.app.change_certificate(&actor, &serial, &f.action, &f.category, &f.reason).await {
         Ok(c) => {
             console_page(
                 &s,

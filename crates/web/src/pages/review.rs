@@ -165,7 +165,7 @@ async fn review_page(s: &AppState, ctx: &Ctx, id: i64, code: StatusCode, notice:
                 position: r.map(|r| r.position.clone()).unwrap_or_default(),
                 position_label: r.map_or(t.pick("未確認", "Not reviewed"), |r| position_label(&r.position, t)),
                 comment: r.map(|r| r.comment.clone()).unwrap_or_default(),
-                na_agreed: r.is_some_and(|r| r.na_agreed),
+                na_agreed: r.is_some_and(|r| *r.na_agreed),
             }
         })
         .collect();

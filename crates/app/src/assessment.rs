@@ -16,8 +16,8 @@ use hoshi_core::org::OrgRole;
 use hoshi_core::{CorporateNumber, Level, Yen};
 use hoshi_standard::Edition;
 use hoshi_store::assessments::{
-    self as db, AnswerRow, Assessment, Engagement, EvidenceRow, ExpertProfile, FindingNote, Flag, Pledge, QuoteRow, ReviewItem,
-    Share, TechnicalVerification,
+    self as db, AnswerRow, Assessment, Engagement, EvidenceRow, ExpertProfile, FindingNote, Flag, Pledge, QuoteRow, ReviewItem, Share,
+    TechnicalVerification,
 };
 use hoshi_store::orgs::{self, Org};
 use hoshi_store::{users, Conn};
@@ -1051,7 +1051,10 @@ impl App {
                     if matches!(r.position.as_str(), "query" | "disagree") && r.resolved_at.is_none() {
                         blocking.push(c.id.clone());
                     }
-                    if matches!(r.position.as_str(), "minor" | "major") && r.resolved_at.is_none() && (r.corrective_action.is_empty() || r.corrective_due.is_empty()) {
+                    if matches!(r.position.as_str(), "minor" | "major")
+                        && r.resolved_at.is_none()
+                        && (r.corrective_action.is_empty() || r.corrective_due.is_empty())
+                    {
                         uncorrected.push(c.id.clone());
                     }
                     if view.answers.get(&c.id).is_some_and(|x| x.status == "not_applicable") && !*r.na_agreed {
@@ -1154,22 +1157,50 @@ impl App {
 
     /// The supplier answers a provider's finding on one criterion; for a nonconformity, with a
     /// corrective action and its due date (`due`, YYYY-MM-DD, today or later).
-    pub async fn reply_to_finding(&self, actor: &Actor, engagement_id: i64, criterion: &str, text: &str, due: &str) -> Result<(), AppError> {
+    pub async fn reply_to_finding(
+        &self,
+        actor: &Actor,
+        assessment_id: i64,
+        engagement_id: i64,
+        criterion: &str,
+        text: &str,
+        due: &str,
+    ) -> Result<(), AppError> {
         let text = text.trim();
         if text.is_empty() {
             return Err(AppError::invalid("reply", "回答または是正処置を書いてください。", "Write your answer or corrective action."));
         }
         let mut tx = self.store.begin().await?;
-        let e = db::engagement(&mut tx, engagement_id).await.map_err(|_| AppError::not_found("依頼が見つかりません。", "No such request."))?;
-        self.owned(&mut tx, actor, e.assessment_id).await.map_err(|_| AppError::not_found("依頼が見つかりません。", "No such request."))?;
-        let item = db::review_items(&mut tx, e.id).await?.into_iter().find(|r| r.criterion == criterion && FINDING_POSITIONS.contains(&r.position.as_str()));
+        let a = self.owned(&mut tx, actor, assessment_id).await?;
+        let no_open = || {
+            AppError::invalid(
+                "criterion",
+                format!("評価基準{criterion}に未解決の指摘はありません。"),
+                format!("There is no open finding on criterion {criterion}."),
+            )
+        };
+        let Some(e) = db::engagements_of_assessment(&mut tx, a.id).await?.into_iter().find(|e| e.id == engagement_id) else {
+            return Err(no_open());
+        };
+        let item = db::review_items(&mut tx, e.id)
+            .await?
+            .into_iter()
+            .find(|r| r.criterion == criterion && FINDING_POSITIONS.contains(&r.position.as_str()));
         let Some(item) = item.filter(|r| r.resolved_at.is_none()) else {
-            return Err(AppError::invalid("criterion", format!("評価基準{criterion}に未解決の指摘はありません。"), format!("There is no open finding on criterion {criterion}.")));
+            return Err(AppError::invalid(
+                "criterion",
+                format!("評価基準{criterion}に未解決の指摘はありません。"),
+                format!("There is no open finding on criterion {criterion}."),
+            ));
         };
         let nonconformity = matches!(item.position.as_str(), "minor" | "major");
         let due = if nonconformity {
             let d = hoshi_core::time::parse_date(due).ok_or_else(|| {
-                AppError::invalid("due", "不適合には是正処置の期限（YYYY-MM-DD）が必要です。", "A nonconformity needs the corrective action's due date (YYYY-MM-DD).")
+                AppError::invalid(
+                    "due",
+                    "不適合には是正処置の期限（YYYY-MM-DD）が必要です。",
+                    "A nonconformity needs the corrective action's due date (YYYY-MM-DD).",
+                )
             })?;
             if d < hoshi_core::time::jst_date_string(self.now()) {
                 return Err(AppError::invalid("due", "是正処置の期限は今日以降にしてください。", "The due date must be today or later."));
@@ -1210,9 +1241,16 @@ impl App {
         if !open {
             return Err(AppError::Conflict(Msg::new("この依頼はすでに完了しています。", "This request is already closed.")));
         }
-        let item = db::review_items(&mut tx, e.id).await?.into_iter().find(|r| r.criterion == criterion && FINDING_POSITIONS.contains(&r.position.as_str()));
+        let item = db::review_items(&mut tx, e.id)
+            .await?
+            .into_iter()
+            .find(|r| r.criterion == criterion && FINDING_POSITIONS.contains(&r.position.as_str()));
         let Some(item) = item.filter(|r| r.resolved_at.is_none()) else {
-            return Err(AppError::invalid("criterion", format!("評価基準{criterion}に未解決の指摘はありません。"), format!("There is no open finding on criterion {criterion}.")));
+            return Err(AppError::invalid(
+                "criterion",
+                format!("評価基準{criterion}に未解決の指摘はありません。"),
+                format!("There is no open finding on criterion {criterion}."),
+            ));
         };
         if matches!(item.position.as_str(), "minor" | "major") && item.corrective_action.is_empty() {
             return Err(AppError::invalid(
@@ -1255,7 +1293,10 @@ impl App {
         let mut tx = self.store.begin().await?;
         let (e, _) = self.my_engagement(&mut tx, actor, engagement_id).await?;
         if e.kind != THIRD_PARTY || !matches!(e.status.as_str(), "requested" | "in_review") {
-            return Err(AppError::Conflict(Msg::new("技術検証は評価中の★4の依頼に記録します。", "Technical verification is recorded on an open ★4 assessment.")));
+            return Err(AppError::Conflict(Msg::new(
+                "技術検証は評価中の★4の依頼に記録します。",
+                "Technical verification is recorded on an open ★4 assessment.",
+            )));
         }
         if !crate::trust::may_verify_technically(&mut tx, actor.org.id).await? {
             return Err(AppError::forbidden(
@@ -1267,10 +1308,16 @@ impl App {
             .ok_or_else(|| AppError::invalid("performed_on", "実施日はYYYY-MM-DDで入力してください。", "Enter the date as YYYY-MM-DD."))?;
         let result = match result.trim() {
             r @ ("passed" | "findings") => r,
-            _ => return Err(AppError::invalid("result", "結果は「問題なし」か「指摘あり」を選んでください。", "Choose passed or findings.")),
+            _ => {
+                return Err(AppError::invalid("result", "結果は「問題なし」か「指摘あり」を選んでください。", "Choose passed or findings."))
+            }
         };
         if method.trim().is_empty() {
-            return Err(AppError::invalid("method", "検証の方法を書いてください（例: 外部からの脆弱性診断）。", "Write the method (e.g. external vulnerability scan)."));
+            return Err(AppError::invalid(
+                "method",
+                "検証の方法を書いてください（例: 外部からの脆弱性診断）。",
+                "Write the method (e.g. external vulnerability scan).",
+            ));
         }
         db::put_technical_verification(
             &mut tx,
@@ -1292,7 +1339,9 @@ impl App {
     /// The ★4 technical verification of an engagement, if recorded.
     pub async fn technical_verification(&self, actor: &Actor, engagement_id: i64) -> Result<Option<TechnicalVerification>, AppError> {
         let mut conn = self.store.pool().acquire().await?;
-        let e = db::engagement(&mut conn, engagement_id).await.map_err(|_| AppError::not_found("依頼が見つかりません。", "No such request."))?;
+        let e = db::engagement(&mut conn, engagement_id)
+            .await
+            .map_err(|_| AppError::not_found("依頼が見つかりません。", "No such request."))?;
         if e.provider_org_id != actor.org.id {
             let a = db::get(&mut conn, e.assessment_id).await?;
             if a.org_id != actor.org.id && !actor.has_role(OrgRole::RegistryOperator) {
@@ -1318,7 +1367,8 @@ impl App {
             .max_by_key(|p| p.id);
         let Some(previous) = previous else { return Ok(0) };
         let answers: HashMap<String, AnswerRow> = db::answers(&mut tx, a.id).await?.into_iter().map(|r| (r.criterion.clone(), r)).collect();
-        let current: HashMap<String, ReviewItem> = db::review_items(&mut tx, e.id).await?.into_iter().map(|r| (r.criterion.clone(), r)).collect();
+        let current: HashMap<String, ReviewItem> =
+            db::review_items(&mut tx, e.id).await?.into_iter().map(|r| (r.criterion.clone(), r)).collect();
         let now = self.now();
         let mut n = 0;
         for r in db::review_items(&mut tx, previous.id).await? {
@@ -1465,11 +1515,16 @@ impl App {
         self.load_view(&mut conn, a, Access::Owner).await
     }
 
-    /// The directory of experts, with their organisations.
+    /// The directory of experts approved today, with their organisations.
     pub async fn expert_directory(&self) -> Result<Vec<(ExpertProfile, Org)>, AppError> {
         let mut conn = self.store.pool().acquire().await?;
         let mut out = Vec::new();
+        let now = self.now();
         for p in db::experts(&mut conn).await? {
+            // Only experts the operator approved, today, are offered to suppliers.
+            if !crate::trust::provider_approved_at(&mut conn, p.org_id, AccKind::Expert, now).await? {
+                continue;
+            }
             let o = orgs::get(&mut conn, p.org_id).await?;
             out.push((p, o));
         }

@@ -396,8 +396,14 @@ impl App {
             let decided = self.decide(&registry, application.id, true, "書類一式を確認した").await?;
             serials.push(decided.serial.unwrap_or_default());
         }
-        self.change_certificate(&registry, &serials[1], "suspend", "annual_self_assessment", "年次の自己評価が期限までに提出されていないため")
-            .await?;
+        self.change_certificate(
+            &registry,
+            &serials[1],
+            "suspend",
+            "annual_self_assessment",
+            "年次の自己評価が期限までに提出されていないため",
+        )
+        .await?;
         self.change_certificate(&registry, &serials[2], "revoke", "misrepresentation", "申告内容と実態の重大な相違が判明したため").await?;
 
         // An expert whose accreditation was withdrawn: its approval and withdrawal are in the log.

@@ -24,9 +24,9 @@ use serde_json::json;
 
 use crate::assessment::{AssessmentView, Status, CONFIRMATION, THIRD_PARTY};
 use crate::trust::{ProviderRecord, VerificationStatus};
+use crate::{Actor, App, AppError, Msg};
 use hoshi_core::accreditation::Kind as AccKind;
 use hoshi_store::assessments::{Engagement, ReviewItem, TechnicalVerification};
-use crate::{Actor, App, AppError, Msg};
 
 /// Largest bulk verification request.
 pub const MAX_VERIFY: usize = 10_000;
@@ -342,9 +342,10 @@ impl App {
 
     /// The engagement whose confirmation (★3) or assessment (★4) an assessment rests on.
     fn attesting(view: &AssessmentView) -> Option<&(Engagement, Org, Vec<ReviewItem>)> {
-        view.engagements.iter().rev().find(|(e, _, _)| {
-            (e.kind == CONFIRMATION && e.status == "confirmed") || (e.kind == THIRD_PARTY && e.status == "completed")
-        })
+        view.engagements
+            .iter()
+            .rev()
+            .find(|(e, _, _)| (e.kind == CONFIRMATION && e.status == "confirmed") || (e.kind == THIRD_PARTY && e.status == "completed"))
     }
 
     /// Why an assessment's confirmation or assessment cannot support a certificate: its
@@ -352,20 +353,34 @@ impl App {
     /// (suspended, withdrawn or expired before the application was decided).
     async fn attestation_problem(&self, conn: &mut Conn, view: &AssessmentView) -> Result<Option<Msg>, AppError> {
         let Some((e, provider, _)) = App::attesting(view) else {
-            return Ok(Some(Msg::new("専門家の確認または評価機関の評価がありません。", "There is no expert confirmation or assessment-body assessment.")));
+            return Ok(Some(Msg::new(
+                "専門家の確認または評価機関の評価がありません。",
+                "There is no expert confirmation or assessment-body assessment.",
+            )));
         };
         let kind = if e.kind == THIRD_PARTY { AccKind::AssessmentBody } else { AccKind::Expert };
         let at = e.decided_at.unwrap_or(e.created_at);
         if !crate::trust::provider_approved_at(conn, provider.id, kind, at).await? {
             return Ok(Some(Msg::new(
-                format!("{}は、確認・評価を行った時点で登録機関が承認した{}ではありませんでした。承認された相手に改めて依頼してください。", provider.name_ja, kind.name(true)),
-                format!("{} was not an approved {} when it confirmed or assessed this: ask an approved provider again.", provider.name_en, kind.name(false).to_lowercase()),
+                format!(
+                    "{}は、確認・評価を行った時点で登録機関が承認した{}ではありませんでした。承認された相手に改めて依頼してください。",
+                    provider.name_ja,
+                    kind.name(true)
+                ),
+                format!(
+                    "{} was not an approved {} when it confirmed or assessed this: ask an approved provider again.",
+                    provider.name_en,
+                    kind.name(false).to_lowercase()
+                ),
             )));
         }
         if !crate::trust::provider_approved_at(conn, provider.id, kind, self.now()).await? {
             return Ok(Some(Msg::new(
                 format!("{}の承認は停止・取消または期限切れになっています。この確認・評価では認証できません。", provider.name_ja),
-                format!("{}'s accreditation has been suspended, withdrawn or has expired: this confirmation or assessment cannot be certified.", provider.name_en),
+                format!(
+                    "{}'s accreditation has been suspended, withdrawn or has expired: this confirmation or assessment cannot be certified.",
+                    provider.name_en
+                ),
             )));
         }
         Ok(None)
@@ -382,13 +397,20 @@ impl App {
         }
         let open: Vec<String> = App::attesting(view)
             .map(|(_, _, items)| {
-                items.iter().filter(|r| matches!(r.position.as_str(), "minor" | "major") && r.resolved_at.is_none()).map(|r| r.criterion.clone()).collect()
+                items
+                    .iter()
+                    .filter(|r| matches!(r.position.as_str(), "minor" | "major") && r.resolved_at.is_none())
+                    .map(|r| r.criterion.clone())
+                    .collect()
             })
             .unwrap_or_default();
         if !open.is_empty() {
             out.push(Msg::new(
                 format!("未解決の不適合があります（{}）。是正処置の後、評価機関が解決するまで発行できません。", open.join(", ")),
-                format!("Nonconformities are still open ({}): they must be corrected and resolved by the assessment body first.", open.join(", ")),
+                format!(
+                    "Nonconformities are still open ({}): they must be corrected and resolved by the assessment body first.",
+                    open.join(", ")
+                ),
             ));
         }
         if app.checked_at.is_none() {
@@ -401,8 +423,9 @@ impl App {
     pub async fn dossier(&self, actor: &Actor, application_id: i64) -> Result<Dossier, AppError> {
         require_operator(actor)?;
         let mut conn = self.store.pool().acquire().await?;
-        let application =
-            db::application(&mut conn, application_id).await.map_err(|_| AppError::not_found("申請が見つかりません。", "No such application."))?;
+        let application = db::application(&mut conn, application_id)
+            .await
+            .map_err(|_| AppError::not_found("申請が見つかりません。", "No such application."))?;
         let org = orgs::get(&mut conn, application.org_id).await?;
         let a = adb::get(&mut conn, application.assessment_id).await?;
         let view = self.load_view(&mut conn, a, crate::assessment::Access::Operator).await?;
@@ -413,12 +436,20 @@ impl App {
         if let Some((e, p, _)) = App::attesting(&view) {
             let kind = if e.kind == THIRD_PARTY { AccKind::AssessmentBody } else { AccKind::Expert };
             provider = self.provider_record(&mut conn, p.id, kind).await?;
-            attested_while_approved = crate::trust::provider_approved_at(&mut conn, p.id, kind, e.decided_at.unwrap_or(e.created_at)).await?;
+            attested_while_approved =
+                crate::trust::provider_approved_at(&mut conn, p.id, kind, e.decided_at.unwrap_or(e.created_at)).await?;
             technical = adb::technical_verification(&mut conn, e.id).await?;
         }
         let blockers = self.issue_blockers(&mut conn, &application, &org, &view).await?;
         let mut names = HashMap::new();
-        for id in view.answers.values().map(|a| a.by).chain(view.findings.iter().map(|n| n.author_id)).chain(view.pledge.iter().map(|p| p.signed_by)).chain(application.checked_by) {
+        for id in view
+            .answers
+            .values()
+            .map(|a| a.by)
+            .chain(view.findings.iter().map(|n| n.author_id))
+            .chain(view.pledge.iter().map(|p| p.signed_by))
+            .chain(application.checked_by)
+        {
             if let std::collections::hash_map::Entry::Vacant(v) = names.entry(id) {
                 v.insert(hoshi_store::users::get(&mut conn, id).await.map(|u| u.display_name).unwrap_or_default());
             }
@@ -430,7 +461,9 @@ impl App {
     pub async fn record_check(&self, actor: &Actor, application_id: i64, note: &str) -> Result<(), AppError> {
         require_operator(actor)?;
         let mut tx = self.store.begin().await?;
-        let app = db::application(&mut tx, application_id).await.map_err(|_| AppError::not_found("申請が見つかりません。", "No such application."))?;
+        let app = db::application(&mut tx, application_id)
+            .await
+            .map_err(|_| AppError::not_found("申請が見つかりません。", "No such application."))?;
         if app.status != "submitted" {
             return Err(AppError::Conflict(Msg::new("この申請はすでに判断済みです。", "This application was already decided.")));
         }
@@ -529,7 +562,11 @@ impl App {
         if !blockers.is_empty() {
             let ja: Vec<&str> = blockers.iter().map(|m| m.ja.as_str()).collect();
             let en: Vec<&str> = blockers.iter().map(|m| m.en.as_str()).collect();
-            return Err(AppError::invalid("issue", format!("まだ発行できません: {}", ja.join(" ")), format!("It cannot be issued yet: {}", en.join(" "))));
+            return Err(AppError::invalid(
+                "issue",
+                format!("まだ発行できません: {}", ja.join(" ")),
+                format!("It cannot be issued yet: {}", en.join(" ")),
+            ));
         }
         let attestation = match App::attesting(&view) {
             Some((e, p, _)) => {

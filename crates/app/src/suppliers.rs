@@ -849,7 +849,8 @@ impl App {
             if out.contains_key(&cn) {
                 continue;
             }
-            let view = self.load_view(conn, a, Access::Buyer { share_id: s.id, level: crate::assessment::ShareLevel::parse(&s.mode) }).await?;
+            let view =
+                self.load_view(conn, a, Access::Buyer { share_id: s.id, level: crate::assessment::ShareLevel::parse(&s.mode) }).await?;
             let achieved = if view.status == AssessmentStatus::Assessed { App::assessed_level(&view) } else { view.evaluation.achieved };
             let (done, total) = view
                 .evaluation

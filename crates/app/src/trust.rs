@@ -173,8 +173,16 @@ pub(crate) async fn may_verify_technically(conn: &mut Conn, org_id: i64) -> Resu
 /// The error when a provider is not approved.
 pub(crate) fn not_approved_error(org: &Org, kind: Kind) -> AppError {
     AppError::forbidden(
-        format!("{}は登録機関が承認した{}ではありません（未承認・停止・取消・期限切れ）。承認された相手を名簿から選んでください。", org.name_ja, kind.name(true)),
-        format!("{} is not an approved {} (not yet approved, suspended, withdrawn or expired): choose an approved provider from the directory.", org.name_en, kind.name(false).to_lowercase()),
+        format!(
+            "{}は登録機関が承認した{}ではありません（未承認・停止・取消・期限切れ）。承認された相手を名簿から選んでください。",
+            org.name_ja,
+            kind.name(true)
+        ),
+        format!(
+            "{} is not an approved {} (not yet approved, suspended, withdrawn or expired): choose an approved provider from the directory.",
+            org.name_en,
+            kind.name(false).to_lowercase()
+        ),
     )
 }
 
@@ -295,12 +303,19 @@ impl App {
         }
         let mut tx = self.store.begin().await?;
         let org = orgs::by_corporate_number(&mut tx, cn).await?.ok_or_else(|| {
-            AppError::not_found(format!("法人番号{cn}の組織はありません。"), format!("There is no organisation with corporate number {cn}."))
+            AppError::not_found(
+                format!("法人番号{cn}の組織はありません。"),
+                format!("There is no organisation with corporate number {cn}."),
+            )
         })?;
         let document = document.map(str::trim).filter(|d| !d.is_empty());
         if let Some(d) = document {
             if !db::documents(&mut tx, org.id).await?.iter().any(|x| x.sha256 == d) {
-                return Err(AppError::invalid("document", "その書類はこの組織から提出されていません。", "That document was not submitted by this organisation."));
+                return Err(AppError::invalid(
+                    "document",
+                    "その書類はこの組織から提出されていません。",
+                    "That document was not submitted by this organisation.",
+                ));
             }
         }
         let (by_user, by) = decider(actor);
@@ -331,8 +346,8 @@ impl App {
         statement: &str,
         document: Option<(&str, &[u8])>,
     ) -> Result<Claim, AppError> {
-        let cn = CorporateNumber::parse(corporate_number)
-            .map_err(|e| AppError::invalid("corporate_number", e.message_ja(), e.to_string()))?;
+        let cn =
+            CorporateNumber::parse(corporate_number).map_err(|e| AppError::invalid("corporate_number", e.message_ja(), e.to_string()))?;
         let email = crate::accounts::email(email_input)?;
         let name = name.trim();
         if name.is_empty() || statement.trim().is_empty() {
@@ -395,7 +410,11 @@ impl App {
         require_operator(actor)?;
         let resolution = resolution.trim();
         if resolution.is_empty() {
-            return Err(AppError::invalid("resolution", "判断の理由を書いてください（記録に残ります）。", "Write the reason for the decision (it is recorded)."));
+            return Err(AppError::invalid(
+                "resolution",
+                "判断の理由を書いてください（記録に残ります）。",
+                "Write the reason for the decision (it is recorded).",
+            ));
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -464,8 +483,16 @@ impl App {
         if qualification.is_empty() {
             return Err(AppError::invalid(
                 "qualification",
-                if kind == Kind::Expert { "資格を入力してください（例: 情報処理安全確保支援士）。" } else { "指定の根拠を入力してください（例: SCS評価制度 評価機関指定）。" },
-                if kind == Kind::Expert { "Enter the qualification (e.g. Registered Information Security Specialist)." } else { "Enter the basis of designation." },
+                if kind == Kind::Expert {
+                    "資格を入力してください（例: 情報処理安全確保支援士）。"
+                } else {
+                    "指定の根拠を入力してください（例: SCS評価制度 評価機関指定）。"
+                },
+                if kind == Kind::Expert {
+                    "Enter the qualification (e.g. Registered Information Security Specialist)."
+                } else {
+                    "Enter the basis of designation."
+                },
             ));
         }
         if number.is_empty() {
@@ -479,7 +506,11 @@ impl App {
             String::new()
         } else {
             parse_date(&input.training_completed_on).ok_or_else(|| {
-                AppError::invalid("training_completed_on", "研修の修了日はYYYY-MM-DDで入力してください。", "Enter the training completion date as YYYY-MM-DD.")
+                AppError::invalid(
+                    "training_completed_on",
+                    "研修の修了日はYYYY-MM-DDで入力してください。",
+                    "Enter the training completion date as YYYY-MM-DD.",
+                )
             })?
         };
         if kind == Kind::Expert && training.is_empty() {
@@ -621,7 +652,11 @@ impl App {
         };
         let reason = reason.trim();
         if next != State::Approved && reason.is_empty() {
-            return Err(AppError::invalid("reason", "理由を書いてください（公開の記録に残ります）。", "Write the reason (it is kept in the public record)."));
+            return Err(AppError::invalid(
+                "reason",
+                "理由を書いてください（公開の記録に残ります）。",
+                "Write the reason (it is kept in the public record).",
+            ));
         }
         let mut tx = self.store.begin().await?;
         let org = orgs::by_corporate_number(&mut tx, corporate_number).await?.ok_or_else(|| {
@@ -631,10 +666,9 @@ impl App {
             )
         })?;
         let all = db::accreditations_of_org(&mut tx, org.id).await?;
-        let mut a = all
-            .into_iter()
-            .find(|a| kind.is_none_or(|k| a.kind == k.key()))
-            .ok_or_else(|| AppError::not_found("この組織は承認を申請していません。", "This organisation has not applied for accreditation."))?;
+        let mut a = all.into_iter().find(|a| kind.is_none_or(|k| a.kind == k.key())).ok_or_else(|| {
+            AppError::not_found("この組織は承認を申請していません。", "This organisation has not applied for accreditation.")
+        })?;
         let current = acc::effective(State::parse(&a.status).unwrap_or(State::Applied), a.valid_until, now);
         if !current.may_become(next) {
             return Err(AppError::Conflict(Msg::new(
@@ -648,7 +682,11 @@ impl App {
             }
             let k = Kind::parse(&a.kind).unwrap_or(Kind::Expert);
             if k == Kind::Expert && a.training_completed_on.is_empty() {
-                return Err(AppError::invalid("training_completed_on", "指定研修を修了していない専門家は承認できません。", "An expert who has not completed the designated training cannot be approved."));
+                return Err(AppError::invalid(
+                    "training_completed_on",
+                    "指定研修を修了していない専門家は承認できません。",
+                    "An expert who has not completed the designated training cannot be approved.",
+                ));
             }
             if action == "approve" || a.valid_from.is_none() {
                 let from = if valid_from.trim().is_empty() {
@@ -743,10 +781,18 @@ impl App {
             }
             let o = orgs::get(&mut conn, a.org_id).await?;
             let regions = profiles.iter().find(|p| p.org_id == o.id).map(|p| p.regions.clone()).unwrap_or_default();
-            if !q.is_empty() && !o.name_ja.to_lowercase().contains(&q) && !o.name_en.to_lowercase().contains(&q) && !a.number.to_lowercase().contains(&q) {
+            if !q.is_empty()
+                && !o.name_ja.to_lowercase().contains(&q)
+                && !o.name_en.to_lowercase().contains(&q)
+                && !a.number.to_lowercase().contains(&q)
+            {
                 continue;
             }
-            if !region.is_empty() && !o.prefecture.name_ja().contains(region) && !regions.contains(region) && !o.prefecture.name_en().eq_ignore_ascii_case(region) {
+            if !region.is_empty()
+                && !o.prefecture.name_ja().contains(region)
+                && !regions.contains(region)
+                && !o.prefecture.name_en().eq_ignore_ascii_case(region)
+            {
                 continue;
             }
             out.push(DirectoryEntry {

@@ -140,7 +140,7 @@ async fn a_major_nonconformity_blocks_star_four() {
         let early = w.app.confirm(&w.body, e.id, "").await;
         assert!(matches!(&early, Err(AppError::Invalid { message, .. }) if message.en.contains("corrective action")), "{early:?}");
         for c in ["3-2-1-2", "4-4-3-1"] {
-            w.app.reply_to_finding(&w.supplier, e.id, c, "手順書を改訂する", "2099-03-31").await.expect("corrective action");
+            w.app.reply_to_finding(&w.supplier, a.id, e.id, c, "手順書を改訂する", "2099-03-31").await.expect("corrective action");
         }
         let no_tv = w.app.confirm(&w.body, e.id, "").await;
         assert!(matches!(&no_tv, Err(AppError::Invalid { field, .. }) if field == "technical_verification"), "{no_tv:?}");

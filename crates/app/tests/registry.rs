@@ -88,9 +88,15 @@ async fn issue_verify_revoke_and_audit() {
         assert!(!four[0].meets_requirement && four[0].reason.as_deref().is_some_and(|r| r.contains("★4 is required")));
 
         // Revocation: recorded, public, logged; revoking again is refused.
-        assert!(matches!(app.change_certificate(&registry, &serial, "revoke", "misrepresentation", "").await, Err(AppError::Invalid { .. })));
+        assert!(matches!(
+            app.change_certificate(&registry, &serial, "revoke", "misrepresentation", "").await,
+            Err(AppError::Invalid { .. })
+        ));
         app.change_certificate(&registry, &serial, "revoke", "misrepresentation", "虚偽の申告が判明").await.expect("revoke");
-        assert!(matches!(app.change_certificate(&registry, &serial, "revoke", "misrepresentation", "again").await, Err(AppError::Conflict(_))));
+        assert!(matches!(
+            app.change_certificate(&registry, &serial, "revoke", "misrepresentation", "again").await,
+            Err(AppError::Conflict(_))
+        ));
         assert_eq!(app.sequence().await.expect("sequence"), 4);
         let after = app.verify_numbers(&[cn("owner@kariya-press.example")], Level::THREE).await.expect("verify");
         assert_eq!(after[0].state.as_deref(), Some("revoked"));

@@ -103,7 +103,8 @@ fn sigkill_loses_no_acknowledged_change_and_the_log_stays_consistent() {
     };
     while began.elapsed() < Duration::from_millis(3000) {
         let Some(id) = next_application(&addr) else { break };
-        if let Some((200, text)) = request(&addr, "POST", &format!("/registry/applications/{id}/decide"), &token, "decision=issue&reason=checked")
+        if let Some((200, text)) =
+            request(&addr, "POST", &format!("/registry/applications/{id}/decide"), &token, "decision=issue&reason=checked")
         {
             if let Some(at) = text.find("HS2026-") {
                 acknowledged.push(text[at..at + 14].to_owned());
@@ -118,7 +119,8 @@ fn sigkill_loses_no_acknowledged_change_and_the_log_stays_consistent() {
     let inflight_id = next_application(&addr);
     let t2 = token.clone();
     let inflight = std::thread::spawn(move || {
-        inflight_id.and_then(|id| request(&a2, "POST", &format!("/registry/applications/{id}/decide"), &t2, "decision=issue&reason=checked"))
+        inflight_id
+            .and_then(|id| request(&a2, "POST", &format!("/registry/applications/{id}/decide"), &t2, "decision=issue&reason=checked"))
     });
     std::thread::sleep(Duration::from_millis(5));
     server.0.kill().expect("SIGKILL");

@@ -228,7 +228,14 @@ pub async fn put_accreditation(conn: &mut Conn, a: &Accreditation) -> Result<Acc
         .map_err(|e| map_unique(e, "accreditation"))
 }
 
-pub async fn set_accreditation_state(conn: &mut Conn, id: i64, status: &str, from: Option<i64>, until: Option<i64>, now: i64) -> Result<()> {
+pub async fn set_accreditation_state(
+    conn: &mut Conn,
+    id: i64,
+    status: &str,
+    from: Option<i64>,
+    until: Option<i64>,
+    now: i64,
+) -> Result<()> {
     sqlx::query("UPDATE accreditations SET status = $1, valid_from = $2, valid_until = $3, updated_at = $4 WHERE id = $5")
         .bind(status)
         .bind(from)

@@ -44,6 +44,20 @@ fn sample_body(def: &RouteDef, w: &World) -> Option<(&'static str, String)> {
         ("POST", "/negotiations/{negotiation_id}/steps") => form(&[("kind", "minutes"), ("text", "x")]),
         ("POST", "/api/v1/negotiations/{negotiation_id}/steps") => json_body(json!({"kind": "minutes", "text": "x"})),
         ("POST", "/negotiations/{negotiation_id}/escalate") => form(&[("note", "x")]),
+        ("POST", "/claim") => form(&[("corporate_number", &w.c_cn), ("name", "n"), ("email", "x@example.com"), ("statement", "ours")]),
+        ("POST", "/org/verification") => Some((
+            "multipart/form-data; boundary=hoshi-test-boundary",
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 doc\r\n--{BOUNDARY}--\r\n"),
+        )),
+        ("POST", "/org/accreditation") => form(&[("kind", "expert"), ("qualification", "q"), ("number", "1"), ("training_completed_on", "2026-01-01")]),
+        ("POST", "/engagements/{engagement_id}/findings") => form(&[("criterion", "4-1-1-1"), ("comment", "x")]),
+        ("POST", "/engagements/{engagement_id}/technical") => form(&[("method", "scan"), ("performed_on", "2026-10-01"), ("result", "passed")]),
+        ("POST", "/engagements/{engagement_id}/agree-unchanged") => None,
+        ("POST", "/assessments/{assessment_id}/findings") => form(&[("engagement", "1"), ("criterion", "4-1-1-1"), ("text", "x")]),
+        ("POST", "/registry/applications/{application_id}/check") => form(&[("note", "checked")]),
+        ("POST", "/registry/verifications") => form(&[("corporate_number", &w.c_cn), ("checked", "x")]),
+        ("POST", "/registry/claims/{claim_id}/resolve") => form(&[("decision", "reject"), ("resolution", "x")]),
+        ("POST", "/registry/providers") => form(&[("corporate_number", &w.a.cn), ("kind", "expert"), ("action", "suspend"), ("reason", "r")]),
         ("POST", "/registry/applications/{application_id}/decide") => form(&[("decision", "refuse"), ("reason", "x")]),
         ("POST", "/registry/changes") => form(&[("serial", &w.serial), ("action", "suspend"), ("reason", "r")]),
         ("POST", "/api/v1/registry/verify") => json_body(json!({"corporate_numbers": [], "required_level": 3})),
@@ -98,6 +112,7 @@ fn path_in(def: &RouteDef, side: &Side, application_id: i64, serial: &str) -> St
         .replace("{draft_id}", &side.draft_id.to_string())
         .replace("{negotiation_id}", &side.negotiation_id.to_string())
         .replace("{lang}", "en")
+        .replace("{claim_id}", "1")
 }
 
 type Body = Option<(&'static str, String)>;

@@ -390,16 +390,18 @@ async fn the_public_registry_api_answers_and_shows_a_revocation() {
     // The operator revokes; once the sequencer has run (every 500 ms in the server), the API
     // and the log both show it.
     let op = w.app.session_actor(&w.operator.cookie).await.expect("operator");
-    w.app.change_certificate(&op, &w.serial, "revoke", "虚偽の申告").await.expect("revoke");
+    w.app.change_certificate(&op, &w.serial, "revoke", "misrepresentation", "虚偽の申告").await.expect("revoke");
     let r = send(&w.router, Method::GET, &format!("/api/v1/registry/companies/{a}"), Auth::None, None, &[]).await;
     assert_eq!(r.json()["certificates"][0]["state"], "revoked");
     w.app.sequence().await.expect("sequence");
     let cp = send(&w.router, Method::GET, "/log/checkpoint", Auth::None, None, &[]).await;
-    assert!(cp.body.lines().nth(1) == Some("2"), "{}", cp.body);
-    let entries = send(&w.router, Method::GET, "/log/tile/entries/000.p/2", Auth::None, None, &[]).await;
+    // Four provider approvals (A and B, each as expert and assessment body), the issue, the revocation.
+    assert!(cp.body.lines().nth(1) == Some("6"), "{}", cp.body);
+    let entries = send(&w.router, Method::GET, "/log/tile/entries/000.p/6", Auth::None, None, &[]).await;
     assert_eq!(entries.status, StatusCode::OK);
     assert!(entries.body.contains("\"event\":\"revoked\""));
-    assert_eq!(send(&w.router, Method::GET, "/log/tile/entries/000.p/3", Auth::None, None, &[]).await.status, StatusCode::NOT_FOUND);
+    assert!(entries.body.contains("hoshi.registry.provider.v1"), "the provider approvals are log entries");
+    assert_eq!(send(&w.router, Method::GET, "/log/tile/entries/000.p/7", Auth::None, None, &[]).await.status, StatusCode::NOT_FOUND);
     let page =
         send(&w.router, Method::GET, &format!("/registry/certificates/{}", w.serial), Auth::None, None, &[("accept-language", "en")]).await;
     assert!(page.body.contains("Revoked") && page.body.contains("虚偽の申告"), "{}", page.body);

@@ -42,6 +42,7 @@ impl Modify for Security {
         suppliers::network, suppliers::what_if,
         negotiations::list, negotiations::get_one, negotiations::step, negotiations::record, negotiations::figures,
         sharing::allocate,
+        crate::pages::trust::providers_api,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&Security),

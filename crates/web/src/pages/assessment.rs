@@ -182,6 +182,8 @@ pub struct ShareRow {
 #[template(path = "assessment.html")]
 pub struct OverviewPage {
     pub l: Layout,
+    pub findings: Vec<super::trust::FindingThread>,
+    pub reply_allowed: bool,
     pub id: i64,
     pub owner: bool,
     pub buyer_view: bool,
@@ -302,6 +304,8 @@ async fn overview_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, not
     let all_orgs = s.app.org_choices(&actor).await.unwrap_or_default();
     let name = |o: &hoshi_app::Org| t.pick(&o.name_ja, &o.name_en).to_owned();
     let page = OverviewPage {
+        findings: super::trust::finding_threads(&v, &ctx),
+        reply_allowed: owner,
         id: a.id,
         owner,
         buyer_view: matches!(v.access, Access::Buyer { .. }),
@@ -556,6 +560,8 @@ pub struct CategoryTab {
 #[template(path = "questionnaire.html")]
 pub struct QuestionnairePage {
     pub l: Layout,
+    pub findings: Vec<super::trust::FindingThread>,
+    pub reply_allowed: bool,
     pub id: i64,
     pub target: String,
     pub tabs: Vec<CategoryTab>,
@@ -657,6 +663,8 @@ fn questionnaire(
     let answered = in_scope.iter().filter(|k| v.answers.contains_key(&k.id)).count() as u32;
     let total = in_scope.len() as u32;
     QuestionnairePage {
+        findings: super::trust::finding_threads(v, ctx).into_iter().filter(|f| f.open).collect(),
+        reply_allowed: v.access == Access::Owner,
         l: Layout::new(ctx, t.pick("自己評価の回答", "Answer the self-assessment")),
         id: v.assessment.id,
         target: target.to_string(),
@@ -761,6 +769,8 @@ pub struct FileRow {
 #[template(path = "criterion.html")]
 pub struct CriterionPage {
     pub l: Layout,
+    pub findings: Vec<super::trust::FindingThread>,
+    pub reply_allowed: bool,
     pub id: i64,
     pub cid: String,
     pub star: String,
@@ -810,6 +820,8 @@ async fn criterion_page(
     let quote = v.quotes.iter().find(|q| q.criterion == cid);
     let line = v.estimate.lines.iter().find(|l| l.criterion == cid);
     let page = CriterionPage {
+        findings: super::trust::finding_threads(&v, ctx).into_iter().filter(|f| f.criterion == cid).collect(),
+        reply_allowed: v.access == Access::Owner,
         id,
         cid: c.id.clone(),
         star: c.level.to_string(),

@@ -13,6 +13,7 @@ pub mod org;
 pub mod registry;
 pub mod review;
 pub mod suppliers;
+pub mod trust;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};

@@ -44,6 +44,14 @@ pub struct OrgPage {
     pub error: Option<(String, String)>,
     pub notice: Option<String>,
     pub invite_link: Option<String>,
+    pub org_id: i64,
+    /// What the operator checked, by whom and when, when verified.
+    pub verified: Option<String>,
+    pub documents: Vec<(String, String, String)>,
+    /// The organisation may apply for accreditation (expert or assessment body).
+    pub provider_kind: Option<&'static str>,
+    /// Its accreditations: kind, number, state, validity.
+    pub accreditations: Vec<String>,
 }
 
 fn actor(ctx: &Ctx) -> Result<Actor, AppError> {
@@ -80,7 +88,33 @@ async fn org_page(
         capital_yen: o.capital_yen.map(|v| v.to_string()).unwrap_or_default(),
     });
     let role_label = |r: hoshi_core::org::MemberRole| t.pick(r.name_ja(), r.name_en());
+    let verification = s.app.my_verification(&a).await.ok();
+    let accreditations = s.app.my_accreditations(&a).await.unwrap_or_default();
+    let ja = ctx.ja();
     let page = OrgPage {
+        org_id: o.id,
+        verified: verification.as_ref().and_then(|v| v.verified.as_ref()).map(|v| format!("{} ({})", v.checked, jst(v.decided_at))),
+        documents: verification
+            .map(|v| v.documents.into_iter().map(|d| (d.sha256, d.filename, jst(d.uploaded_at))).collect())
+            .unwrap_or_default(),
+        provider_kind: if a.has_role(hoshi_core::org::OrgRole::AssessmentBody) {
+            Some("assessment_body")
+        } else if a.has_role(hoshi_core::org::OrgRole::Expert) {
+            Some("expert")
+        } else {
+            None
+        },
+        accreditations: accreditations
+            .iter()
+            .map(|p| {
+                let valid = p
+                    .accreditation
+                    .valid_until
+                    .map(|u| format!(" · {} {}", t.pick("有効期限", "valid until"), hoshi_core::time::jst_date_string(u)))
+                    .unwrap_or_default();
+                format!("{} · {} {} · {}{valid}", p.kind.name(ja), p.kind.number_name(ja), p.accreditation.number, p.state.name(ja))
+            })
+            .collect(),
         admin: a.is_admin(),
         corporate_number: o.corporate_number.to_string(),
         roles: o.roles.iter().map(|r| t.pick(r.name_ja(), r.name_en())).collect(),

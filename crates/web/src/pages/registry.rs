@@ -178,6 +178,23 @@ pub struct CompanyPage {
     pub prefecture: String,
     pub level: String,
     pub certs: Vec<CertRow>,
+    pub verified: bool,
+    /// When, what happened, serial, reason (category and words), log index.
+    pub history: Vec<(String, &'static str, String, String, String)>,
+}
+
+/// An event in a company's public record, in words.
+fn event_name(e: &str, t: T) -> &'static str {
+    match e {
+        "issued" => t.pick("発行", "Issued"),
+        "renewed" => t.pick("更新（新しい認証書）", "Renewed"),
+        "superseded" => t.pick("更新により置き換え", "Superseded"),
+        "suspended" => t.pick("停止", "Suspended"),
+        "reinstated" => t.pick("再開", "Reinstated"),
+        "revoked" => t.pick("取消", "Revoked"),
+        "expired" => t.pick("期限切れ", "Expired"),
+        _ => t.pick("その他", "Other"),
+    }
 }
 
 pub async fn company(State(s): State<AppState>, ctx: Ctx, Path(cn): Path<String>) -> Response {
@@ -209,6 +226,26 @@ pub async fn company(State(s): State<AppState>, ctx: Ctx, Path(cn): Path<String>
                         reason: x.reason.clone(),
                     })
                     .collect(),
+                verified: c.verified,
+                history: c
+                    .history
+                    .iter()
+                    .map(|h| {
+                        let cat = if h.reason_category.is_empty() {
+                            String::new()
+                        } else {
+                            hoshi_app::registry::reason_category_name(&h.reason_category, ctx.ja())
+                        };
+                        let reason = [cat, h.reason.clone()].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(" — ");
+                        (
+                            h.at.get(..10).unwrap_or(&h.at).to_owned(),
+                            event_name(&h.event, t),
+                            h.serial.clone(),
+                            reason,
+                            h.log_index.map_or_else(|| t.pick("記録待ち", "pending").to_owned(), |i| i.to_string()),
+                        )
+                    })
+                    .collect(),
             };
             render(StatusCode::OK, &page)
         }
@@ -232,6 +269,10 @@ pub struct CertificatePage {
     pub scope: String,
     pub edition: String,
     pub reason: String,
+    pub reason_category: String,
+    /// The confirming expert or assessment body with its registration or designation number.
+    pub attested_label: &'static str,
+    pub attested_by: String,
     pub superseded_by: Option<String>,
     pub kid: String,
     pub log_index: Option<i64>,
@@ -240,6 +281,14 @@ pub struct CertificatePage {
     pub verify_url: String,
     /// ★4: the annual self-assessments due within the validity.
     pub annual_due: Vec<String>,
+}
+
+/// The attesting provider in words: its name, role and registration or designation number.
+fn attestation_words(json: &str, ja: bool) -> String {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(json) else { return String::new() };
+    let kind = hoshi_core::accreditation::Kind::parse(v["role"].as_str().unwrap_or("")).unwrap_or(hoshi_core::accreditation::Kind::Expert);
+    let name = v["name"][if ja { "ja" } else { "en" }].as_str().unwrap_or("");
+    format!("{name}（{} {}）", kind.number_name(ja), v["number"].as_str().unwrap_or(""))
 }
 
 /// The QR code of `url` as inline SVG (dark modules only; no scripts, no styles).
@@ -273,9 +322,20 @@ pub async fn certificate(State(s): State<AppState>, ctx: Ctx, headers: axum::htt
                 active: state == "active",
                 issued: jst_date_string(c.issued_at),
                 valid_until: jst_date_string(c.valid_until),
-                scope: c.scope.clone(),
+                scope: if ctx.ja() || c.scope_en.is_empty() { c.scope.clone() } else { c.scope_en.clone() },
                 edition: c.edition.clone(),
                 reason: c.reason.clone(),
+                reason_category: if c.reason_category.is_empty() {
+                    String::new()
+                } else {
+                    hoshi_app::registry::reason_category_name(&c.reason_category, ctx.ja())
+                },
+                attested_label: if c.attestation.contains("\"assessment_body\"") {
+                    t.pick("評価した評価機関", "Assessed by")
+                } else {
+                    t.pick("確認した専門家", "Confirmed by")
+                },
+                attested_by: attestation_words(&c.attestation, ctx.ja()),
                 superseded_by: c.superseded_by.clone(),
                 kid: c.kid.clone(),
                 log_index: c.log_index,
@@ -333,6 +393,7 @@ pub struct ConsolePage {
     pub checkpoint_at: String,
     pub notice: Option<String>,
     pub error: Option<String>,
+    pub categories: &'static [(&'static str, &'static str, &'static str)],
 }
 
 async fn console_page(s: &AppState, ctx: &Ctx, code: StatusCode, notice: Option<String>, error: Option<String>) -> Response {
@@ -362,6 +423,7 @@ async fn console_page(s: &AppState, ctx: &Ctx, code: StatusCode, notice: Option<
         log_size: cp.as_ref().map_or(0, |c| c.size),
         checkpoint: cp.as_ref().map(|c| c.note.clone()).unwrap_or_default(),
         checkpoint_at: cp.as_ref().map(|c| jst(c.created_at)).unwrap_or_default(),
+        categories: &hoshi_app::registry::REASON_CATEGORIES,
         notice,
         error,
     };

@@ -116,6 +116,12 @@ pub struct ReviewPage {
     pub achieved: String,
     pub notice: Option<String>,
     pub errors: Vec<String>,
+    /// This engagement's findings as threads.
+    pub findings: Vec<super::trust::FindingThread>,
+    /// Findings may still be resolved (open, or a completed ★4 assessment).
+    pub resolvable: bool,
+    pub third_party: bool,
+    pub technical: Option<String>,
 }
 
 fn position_label(p: &str, t: T) -> &'static str {
@@ -185,6 +191,16 @@ async fn review_page(s: &AppState, ctx: &Ctx, id: i64, code: StatusCode, notice:
         achieved: v.evaluation.achieved.map_or_else(|| t.pick("なし", "None").to_owned(), |l| l.to_string()),
         notice,
         errors,
+        findings: super::trust::finding_threads(&v, ctx).into_iter().filter(|f| f.engagement_id == e.id).collect(),
+        resolvable: matches!(e.status.as_str(), "requested" | "in_review") || (e.kind == THIRD_PARTY && e.status == "completed"),
+        third_party: e.kind == THIRD_PARTY,
+        technical: s
+            .app
+            .technical_verification(&actor, e.id)
+            .await
+            .ok()
+            .flatten()
+            .map(|tv| format!("{} · {} · {} {}", tv.method, tv.performed_on, tv.result, tv.summary)),
         l: Layout::new(ctx, t.pick("自己評価の確認", "Review the assessment")),
     };
     render(code, &page)

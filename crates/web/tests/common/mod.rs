@@ -134,6 +134,10 @@ async fn side(app: &App, base: &str, name: &str, roles: Vec<OrgRole>) -> Side {
     }
 }
 
+fn cn_of(s: &str) -> CorporateNumber {
+    CorporateNumber::parse(s).expect("cn")
+}
+
 pub async fn world_on(store: hoshi_store::Store) -> World {
     let app = App::new(store, Arc::new(FixedClock::new(1_790_000_000)));
     let all = vec![OrgRole::Supplier, OrgRole::Buyer, OrgRole::Expert, OrgRole::AssessmentBody];
@@ -141,6 +145,31 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
     let mut b = side(&app, "100000000002", "夕焼", all).await;
     let c = side(&app, "100000000003", "曇天", vec![OrgRole::Supplier, OrgRole::Buyer]).await;
     let c_actor = app.session_actor(&c.admin.cookie).await.expect("c");
+    let d = side(&app, "100000000004", "登録", vec![OrgRole::RegistryOperator]).await;
+    let op_actor = app.session_actor(&d.admin.cookie).await.expect("operator");
+    // Every organisation verified; A and B approved as experts and assessment bodies.
+    for x in [&a, &b, &c, &d] {
+        app.verify_org(Some(&op_actor), &cn_of(&x.cn), true, "test documents", None).await.expect("verify");
+    }
+    for x in [&a, &b] {
+        let actor = app.session_actor(&x.admin.cookie).await.expect("actor");
+        for kind in ["expert", "assessment_body"] {
+            let input = hoshi_app::trust::AccreditationInput {
+                kind: kind.into(),
+                qualification: "test".into(),
+                number: format!("REG-{}", x.cn),
+                training_completed_on: "2026-01-01".into(),
+                technical_verification: Some("on".into()),
+                ..Default::default()
+            };
+            app.apply_accreditation(&actor, &input).await.expect("apply");
+            let k = hoshi_core::accreditation::Kind::parse(kind);
+            app.decide_accreditation(Some(&op_actor), &cn_of(&x.cn), k, "approve", "", "").await.expect("approve");
+        }
+        // Its verification document (the same bytes as its evidence file, so one sha fills both paths).
+        app.upload_verification_document(&actor, "registry.pdf", format!("%PDF-1.4 {}", x.cn).as_bytes()).await.expect("document");
+    }
+    app.file_claim(&c.cn, "Claimant", "claimant@example.com", "ours", None).await.expect("claim");
     for x in [&mut a, &mut b] {
         let actor = app.session_actor(&x.admin.cookie).await.expect("actor");
         let asmt = app.start_assessment(&actor, "4", "company", &format!("private-{}", x.cn)).await.expect("assessment");
@@ -149,7 +178,7 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
             .add_evidence(&actor, asmt.id, "4-4-5-1", &format!("private-{}.pdf", x.cn), format!("%PDF-1.4 {}", x.cn).as_bytes())
             .await
             .expect("evidence");
-        x.share_id = app.share(&actor, asmt.id, &c.cn, false).await.expect("share").id;
+        x.share_id = app.share(&actor, asmt.id, &c.cn, hoshi_app::assessment::ShareLevel::Answers).await.expect("share").id;
         let c_asmt = app.start_assessment(&c_actor, "4", "company", "").await.expect("c assessment");
         x.engagement_id = app.engage(&c_actor, c_asmt.id, &x.cn, hoshi_app::assessment::THIRD_PARTY, "").await.expect("engage").id;
         // The side's supplier list names C privately; its draft upload holds another private name.
@@ -169,8 +198,6 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
         x.negotiation_id = ids[0];
     }
     let router = hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024 });
-    let d = side(&app, "100000000004", "登録", vec![OrgRole::RegistryOperator]).await;
-    let op_actor = app.session_actor(&d.admin.cookie).await.expect("operator");
     let a_actor = app.session_actor(&a.admin.cookie).await.expect("a");
     let b_actor = app.session_actor(&b.admin.cookie).await.expect("b");
     let asmt = app.start_assessment(&a_actor, "3", "company", "").await.expect("assessment");
@@ -185,7 +212,7 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
     app.sign_pledge(&a_actor, asmt.id, "代表", "代表取締役").await.expect("pledge");
     app.confirm(&b_actor, e.id, "").await.expect("confirm");
     let application = app.apply(&a_actor, asmt.id).await.expect("apply");
-    let serial = app.decide(&op_actor, application.id, true, "").await.expect("issue").serial.expect("serial");
+    let serial = app.decide(&op_actor, application.id, true, "checked").await.expect("issue").serial.expect("serial");
     app.sequence().await.expect("sequence");
     let r = side(&app, "100000000005", "公取", vec![OrgRole::Regulator]).await;
     World { app, router, a, b, c_cn: c.cn, operator: d.admin, regulator: r.admin, application_id: application.id, serial }

@@ -105,13 +105,20 @@ fn is_safe(m: &Method) -> bool {
     matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// Resolves language and actor, enforces CSRF, and sets the cookies the page needs.
+/// The request's language: the `hoshi_lang` cookie, else `Accept-Language`, else Japanese.
+pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(|v| Lang::parse(&v))
+        .unwrap_or_else(|| i18n::from_accept_language(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("")))
+}
+
+/// Resolves language and actor, enforces CSRF, and sets the cookies the page needs. An error
+/// answer carries the [`Ctx`] in its extensions, so that [`crate::rejections`] can render a bare
+/// one as a page with the same layout.
 pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let headers = &parts.headers;
-    let lang = cookie(headers, LANG_COOKIE)
-        .and_then(|v| Lang::parse(&v))
-        .unwrap_or_else(|| i18n::from_accept_language(headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("")));
+    let lang = lang_of(headers);
     let client = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -193,8 +200,11 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         }
     }
 
-    parts.extensions.insert(ctx);
+    parts.extensions.insert(ctx.clone());
     let mut res = next.run(Request::from_parts(parts, body)).await;
+    if res.status().is_client_error() || res.status().is_server_error() {
+        res.extensions_mut().insert(ctx);
+    }
     if let Some(fresh) = new_anon {
         res.headers_mut().append(SET_COOKIE, set_cookie(&state, ANON_CSRF_COOKIE, &fresh, None));
     }

@@ -170,6 +170,8 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("catalog.download", "ダウンロード", "Download"),
     ("error.title", "問題が発生しました", "Something went wrong"),
     ("error.not_found", "ページが見つかりません。", "Page not found."),
+    ("error.not_found_title", "ページが見つかりません", "Page not found"),
+    ("error.too_large_title", "データが大きすぎます", "Too large"),
     ("error.back", "ダッシュボードへ戻る", "Back to the dashboard"),
     ("error.form", "入力内容を確認してください", "Please check what you entered"),
     ("error.csrf", "フォームの有効期限が切れたか、別の画面から送信されました。ページを読み込み直して、もう一度お試しください。", "The form has expired or was sent from another page. Reload the page and try again."),
@@ -256,8 +258,8 @@ mod tests {
         }
         for f in files.into_iter().filter(|f| !f.ends_with("i18n.rs")) {
             let text = std::fs::read_to_string(&f).unwrap_or_default();
-            for (i, _) in text.match_indices("t.t(\"") {
-                let rest = &text[i + 5..];
+            for (i, pat) in text.match_indices("t.t(\"").chain(text.match_indices("Both::key(\"")) {
+                let rest = &text[i + pat.len()..];
                 let key = &rest[..rest.find('"').unwrap_or(0)];
                 if !table().contains_key(key) {
                     missing.push(format!("{}: {key}", f.display()));

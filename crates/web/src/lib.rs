@@ -11,6 +11,7 @@ pub mod ctx;
 pub mod i18n;
 pub mod pages;
 pub mod problem;
+pub mod rejections;
 pub mod routes;
 mod time_fmt;
 
@@ -62,10 +63,17 @@ pub fn router(app: App, config: WebConfig) -> Router {
     // The outer limit admits an evidence upload; everything else is held to `limit` by the
     // extractors' DefaultBodyLimit and the CSRF check's buffering (both answer 413).
     let outer = limit.max(hoshi_app::assessment::MAX_EVIDENCE_BYTES + 64 * 1024);
+    // Order, innermost first: the context (language, actor, CSRF) sees every handler's answer;
+    // the body limits; panics caught; then every bare error answer — the framework's own, the
+    // limits', the caught panic's — made a readable page or problem before the headers go on.
     r.fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::context))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(outer))
+        .layer(CatchPanicLayer::custom(|_| {
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error: the problem was logged").into_response_boxed()
+        }))
+        .layer(axum::middleware::from_fn(rejections::readable))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
@@ -75,9 +83,6 @@ pub fn router(app: App, config: WebConfig) -> Router {
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
             ),
         ))
-        .layer(CatchPanicLayer::custom(|_| {
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error: the problem was logged").into_response_boxed()
-        }))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

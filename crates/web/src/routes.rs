@@ -1,6 +1,8 @@
 //! Every route, once, with the access it needs. The router is built from this table and the
 //! authorization tests walk it, so nothing can be added without being tested for access.
 
+use std::sync::OnceLock;
+
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{delete, get, post, put, MethodRouter};
@@ -35,6 +37,14 @@ impl RouteDef {
     pub fn is_api(&self) -> bool {
         self.path.starts_with("/api/v1/")
     }
+}
+
+/// The methods a declared path takes, in table order (for the readable 405: axum adds its `Allow`
+/// header only after every layer has run).
+pub fn methods_of(path: &str) -> Vec<Method> {
+    static METHODS: OnceLock<Vec<(Method, &'static str)>> = OnceLock::new();
+    let all = METHODS.get_or_init(|| table().into_iter().map(|(d, _)| (d.method, d.path)).collect());
+    all.iter().filter(|(_, p)| *p == path).map(|(m, _)| m.clone()).collect()
 }
 
 fn r(method: Method, path: &'static str, access: Access, h: MethodRouter<AppState>) -> (RouteDef, MethodRouter<AppState>) {

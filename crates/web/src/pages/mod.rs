@@ -131,7 +131,52 @@ pub fn see_other(to: &str) -> Response {
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub l: Layout,
+    pub heading: String,
     pub message: String,
+    /// The other language's code, heading and message: a reader of either can act on the page.
+    pub other_lang: &'static str,
+    pub other_heading: String,
+    pub other_message: String,
+}
+
+/// The same words in both languages.
+#[derive(Debug, Clone)]
+pub struct Both {
+    pub ja: String,
+    pub en: String,
+}
+
+impl Both {
+    pub fn new(ja: impl Into<String>, en: impl Into<String>) -> Both {
+        Both { ja: ja.into(), en: en.into() }
+    }
+    /// A screen text from [`crate::i18n::MESSAGES`], in both languages.
+    pub fn key(key: &str) -> Both {
+        Both::new(T { lang: Lang::Ja }.t(key), T { lang: Lang::En }.t(key))
+    }
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ja => &self.ja,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// The error page: heading and message in the request's language first, then in the other.
+pub fn error_response(ctx: &Ctx, status: StatusCode, heading: &Both, message: &Both) -> Response {
+    let (lang, other) = (ctx.lang, ctx.lang.other());
+    let l = Layout::new(ctx, heading.get(lang));
+    render(
+        status,
+        &ErrorPage {
+            l,
+            heading: heading.get(lang).to_owned(),
+            message: message.get(lang).to_owned(),
+            other_lang: other.code(),
+            other_heading: heading.get(other).to_owned(),
+            other_message: message.get(other).to_owned(),
+        },
+    )
 }
 
 /// The page for a use-case error: sign-in for `Unauthenticated` (with status 401), else a
@@ -140,9 +185,7 @@ pub fn error_page(ctx: &Ctx, e: &AppError) -> Response {
     if matches!(e, AppError::Unauthenticated) {
         return auth::login_page(ctx, StatusCode::UNAUTHORIZED, Some(ctx.t().t("login.needed").to_owned()), "", &ctx.path);
     }
-    let t = ctx.t();
-    let l = Layout::new(ctx, t.t("error.title"));
-    render(status_of(e), &ErrorPage { l, message: e.message(ctx.ja()) })
+    error_response(ctx, status_of(e), &Both::key("error.title"), &Both::new(e.message(true), e.message(false)))
 }
 
 pub async fn not_found(ctx: Ctx) -> Response {
@@ -156,25 +199,20 @@ pub async fn not_found(ctx: Ctx) -> Response {
         )
         .into_response();
     }
-    let l = Layout::new(&ctx, ctx.t().t("error.title"));
-    render(StatusCode::NOT_FOUND, &ErrorPage { message: ctx.t().t("error.not_found").to_owned(), l })
+    error_response(&ctx, StatusCode::NOT_FOUND, &Both::key("error.not_found_title"), &Both::key("error.not_found"))
 }
 
 pub fn csrf_failed(ctx: &Ctx) -> Response {
-    let l = Layout::new(ctx, ctx.t().t("error.title"));
-    render(StatusCode::FORBIDDEN, &ErrorPage { message: ctx.t().t("error.csrf").to_owned(), l })
+    error_response(ctx, StatusCode::FORBIDDEN, &Both::key("error.title"), &Both::key("error.csrf"))
 }
 
 pub fn too_large(ctx: &Ctx, limit: usize) -> Response {
-    let l = Layout::new(ctx, ctx.t().t("error.title"));
-    let message = ctx
-        .t()
-        .pick(
-            &format!("送信されたデータが大きすぎます（上限 {} KB）。", limit / 1024),
-            &format!("What was sent is too large (the limit is {} KB).", limit / 1024),
-        )
-        .to_owned();
-    render(StatusCode::PAYLOAD_TOO_LARGE, &ErrorPage { message, l })
+    let kb = limit / 1024;
+    let message = Both::new(
+        format!("送信されたデータが大きすぎます（上限 {kb} KB）。"),
+        format!("What was sent is too large (the limit is {kb} KB)."),
+    );
+    error_response(ctx, StatusCode::PAYLOAD_TOO_LARGE, &Both::key("error.too_large_title"), &message)
 }
 
 /// `/`: the dashboard when signed in, else the sign-in page.
@@ -196,9 +234,9 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 /// `/lang/{ja|en}?next=…`: remembers the language in a cookie and goes back.
-pub async fn switch_language(State(s): State<AppState>, Path(lang): Path<String>, Query(q): Query<Next>) -> Response {
+pub async fn switch_language(State(s): State<AppState>, ctx: Ctx, Path(lang): Path<String>, Query(q): Query<Next>) -> Response {
     let Some(lang) = Lang::parse(&lang) else {
-        return (StatusCode::NOT_FOUND, "unknown language: use /lang/ja or /lang/en").into_response();
+        return not_found(ctx).await;
     };
     let mut res = see_other(&safe_next(q.next.as_deref()));
     res.headers_mut().append(SET_COOKIE, set_cookie(&s, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600)));

@@ -1,7 +1,7 @@
 //! The buyer's pages and API on the demo world, through the router: the portfolio and its CSV,
 //! the dashboard's charts, an import with bad rows through the preview, one supplier's risk
 //! explanation, the network and the what-if, and the supplier's view of its buyers; blanks in the
-//! ★4 questions as warnings the person accepts.
+//! ★4 questions as warnings the person accepts, and the import notice built from numbers only.
 
 mod common;
 
@@ -246,6 +246,7 @@ async fn a_blank_star_four_answer_is_a_warning_the_person_must_accept() {
     let r = confirm(true).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let location = r.headers["location"].to_str().expect("location").to_owned();
+    assert_eq!(location, "/suppliers?imported=2&added=2&updated=0&bad=0&warned=1");
     let r = send(&router, Method::GET, &location, Auth::Session(&buyer), None, &[("accept-language", "en")]).await;
     assert!(r.body.contains("Read 2 rows: 2 added, 0 updated (0 rows with errors); 1 warnings accepted"), "{}", r.body);
 
@@ -285,4 +286,28 @@ async fn a_blank_star_four_answer_is_a_warning_the_person_must_accept() {
     assert_eq!(keys, ["column", "message", "row"]);
     let schema = send(&router, Method::GET, "/api/openapi.json", Auth::None, None, &[]).await;
     assert!(schema.json()["components"]["schemas"]["ImportReportBody"]["properties"]["warnings"].is_object(), "{}", schema.body);
+}
+
+#[tokio::test]
+async fn the_import_notice_shows_no_text_from_the_url() {
+    let (router, buyer, _) = demo().await;
+    for path in ["/suppliers?imported=%3Cscript%3Ehello", "/suppliers?imported=hello", "/suppliers?imported=3&added=%3Cb%3Ehello"] {
+        let r = send(&router, Method::GET, path, Auth::Session(&buyer), None, &[("accept-language", "en")]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        // The language switch links back to this very URL (percent-encoded); that is no text shown.
+        let shown: String = r
+            .body
+            .split("href=\"")
+            .enumerate()
+            .map(|(i, part)| if i == 0 { part } else { part.split_once('"').map_or("", |(_, rest)| rest) })
+            .collect();
+        assert!(shown.contains("Supplier portfolio"), "the page itself");
+        assert!(!shown.contains("hello"), "{path}: {shown}");
+        assert!(!r.body.contains(r#"data-testid="imported""#), "{path}: no notice at all");
+    }
+    // Numbers are rendered by the server's own sentence.
+    let r =
+        send(&router, Method::GET, "/suppliers?imported=12&added=10&updated=2", Auth::Session(&buyer), None, &[("accept-language", "ja")])
+            .await;
+    assert!(r.body.contains("12行を読み、10件追加、2件更新（エラー0行）"), "{}", r.body);
 }

@@ -134,12 +134,71 @@ pub struct SuppliersPage {
 /// At most this many rows on one page of the list; the CSV has them all.
 const LIST_LIMIT: usize = 500;
 
+/// The portfolio's query: its filters and, after an import, the import's counts. Only numbers are
+/// taken from the URL: the sentence shown is the server's own, so a link cannot put words on the
+/// page as a notice.
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     #[serde(flatten)]
     pub q: PortfolioQuery,
+    /// Rows read.
     #[serde(default)]
     pub imported: String,
+    #[serde(default)]
+    pub added: String,
+    #[serde(default)]
+    pub updated: String,
+    /// Rows with errors (left out).
+    #[serde(default)]
+    pub bad: String,
+    /// Warnings accepted.
+    #[serde(default)]
+    pub warned: String,
+}
+
+/// The counts an import redirects with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub read: u64,
+    pub added: u64,
+    pub updated: u64,
+    pub bad: u64,
+    pub warned: u64,
+}
+
+impl ImportCounts {
+    fn of(r: &ImportReport) -> ImportCounts {
+        ImportCounts {
+            read: r.rows_total as u64,
+            added: r.created as u64,
+            updated: r.updated as u64,
+            bad: r.bad_rows().len() as u64,
+            warned: r.warnings_to_accept as u64,
+        }
+    }
+
+    /// `/suppliers?imported=…`: the counts as plain numbers.
+    fn location(self) -> String {
+        format!("/suppliers?imported={}&added={}&updated={}&bad={}&warned={}", self.read, self.added, self.updated, self.bad, self.warned)
+    }
+
+    /// The counts from the query, only if every one given is a number (absent ones are 0).
+    fn from_query(q: &ListQuery) -> Option<ImportCounts> {
+        let n = |v: &str| if v.is_empty() { Some(0) } else { v.parse::<u64>().ok() };
+        let read = q.imported.parse::<u64>().ok()?;
+        Some(ImportCounts { read, added: n(&q.added)?, updated: n(&q.updated)?, bad: n(&q.bad)?, warned: n(&q.warned)? })
+    }
+
+    fn sentence(self, t: T) -> String {
+        let ImportCounts { read, added, updated, bad, warned } = self;
+        if t.ja() {
+            let warned = if warned > 0 { format!("。警告{warned}件を承諾して取り込みました") } else { String::new() };
+            format!("{read}行を読み、{added}件追加、{updated}件更新（エラー{bad}行）{warned}")
+        } else {
+            let warned = if warned > 0 { format!("; {warned} warnings accepted") } else { String::new() };
+            format!("Read {read} rows: {added} added, {updated} updated ({bad} rows with errors){warned}")
+        }
+    }
 }
 
 pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(lq): Query<ListQuery>) -> Response {
@@ -168,7 +227,7 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(lq): Query<ListQuer
         counts,
         reevaluate,
         csv_href: format!("/suppliers.csv?{query}"),
-        imported: (!lq.imported.is_empty()).then(|| lq.imported.clone()),
+        imported: ImportCounts::from_query(&lq).map(|c| c.sentence(t)),
         q: lq.q,
     };
     render(StatusCode::OK, &page)
@@ -564,7 +623,7 @@ pub async fn confirm(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, b
     };
     let accept_warnings = get("accept_warnings") == "yes";
     match s.app.import_draft(&actor, id, mapping_ref, mode, accept_warnings).await {
-        Ok(r) if r.imported => see_other(&format!("/suppliers?imported={}", report_line(&r, t).replace(' ', "+"))),
+        Ok(r) if r.imported => see_other(&ImportCounts::of(&r).location()),
         Ok(r) => match s.app.draft_preview(&actor, id, mapping_ref).await {
             Ok((filename, p)) => {
                 let msg = if r.errors.is_empty() {
@@ -588,20 +647,6 @@ pub async fn confirm(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, b
             Err(e) => error_page(&ctx, &e),
         },
         Err(e) => error_page(&ctx, &e),
-    }
-}
-
-fn report_line(r: &ImportReport, t: T) -> String {
-    if t.ja() {
-        let warned = if r.warnings_to_accept > 0 {
-            format!("。警告{}件を承諾して取り込みました", r.warnings_to_accept)
-        } else {
-            String::new()
-        };
-        format!("{}行を読み、{}件追加、{}件更新（エラー{}行）{warned}", r.rows_total, r.created, r.updated, r.bad_rows().len())
-    } else {
-        let warned = if r.warnings_to_accept > 0 { format!("; {} warnings accepted", r.warnings_to_accept) } else { String::new() };
-        format!("Read {} rows: {} added, {} updated ({} rows with errors){warned}", r.rows_total, r.created, r.updated, r.bad_rows().len())
     }
 }
 

@@ -2,6 +2,13 @@
 //! portfolio against the registry with an explained risk score, the tiers suppliers share, and
 //! the supply network with "what if this company is compromised".
 //!
+//! An import reports errors (rows that are not imported) and warnings (blanks imported with an
+//! assumption: an unanswered ★4 question counts as yes, a blank amount is unknown, a blank
+//! criticality medium; see `hoshi_core::supplier_file`). A previewed upload (the browser) is
+//! imported only once the person has accepted the warnings ([`App::import_draft`]); a file sent
+//! whole (the API's feed, the command line) is imported with them and they are listed in the
+//! report, which a dry run shows before anything is written.
+//!
 //! Every organisation keeps one supplier list (a tier-1 supplier is a buyer of its own
 //! suppliers); a supplier may show its list to one of its buyers, which is how a buyer sees past
 //! tier 1. Lists are tenant data: only the organisation, and the buyers it shared with, read them.
@@ -10,7 +17,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use hoshi_core::graph::{self, Network};
 use hoshi_core::org::OrgRole;
-use hoshi_core::required_level::{required_level, RelationshipFacts};
+use hoshi_core::required_level::{required_level_of, RelationshipAnswers};
 use hoshi_core::risk::{self, Band, RegistryFacts, RiskInput, RiskScore, SharedReadiness, Status};
 use hoshi_core::supplier_file::{self, Criticality, Field, ParsedFile};
 use hoshi_core::time::jst_date_string;
@@ -68,12 +75,26 @@ pub struct ImportError {
     pub message_en: String,
 }
 
+/// One blank of the file imported with an assumption, in both languages (the message says which).
+pub type ImportWarning = ImportError;
+
+impl From<&supplier_file::RowError> for ImportError {
+    fn from(e: &supplier_file::RowError) -> Self {
+        ImportError { row: e.row, column: e.column.clone(), message_ja: e.message_ja.clone(), message_en: e.message_en.clone() }
+    }
+}
+
 /// What an import read and wrote.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {
     pub rows_total: usize,
     pub rows_ok: usize,
     pub errors: Vec<ImportError>,
+    /// Every warning, on good and bad rows alike, sorted by row.
+    pub warnings: Vec<ImportWarning>,
+    /// How many of the warnings are about what the import writes (the header's and those of rows
+    /// without errors): the ones a person accepts.
+    pub warnings_to_accept: usize,
     /// Suppliers added and updated (what would be, in a dry run).
     pub created: usize,
     pub updated: usize,
@@ -100,11 +121,25 @@ fn to_level(n: u8) -> Level {
     Level::new(i64::from(n)).unwrap_or(Level::THREE)
 }
 
-fn facts_of(l: &SupplierLink) -> RelationshipFacts {
-    RelationshipFacts {
+fn answers_of(l: &SupplierLink) -> RelationshipAnswers {
+    RelationshipAnswers {
         holds_confidential_data: l.holds_confidential_data,
         outage_unacceptable: l.outage_unacceptable,
         network_access: l.network_access,
+    }
+}
+
+/// The reason recorded for a level the rule set, saying when unanswered questions made it ★4.
+fn rule_reason(answers: RelationshipAnswers, changed_by_import: bool) -> String {
+    let base = if changed_by_import {
+        "規則による（取込で条件が変更）/ by the rule (conditions changed by import)"
+    } else {
+        "規則による / by the rule"
+    };
+    if answers.is_complete() {
+        base.to_owned()
+    } else {
+        format!("{base}; 未回答の質問は「はい」として扱う / unanswered: {} (counted as yes)", answers.unanswered().join(", "))
     }
 }
 
@@ -116,9 +151,14 @@ pub struct PortfolioRow {
     pub supplies: String,
     pub annual_purchase_yen: Option<u64>,
     pub criticality: String,
+    /// The three questions as the rule weighs them: an unanswered one is `true` (counted as yes)
+    /// and named in `unanswered`.
     pub holds_confidential_data: bool,
     pub outage_unacceptable: bool,
     pub network_access: bool,
+    /// The keys of the questions the buyer has not answered (`holds_confidential_data`,
+    /// `outage_unacceptable`, `network_access`).
+    pub unanswered: Vec<&'static str>,
     pub contact_email: String,
     pub rule_level: u8,
     pub required_level: u8,
@@ -287,9 +327,11 @@ pub struct Requirement {
     pub rule_level: u8,
     pub override_reason: String,
     pub effective_from: String,
+    /// As the rule weighs them: an unanswered question is `true` and named in `unanswered`.
     pub holds_confidential_data: bool,
     pub outage_unacceptable: bool,
     pub network_access: bool,
+    pub unanswered: Vec<&'static str>,
     /// Whether this organisation shows its own supplier list to that buyer.
     pub tiers_shared: bool,
 }
@@ -415,7 +457,8 @@ impl App {
 
     // ---- import ----
 
-    /// Imports a supplier file into the actor's list.
+    /// Imports a supplier file into the actor's list. Warnings do not stop it (a file sent whole
+    /// has no preview to accept them in): they are in the report, and a dry run shows them first.
     pub async fn import_suppliers(
         &self,
         actor: &Actor,
@@ -429,7 +472,7 @@ impl App {
             actor.require_write()?;
         }
         let parsed = parse_upload(bytes, None)?;
-        self.import_parsed(&actor.org, Some(actor.user_id), filename, parsed, mode, dry_run).await
+        self.import_parsed(&actor.org, Some(actor.user_id), filename, parsed, mode, dry_run, true).await
     }
 
     /// The same for the machine's administrator (the command line): no actor, a named buyer.
@@ -450,9 +493,13 @@ impl App {
         })?;
         drop(conn);
         let parsed = parse_upload(bytes, None)?;
-        self.import_parsed(&org, None, filename, parsed, mode, dry_run).await
+        self.import_parsed(&org, None, filename, parsed, mode, dry_run, true).await
     }
 
+    /// `accept_warnings`: the person accepted the warnings; without it, a file whose import would
+    /// write something with a warning is refused (a dry run and a refused all-or-nothing import
+    /// write nothing, so they need no consent).
+    #[allow(clippy::too_many_arguments)]
     async fn import_parsed(
         &self,
         buyer: &Org,
@@ -461,23 +508,17 @@ impl App {
         parsed: ParsedFile,
         mode: ImportMode,
         dry_run: bool,
+        accept_warnings: bool,
     ) -> Result<ImportReport, AppError> {
         let now = self.now();
         let today = jst_date_string(now);
-        let errors: Vec<ImportError> = parsed
-            .errors
-            .iter()
-            .map(|e| ImportError {
-                row: e.row,
-                column: e.column.clone(),
-                message_ja: e.message_ja.clone(),
-                message_en: e.message_en.clone(),
-            })
-            .collect();
+        let to_accept = parsed.warnings_to_accept().len();
         let mut report = ImportReport {
             rows_total: parsed.rows_total,
             rows_ok: parsed.rows.len(),
-            errors,
+            errors: parsed.errors.iter().map(ImportError::from).collect(),
+            warnings: parsed.warnings.iter().map(ImportWarning::from).collect(),
+            warnings_to_accept: to_accept,
             created: 0,
             updated: 0,
             imported: false,
@@ -485,12 +526,23 @@ impl App {
             converted_from_shift_jis: parsed.converted_from_shift_jis,
         };
         let refuse = mode == ImportMode::AllOrNothing && !report.errors.is_empty();
+        if !refuse && !dry_run && !parsed.rows.is_empty() && to_accept > 0 && !accept_warnings {
+            return Err(AppError::invalid(
+                "accept_warnings",
+                format!(
+                    "警告が{to_accept}件あります（空欄を仮定して取り込む項目）。内容を確認し、「警告を承諾します」にチェックしてから取り込んでください。何も取り込んでいません。"
+                ),
+                format!(
+                    "There are {to_accept} warnings (blank cells imported with an assumption): read them and tick \"I accept the warnings\" to import. Nothing was imported."
+                ),
+            ));
+        }
         let mut tx = self.store.begin().await?;
         let existing: HashMap<String, SupplierLink> =
             db::links_of_buyer(&mut tx, buyer.id).await?.into_iter().map(|l| (l.corporate_number.clone(), l)).collect();
         for row in &parsed.rows {
             let cn = row.corporate_number.to_string();
-            let rule = required_level(row.facts).get();
+            let rule = required_level_of(row.answers).get();
             let mut link = SupplierLink {
                 id: 0,
                 buyer_org_id: buyer.id,
@@ -498,9 +550,9 @@ impl App {
                 name: row.name.clone(),
                 annual_purchase_yen: row.annual_purchase.map(|y| y.get()),
                 supplies: row.supplies.clone(),
-                holds_confidential_data: row.facts.holds_confidential_data,
-                outage_unacceptable: row.facts.outage_unacceptable,
-                network_access: row.facts.network_access,
+                holds_confidential_data: row.answers.holds_confidential_data,
+                outage_unacceptable: row.answers.outage_unacceptable,
+                network_access: row.answers.network_access,
                 criticality: row.criticality.key().to_owned(),
                 contact_email: row.contact_email.clone().unwrap_or_default(),
                 rule_level: rule,
@@ -529,7 +581,7 @@ impl App {
                     if link.required_level != old.required_level {
                         let change = RequirementChange {
                             required_level: link.required_level,
-                            reason: "規則による（取込で条件が変更）/ by the rule (conditions changed by import)".into(),
+                            reason: rule_reason(row.answers, true),
                             effective_from: link.effective_from.clone(),
                             changed_by: None,
                             changed_at: now,
@@ -545,7 +597,7 @@ impl App {
                     let id = db::insert_link(&mut tx, &link).await?;
                     let change = RequirementChange {
                         required_level: rule,
-                        reason: "規則による / by the rule".into(),
+                        reason: rule_reason(row.answers, false),
                         effective_from: today.clone(),
                         changed_by: None,
                         changed_at: now,
@@ -565,6 +617,7 @@ impl App {
             created: report.created as u64,
             updated: report.updated as u64,
             errors: report.errors.len() as u64,
+            warnings: to_accept as u64,
             imported_at: now,
         };
         db::insert_import(&mut tx, buyer.id, &record, user_id).await?;
@@ -608,17 +661,20 @@ impl App {
         Ok((filename, parse_upload(&bytes, mapping)?))
     }
 
-    /// Imports a previewed draft with the chosen mapping; the draft is dropped once imported.
+    /// Imports a previewed draft with the chosen mapping; the draft is dropped once imported. The
+    /// person saw the warnings on the preview: unless `accept_warnings`, an import that would
+    /// write rows with warnings is refused (`AppError::Invalid` on `accept_warnings`).
     pub async fn import_draft(
         &self,
         actor: &Actor,
         id: i64,
         mapping: Option<&[Option<Field>]>,
         mode: ImportMode,
+        accept_warnings: bool,
     ) -> Result<ImportReport, AppError> {
         actor.require_write()?;
         let (filename, parsed) = self.draft_preview(actor, id, mapping).await?;
-        let report = self.import_parsed(&actor.org, Some(actor.user_id), &filename, parsed, mode, false).await?;
+        let report = self.import_parsed(&actor.org, Some(actor.user_id), &filename, parsed, mode, false, accept_warnings).await?;
         if report.imported {
             let mut conn = self.store.pool().acquire().await?;
             db::delete_draft(&mut conn, id).await?;
@@ -691,6 +747,7 @@ impl App {
         let mut out = Vec::new();
         for l in db::links_to_supplier(&mut conn, &actor.org.corporate_number.to_string()).await? {
             let buyer = orgs::get(&mut conn, l.buyer_org_id).await?;
+            let assumed = answers_of(&l).assumed();
             out.push(Requirement {
                 buyer_corporate_number: buyer.corporate_number.to_string(),
                 buyer_name_ja: buyer.name_ja.clone(),
@@ -699,9 +756,10 @@ impl App {
                 rule_level: l.rule_level,
                 override_reason: l.override_reason.clone(),
                 effective_from: l.effective_from.clone(),
-                holds_confidential_data: l.holds_confidential_data,
-                outage_unacceptable: l.outage_unacceptable,
-                network_access: l.network_access,
+                holds_confidential_data: assumed.holds_confidential_data,
+                outage_unacceptable: assumed.outage_unacceptable,
+                network_access: assumed.network_access,
+                unanswered: answers_of(&l).unanswered(),
                 tiers_shared: shared.contains(&buyer.id),
             });
         }
@@ -784,10 +842,11 @@ impl App {
                     _ => None,
                 };
                 let certified = facts.valid.map(|(lv, _)| lv);
+                let assumed = answers_of(l).assumed();
                 let risk = risk::score(&RiskInput {
                     certified,
                     shared: sh.map(|(_, _, readiness)| readiness),
-                    facts: facts_of(l),
+                    answers: answers_of(l),
                     criticality: Criticality::parse(&l.criticality).unwrap_or(Criticality::Medium),
                     purchase_share_bp: share_bp,
                 });
@@ -797,9 +856,10 @@ impl App {
                     supplies: l.supplies.clone(),
                     annual_purchase_yen: l.annual_purchase_yen,
                     criticality: l.criticality.clone(),
-                    holds_confidential_data: l.holds_confidential_data,
-                    outage_unacceptable: l.outage_unacceptable,
-                    network_access: l.network_access,
+                    holds_confidential_data: assumed.holds_confidential_data,
+                    outage_unacceptable: assumed.outage_unacceptable,
+                    network_access: assumed.network_access,
+                    unanswered: answers_of(l).unanswered(),
                     contact_email: l.contact_email.clone(),
                     rule_level: l.rule_level,
                     required_level: l.required_level,
@@ -932,11 +992,13 @@ impl App {
                     }
                 };
                 if supplier != customer && seen_edges.insert((supplier, customer)) {
+                    // Unanswered questions count as yes here too.
+                    let assumed = answers_of(&l).assumed();
                     edges.push(Edge {
                         supplier,
                         customer,
-                        weight: risk::link_weight(facts_of(&l)),
-                        outage_unacceptable: l.outage_unacceptable,
+                        weight: risk::link_weight(assumed),
+                        outage_unacceptable: assumed.outage_unacceptable,
                     });
                 }
             }

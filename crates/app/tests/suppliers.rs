@@ -1,6 +1,7 @@
 //! The buyer's side on both databases: importing a supplier list (bad rows reported exactly,
 //! all-or-nothing or the good rows, re-import updates), required levels with reasons and dates,
-//! the portfolio against the registry, the supplier's view, tiers and the what-if.
+//! the portfolio against the registry, the supplier's view, tiers and the what-if; blanks in the
+//! ★4 questions are warnings, never a silent ★3.
 
 use std::sync::Arc;
 
@@ -216,4 +217,104 @@ async fn the_portfolio_agrees_with_the_registry_and_the_network_shows_the_kojima
     let okazaki_actor = login(&app, "owner@okazaki-jushi.example").await;
     app.share_tiers(&okazaki_actor, &WORLD[0].corporate_number().to_string(), false).await.expect("unshare");
     assert_eq!(app.network(&buyer).await.expect("network").tiers(), 2);
+}
+
+#[tokio::test]
+async fn a_blank_star_four_answer_is_never_star_three_and_warnings_must_be_accepted() {
+    for store in testing::all().await {
+        let app = App::new(store, Arc::new(FixedClock::new(NOW)));
+        app.seed_demo_orgs_only().await.expect("seed");
+        let buyer = login(&app, "buyer@tokai-motor.example").await;
+        let n = |i: u64| number(900 + i);
+        // Row 2 answers all three "no"; rows 3–5 leave one question blank each; row 6 has a blank
+        // amount and criticality; row 7 is bad and blank.
+        let file = format!(
+            "法人番号,名称,年間購入額,重要度,機密情報の保有,停止影響,ネットワーク接続\n\
+             {},全部いいえ,100,低,いいえ,いいえ,いいえ\n\
+             {},機密空欄,100,低,,いいえ,いいえ\n\
+             {},停止空欄,100,低,いいえ,,いいえ\n\
+             {},接続空欄,100,低,いいえ,いいえ,\n\
+             {},金額空欄,,,いいえ,いいえ,いいえ\n\
+             1234567890123,誤り,100,低,,いいえ,いいえ\n",
+            n(0),
+            n(1),
+            n(2),
+            n(3),
+            n(4)
+        );
+        let cells = |r: &hoshi_app::suppliers::ImportReport| r.warnings.iter().map(|w| (w.row, w.column.clone())).collect::<Vec<_>>();
+        let expected = vec![
+            (3, "holds_confidential_data".to_owned()),
+            (4, "outage_unacceptable".to_owned()),
+            (5, "network_access".to_owned()),
+            (6, "annual_purchase_yen".to_owned()),
+            (6, "criticality".to_owned()),
+            (7, "holds_confidential_data".to_owned()),
+        ];
+
+        // The browser's preview: importing without accepting the warnings is refused and writes nothing.
+        let draft = app.upload_draft(&buyer, "blanks.csv", file.as_bytes()).await.expect("draft");
+        let refused = app.import_draft(&buyer, draft, None, ImportMode::GoodRows, false).await;
+        assert!(matches!(refused, Err(AppError::Invalid { ref field, .. }) if field == "accept_warnings"), "{refused:?}");
+        assert!(app.portfolio(&buyer).await.expect("portfolio").rows.is_empty(), "nothing imported");
+        // All-or-nothing with a bad row writes nothing either way: the errors are the answer, not the warnings.
+        let bad = app.import_draft(&buyer, draft, None, ImportMode::AllOrNothing, false).await.expect("report");
+        assert!(!bad.imported && bad.bad_rows() == vec![7]);
+        assert_eq!(cells(&bad), expected);
+        assert_eq!(bad.warnings_to_accept, 5, "row 7 is not imported: its warning needs no consent");
+
+        let done = app.import_draft(&buyer, draft, None, ImportMode::GoodRows, true).await.expect("accepted");
+        assert!(done.imported);
+        assert_eq!(done.created, 5);
+        assert_eq!(cells(&done), expected);
+        let row = |cn: String| {
+            let app = &app;
+            let buyer = &buyer;
+            async move { app.portfolio_row(buyer, &cn).await.expect("row") }
+        };
+        let all_no = row(n(0)).await;
+        assert_eq!((all_no.rule_level, all_no.required_level), (3, 3), "three answered noes: ★3");
+        assert!(all_no.unanswered.is_empty() && !all_no.outage_unacceptable);
+        for (i, key) in [(1, "holds_confidential_data"), (2, "outage_unacceptable"), (3, "network_access")] {
+            let r = row(n(i)).await;
+            assert_eq!((r.rule_level, r.required_level), (4, 4), "{key} blank: not ★3 but ★4 until answered");
+            assert_eq!(r.unanswered, vec![key], "the answer is unknown, not no");
+            let driver = r.risk.drivers.iter().find(|d| d.en.contains("not answered")).expect("the risk says so");
+            assert!(driver.ja.contains("未回答"), "{driver:?}");
+        }
+        let blank_amount = row(n(4)).await;
+        assert_eq!((blank_amount.annual_purchase_yen, blank_amount.criticality.as_str()), (None, "medium"));
+        assert_eq!(blank_amount.required_level, 3);
+        let history = app.requirement_history(&buyer, &n(2)).await.expect("history");
+        assert!(history[0].reason.contains("outage_unacceptable (counted as yes)"), "{:?}", history[0].reason);
+        assert_eq!(app.recent_imports(&buyer).await.expect("imports")[0].warnings, 5, "the accepted warnings are on record");
+
+        // Answering the question later (a re-import) brings the rule back to ★3, recorded.
+        let answered = format!(
+            "法人番号,名称,年間購入額,重要度,機密情報の保有,停止影響,ネットワーク接続\n{},停止空欄,100,低,いいえ,いいえ,いいえ\n",
+            n(2)
+        );
+        let r =
+            app.import_suppliers(&buyer, "answered.csv", answered.as_bytes(), ImportMode::AllOrNothing, false).await.expect("re-import");
+        assert!(r.imported && r.warnings.is_empty());
+        let now_answered = row(n(2)).await;
+        assert_eq!((now_answered.required_level, now_answered.unanswered.len()), (3, 0));
+        let history = app.requirement_history(&buyer, &n(2)).await.expect("history");
+        assert_eq!(history.iter().map(|c| c.required_level).collect::<Vec<_>>(), vec![3, 4]);
+
+        // A file sent whole (API, command line) is imported with its warnings listed, and still not ★3.
+        let feed = format!("corporate_number,name\n{},列なし\n", n(5));
+        let r = app.import_suppliers(&buyer, "feed.csv", feed.as_bytes(), ImportMode::AllOrNothing, false).await.expect("feed");
+        assert!(r.imported);
+        let columns: Vec<&str> = r.warnings.iter().map(|w| w.column.as_str()).collect();
+        assert_eq!(
+            columns,
+            vec!["annual_purchase_yen", "holds_confidential_data", "outage_unacceptable", "network_access", "criticality"],
+            "one warning per missing column, on the header row"
+        );
+        assert!(r.warnings.iter().all(|w| w.row == 1));
+        let no_columns = row(n(5)).await;
+        assert_eq!(no_columns.required_level, 4);
+        assert_eq!(no_columns.unanswered.len(), 3);
+    }
 }

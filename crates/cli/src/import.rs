@@ -16,9 +16,12 @@ use crate::server::{runtime, DbArgs};
 pub enum ImportCommand {
     /// Import (or update, by corporate number) a buyer's suppliers from a CSV or XLSX file.
     ///
-    /// Without --good-rows nothing is imported unless every row is good. Exit status: 0 when the
-    /// file was read and the import (or dry run) done, 1 when bad rows stopped the import, 2 when
-    /// the file or the arguments could not be used at all.
+    /// Without --good-rows nothing is imported unless every row is good. Blanks Hoshi has to
+    /// assume something for are warnings, listed but not stopping the import: a blank in one of
+    /// the three ★4 questions is not "no" but unanswered (★4 until answered), a blank amount is
+    /// unknown, a blank criticality medium; run with --dry-run to see them first. Exit status: 0
+    /// when the file was read and the import (or dry run) done, 1 when bad rows stopped the
+    /// import, 2 when the file or the arguments could not be used at all.
     Suppliers {
         /// The CSV (UTF-8, or Excel's Shift_JIS, converted) or XLSX file.
         file: std::path::PathBuf,
@@ -31,7 +34,8 @@ pub enum ImportCommand {
         /// Import the good rows even if some rows are bad (default: only if all rows are good).
         #[arg(long)]
         good_rows: bool,
-        /// Print the report as JSON: {"rows_total", "rows_ok", "errors": [{"row", "column", "message"}]}.
+        /// Print the report as JSON: {"rows_total", "rows_ok", "errors": [{"row", "column", "message"}],
+        /// "warnings": [{"row", "column", "message"}], "created", "updated", "imported", "dry_run"}.
         #[arg(long, value_enum)]
         report: Option<Report>,
         /// Language of the messages: ja or en.
@@ -77,11 +81,14 @@ pub fn run(cmd: ImportCommand) -> Result<ExitCode> {
     }
     match report {
         Some(Report::Json) => {
-            let errors: Vec<_> = r.errors.iter().map(|e| json!({"row": e.row, "column": e.column, "message": message(e)})).collect();
+            let cells = |list: &[hoshi_app::suppliers::ImportError]| -> Vec<serde_json::Value> {
+                list.iter().map(|e| json!({"row": e.row, "column": e.column, "message": message(e)})).collect()
+            };
             let out = json!({
                 "rows_total": r.rows_total,
                 "rows_ok": r.rows_ok,
-                "errors": errors,
+                "errors": cells(&r.errors),
+                "warnings": cells(&r.warnings),
                 "created": r.created,
                 "updated": r.updated,
                 "imported": r.imported,
@@ -93,6 +100,9 @@ pub fn run(cmd: ImportCommand) -> Result<ExitCode> {
             for e in &r.errors {
                 println!("row {}, {}: {}", e.row, e.column, message(e));
             }
+            for w in &r.warnings {
+                println!("warning: row {}, {}: {}", w.row, w.column, message(w));
+            }
             let what = if r.imported {
                 format!("imported: {} added, {} updated", r.created, r.updated)
             } else if dry_run {
@@ -103,10 +113,11 @@ pub fn run(cmd: ImportCommand) -> Result<ExitCode> {
                 "nothing to import".to_owned()
             };
             println!(
-                "{} rows read, {} good, {} with errors; {what} ({:.2} s)",
+                "{} rows read, {} good, {} with errors, {} warnings; {what} ({:.2} s)",
                 r.rows_total,
                 r.rows_ok,
                 r.bad_rows().len(),
+                r.warnings.len(),
                 started.elapsed().as_secs_f64()
             );
         }

@@ -1,6 +1,7 @@
 //! `hoshi import suppliers`: a 3,000-row file with bad rows reports exactly those rows (JSON
 //! report), refuses to half-import, imports the good rows when asked, converts Excel's
-//! Shift_JIS, and updates by corporate number on a second import.
+//! Shift_JIS, updates by corporate number on a second import, and lists blanks as warnings at
+//! their spreadsheet rows.
 
 use std::process::{Command, Output};
 
@@ -27,12 +28,18 @@ fn imports_a_supplier_file_and_reports_bad_rows_exactly() {
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     let buyer = hoshi_app::demo::WORLD[0].corporate_number().to_string();
 
-    // 3,000 rows; every 150th has a wrong check digit, every 211th an unknown criticality.
+    // 3,000 rows; every 150th has a wrong check digit, every 211th an unknown criticality, every
+    // 500th a blank answer on confidential data (a warning, not "no").
     let mut text = String::from("法人番号,名称,年間購入額,重要度,機密情報の保有\r\n");
     let mut bad = Vec::new();
+    let mut blank = Vec::new();
     for i in 0..3000u64 {
         let mut number = cn(i);
         let mut crit = "中";
+        let confidential = if i % 500 == 3 { "" } else { "いいえ" };
+        if i % 500 == 3 {
+            blank.push(i + 2);
+        }
         if i % 150 == 7 {
             let last = number.pop().expect("digit");
             number.push(if last == '1' { '2' } else { '1' });
@@ -43,7 +50,7 @@ fn imports_a_supplier_file_and_reports_bad_rows_exactly() {
         if i % 150 == 7 || i % 211 == 5 {
             bad.push(i + 2);
         }
-        text.push_str(&format!("{number},取引先{i},\"1,200,000\",{crit},いいえ\r\n"));
+        text.push_str(&format!("{number},取引先{i},\"1,200,000\",{crit},{confidential}\r\n"));
     }
     let file = dir.join("suppliers.csv");
     std::fs::write(&file, &text).expect("write");
@@ -60,6 +67,20 @@ fn imports_a_supplier_file_and_reports_bad_rows_exactly() {
     let first = v["errors"].as_array().expect("errors").iter().find(|e| e["column"] == "corporate_number").expect("a check-digit error");
     assert_eq!(first["row"], 9);
     assert!(first["message"].as_str().expect("message").contains("check digit"), "{first}");
+    // Warnings: the two ★4 questions without a column (on the header, row 1), then each blank at its row.
+    let warnings = v["warnings"].as_array().expect("warnings");
+    let cells: Vec<(u64, &str)> =
+        warnings.iter().map(|w| (w["row"].as_u64().expect("row"), w["column"].as_str().expect("column"))).collect();
+    let mut expected = vec![(1, "outage_unacceptable"), (1, "network_access")];
+    expected.extend(blank.iter().map(|&row| (row, "holds_confidential_data")));
+    assert_eq!(cells, expected);
+    assert_eq!(cells[2], (5, "holds_confidential_data"), "data row 3 is spreadsheet row 5");
+    for w in warnings {
+        let mut keys: Vec<&str> = w.as_object().expect("object").keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["column", "message", "row"], "{w}");
+    }
+    assert!(warnings[2]["message"].as_str().expect("message").contains("not \"no\""), "{}", warnings[2]);
 
     // Without --good-rows nothing is imported and the exit status says so.
     let out = hoshi(&["import", "suppliers", file, "--buyer", &buyer, "--data", data]);
@@ -74,6 +95,7 @@ fn imports_a_supplier_file_and_reports_bad_rows_exactly() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["imported"], true);
     assert_eq!(v["created"].as_u64(), Some(3000 - bad.len() as u64));
+    assert_eq!(v["warnings"].as_array().map(Vec::len), Some(2 + blank.len()), "the import lists its warnings too");
 
     // Excel's Shift_JIS export of two of the same rows with changed facts: converted, updated.
     let source = format!("法人番号,名称,機密情報の保有\r\n{},取引先〇,はい\r\n{},取引先一,はい\r\n", cn(0), cn(1));
@@ -84,6 +106,11 @@ fn imports_a_supplier_file_and_reports_bad_rows_exactly() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Shift_JIS"));
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 added, 2 updated"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("warning: row 1, outage_unacceptable: 「停止影響」"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     // A buyer that is not in Hoshi, and an unreadable file, are refused with exit 2.
     let out = hoshi(&["import", "suppliers", file, "--buyer", &cn(9999), "--data", data]);

@@ -8,7 +8,8 @@
 //!   self-assessment nobody has checked is worth less than a certificate. No certificate and no
 //!   shared assessment is the worst case.
 //! - **impact** adds up the three questions of the published rule, the buyer's criticality and
-//!   the supplier's share of the buyer's purchases.
+//!   the supplier's share of the buyer's purchases. A question the buyer has not answered counts
+//!   as yes (as in the required-level rule) and its driver says it is unanswered.
 //!
 //! Every point of the score is attributed to a named driver, so the explanation adds up to the
 //! score a person sees.
@@ -16,7 +17,7 @@
 use hoshi_ids::Level;
 use serde::Serialize;
 
-use crate::required_level::RelationshipFacts;
+use crate::required_level::{RelationshipAnswers, RelationshipFacts};
 use crate::supplier_file::Criticality;
 
 /// Chance of a damaging incident in a year by certified level (★1…★5), and with no level at all.
@@ -161,7 +162,8 @@ pub struct RiskInput {
     pub certified: Option<Level>,
     /// A shared self-assessment, used only when there is no valid certificate.
     pub shared: Option<SharedReadiness>,
-    pub facts: RelationshipFacts,
+    /// The three questions; an unanswered one counts as yes.
+    pub answers: RelationshipAnswers,
     pub criticality: Criticality,
     /// The supplier's share of the buyer's annual purchases, in basis points, when known.
     pub purchase_share_bp: Option<u32>,
@@ -278,7 +280,37 @@ fn likelihood(input: &RiskInput) -> (f64, String, String) {
 pub fn score(input: &RiskInput) -> RiskScore {
     let (l, likelihood_ja, likelihood_en) = likelihood(input);
     let rel = (l / LIKELIHOOD_UNKNOWN).clamp(0.0, 1.0);
-    let f = input.facts;
+    let a = input.answers;
+    // Yes: the full weight; unanswered: the full weight too, and words that say so.
+    let question = |answer: Option<bool>, weight: f64, ja: &str, en: &str, ja_unknown: &str, en_unknown: &str| match answer {
+        Some(true) => (weight, ja.to_owned(), en.to_owned()),
+        None => (weight, ja_unknown.to_owned(), en_unknown.to_owned()),
+        Some(false) => (0.0, ja.to_owned(), en.to_owned()),
+    };
+    let confidential = question(
+        a.holds_confidential_data,
+        IMPACT_CONFIDENTIAL,
+        "重要な機密情報を保有",
+        "holds important confidential data",
+        "機密情報の保有が未回答（保有として計算）",
+        "confidential data not answered (counted as held)",
+    );
+    let outage = question(
+        a.outage_unacceptable,
+        IMPACT_OUTAGE,
+        "停止すると生産に許容できない遅れ",
+        "an outage would stop production",
+        "停止影響が未回答（許容できないとして計算）",
+        "outage impact not answered (counted as unacceptable)",
+    );
+    let network = question(
+        a.network_access,
+        IMPACT_NETWORK,
+        "社内システムに接続",
+        "can reach internal systems",
+        "社内システムへの接続が未回答（接続ありとして計算）",
+        "network access not answered (counted as connected)",
+    );
     let crit = match input.criticality {
         Criticality::Low => 0.0,
         Criticality::Medium => IMPACT_CRITICALITY_MAX / 2.0,
@@ -287,24 +319,9 @@ pub fn score(input: &RiskInput) -> RiskScore {
     let share = input.purchase_share_bp.map_or(0.0, |bp| f64::from(bp.min(PURCHASE_SHARE_FULL_BP)) / f64::from(PURCHASE_SHARE_FULL_BP));
     let share_pct = input.purchase_share_bp.map_or(0.0, |bp| f64::from(bp) / 100.0);
     let parts: Vec<(&'static str, f64, String, String)> = vec![
-        (
-            "confidential_data",
-            if f.holds_confidential_data { IMPACT_CONFIDENTIAL } else { 0.0 },
-            "重要な機密情報を保有".into(),
-            "holds important confidential data".into(),
-        ),
-        (
-            "outage",
-            if f.outage_unacceptable { IMPACT_OUTAGE } else { 0.0 },
-            "停止すると生産に許容できない遅れ".into(),
-            "an outage would stop production".into(),
-        ),
-        (
-            "network_access",
-            if f.network_access { IMPACT_NETWORK } else { 0.0 },
-            "社内システムに接続".into(),
-            "can reach internal systems".into(),
-        ),
+        ("confidential_data", confidential.0, confidential.1, confidential.2),
+        ("outage", outage.0, outage.1, outage.2),
+        ("network_access", network.0, network.1, network.2),
         ("criticality", crit, format!("重要度「{}」", input.criticality.name_ja()), format!("criticality {}", input.criticality.name_en())),
         ("purchases", IMPACT_PURCHASES_MAX * share, format!("購入額の{share_pct:.1}%"), format!("{share_pct:.1}% of purchases")),
     ];
@@ -381,7 +398,7 @@ mod tests {
         let s = score(&RiskInput {
             certified: None,
             shared: None,
-            facts: facts(7),
+            answers: facts(7).into(),
             criticality: Criticality::High,
             purchase_share_bp: Some(2_000),
         });
@@ -393,8 +410,13 @@ mod tests {
 
     #[test]
     fn certification_lowers_the_score_and_shared_readiness_counts_half() {
-        let base =
-            RiskInput { certified: None, shared: None, facts: facts(6), criticality: Criticality::Medium, purchase_share_bp: Some(300) };
+        let base = RiskInput {
+            certified: None,
+            shared: None,
+            answers: facts(6).into(),
+            criticality: Criticality::Medium,
+            purchase_share_bp: Some(300),
+        };
         let unknown = score(&base).score;
         let star3 = score(&RiskInput { certified: Some(Level::THREE), ..base }).score;
         let star4 = score(&RiskInput { certified: Some(Level::FOUR), ..base }).score;
@@ -403,6 +425,24 @@ mod tests {
         // Fully ready for ★3 but unconfirmed: halfway between unknown and certified ★3.
         let mid = (f64::from(unknown) + f64::from(star3)) / 2.0;
         assert!((f64::from(half) - mid).abs() <= 1.0, "{half} vs {mid}");
+    }
+
+    #[test]
+    fn an_unanswered_question_scores_as_yes_and_says_so() {
+        let answered = RiskInput {
+            certified: None,
+            shared: None,
+            answers: facts(2).into(),
+            criticality: Criticality::Medium,
+            purchase_share_bp: None,
+        };
+        let blank = RiskInput { answers: RelationshipAnswers { outage_unacceptable: None, ..facts(0).into() }, ..answered };
+        let (a, b) = (score(&answered), score(&blank));
+        assert_eq!(a.score, b.score, "unanswered weighs like yes");
+        let outage = b.drivers.iter().find(|d| d.key == "outage").expect("an outage driver");
+        assert!(outage.en.contains("not answered") && outage.ja.contains("未回答"), "{outage:?}");
+        let no = score(&RiskInput { answers: facts(0).into(), ..answered });
+        assert!(no.score < b.score && no.drivers.iter().all(|d| d.key != "outage"));
     }
 
     #[test]
@@ -424,14 +464,14 @@ mod tests {
             let criticality = [Criticality::Low, Criticality::Medium, Criticality::High][usize::from(crit)];
             let certified = if level == 0 { None } else { Some(Level::new(i64::from(level)).unwrap()) };
             let shared = ready.map(|r| SharedReadiness { toward: Level::THREE, readiness_bp: r });
-            let s = score(&RiskInput { certified, shared, facts: facts(bits), criticality, purchase_share_bp: share });
+            let s = score(&RiskInput { certified, shared, answers: facts(bits).into(), criticality, purchase_share_bp: share });
             prop_assert!(s.score <= 100);
             prop_assert_eq!(s.drivers.iter().map(|d| d.points).sum::<u32>(), s.score);
             prop_assert!(s.drivers.windows(2).all(|w| w[0].points >= w[1].points));
             // More certification never raises the score.
             if let Some(l) = certified {
                 if let Some(up) = l.next() {
-                    let higher = score(&RiskInput { certified: Some(up), shared, facts: facts(bits), criticality, purchase_share_bp: share });
+                    let higher = score(&RiskInput { certified: Some(up), shared, answers: facts(bits).into(), criticality, purchase_share_bp: share });
                     prop_assert!(higher.score <= s.score);
                 }
             }

@@ -8,6 +8,27 @@
 //!
 //! Row numbers are the ones a spreadsheet shows: the header is row 1, blank lines still count, and
 //! a cell spanning several lines inside quotes is one row.
+//!
+//! ## Errors and warnings
+//!
+//! An **error** ([`ParsedFile::errors`]) is a cell that cannot be read (a wrong check digit, "maybe"
+//! for a yes/no question, an unknown criticality…): its row is not imported. A **warning**
+//! ([`ParsedFile::warnings`]) is a cell left blank where Hoshi has to assume something; the row
+//! is imported with that assumption, once the person has accepted the warnings (the browser's
+//! preview asks; the API and the command line list them in their report):
+//!
+//! - A blank in one of the three questions that decide ★4 (holds confidential data, outage
+//!   unacceptable, network access) is **not "no"**: the answer is read as unanswered (`None` in
+//!   [`RelationshipAnswers`]) and counts as yes until the buyer answers, so the rule asks ★4 and a
+//!   blank never makes a supplier ★3 (see [`crate::required_level`]). A file without one of
+//!   these columns has every answer of it unanswered; that is one warning on the header row.
+//! - A blank annual purchase amount is imported as unknown (it then adds nothing to the risk
+//!   score's purchase share); a blank criticality as medium (中). A missing column of either is
+//!   one warning on the header row.
+//!
+//! Warnings are reported for every row, including rows that also have errors, so that one
+//! preview shows everything to fix; [`ParsedFile::warnings_to_accept`] are the ones about what
+//! would actually be imported.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -18,7 +39,7 @@ use hoshi_ids::{CorporateNumber, Yen};
 use hoshi_standard::Lang;
 use serde::Serialize;
 
-use crate::required_level::RelationshipFacts;
+use crate::required_level::{RelationshipAnswers, RelationshipFacts};
 
 /// A column of the supplier file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -224,7 +245,7 @@ impl Criticality {
     }
 
     /// `low`/`medium`/`high` (any case, full-width letters too) or `低`/`中`/`高`. Blank is not
-    /// handled here: the file format reads a blank cell as [`Criticality::Medium`].
+    /// handled here: the file format reads a blank cell as [`Criticality::Medium`], with a warning.
     pub fn parse(text: &str) -> Option<Criticality> {
         match normalize_value(text).as_str() {
             "low" | "低" => Some(Criticality::Low),
@@ -253,12 +274,21 @@ pub struct SupplierRow {
     pub annual_purchase: Option<Yen>,
     /// Free text; empty when the column is missing or blank.
     pub supplies: String,
-    pub facts: RelationshipFacts,
+    /// The three ★4 questions; `None` where the cell was blank or the column missing.
+    pub answers: RelationshipAnswers,
     pub criticality: Criticality,
     pub contact_email: Option<String>,
 }
 
+impl SupplierRow {
+    /// The facts the rule decides on: an unanswered question counts as yes.
+    pub fn facts(&self) -> RelationshipFacts {
+        self.answers.assumed()
+    }
+}
+
 /// A problem with one cell, or with the header row (row 1) when a column is missing or doubled.
+/// Warnings have the same shape ([`RowWarning`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
     /// The spreadsheet row number (the header is row 1).
@@ -268,6 +298,10 @@ pub struct RowError {
     pub message_en: String,
     pub message_ja: String,
 }
+
+/// A blank cell Hoshi had to assume something for, or a missing optional column (on the header
+/// row): the row is imported with the assumption the message states.
+pub type RowWarning = RowError;
 
 /// A [`RowError`] in one language, serialised as `{"row", "column", "message"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -302,6 +336,9 @@ pub struct ParsedFile {
     pub rows: Vec<SupplierRow>,
     /// Every problem, sorted by row and then by column in [`Field::ALL`] order.
     pub errors: Vec<RowError>,
+    /// Every blank that is imported with an assumption (see the module's documentation), sorted
+    /// like the errors; on good and bad rows alike.
+    pub warnings: Vec<RowWarning>,
     /// The header cells as in the file (trimmed), one per file column.
     pub headers: Vec<String>,
     /// Which field each file column feeds (`None`: ignored).
@@ -321,6 +358,13 @@ impl ParsedFile {
     /// The rows with at least one problem (row 1 when the header has one).
     pub fn bad_rows(&self) -> BTreeSet<u32> {
         self.errors.iter().map(|e| e.row).collect()
+    }
+
+    /// The warnings about what an import would write: those of the header row and of the rows
+    /// without errors (a row with an error is not imported, so its warnings need no consent).
+    pub fn warnings_to_accept(&self) -> Vec<&RowWarning> {
+        let bad = self.bad_rows();
+        self.warnings.iter().filter(|w| !bad.contains(&w.row)).collect()
     }
 }
 
@@ -594,6 +638,12 @@ fn validate(table: Table, given: Option<&[Option<Field>]>) -> Result<ParsedFile,
         }
     }
 
+    let mut warnings: Vec<(u32, Field, Message)> = Field::ALL
+        .into_iter()
+        .filter(|f| column_of[f.index()].is_none())
+        .filter_map(|f| missing_column_warning(f).map(|m| (table.header_row, f, m)))
+        .collect();
+
     let rows_total = table.rows.len();
     let mut rows = Vec::new();
     // Reading rows against a broken header would only repeat the header's problem on every row.
@@ -601,11 +651,14 @@ fn validate(table: Table, given: Option<&[Option<Field>]>) -> Result<ParsedFile,
         rows.reserve(rows_total);
         let mut first_seen: HashMap<CorporateNumber, u32> = HashMap::with_capacity(rows_total);
         for (row, cells) in &table.rows {
-            let cell = |field: Field| column_of[field.index()].and_then(|i| cells.get(i)).map_or("", |c| c.trim());
+            // `None`: no column feeds the field; `Some("")`: a blank cell (or a short row).
+            let cell = |field: Field| column_of[field.index()].map(|i| cells.get(i).map_or("", |c| c.trim()));
             let before = errors.len();
-            let good = read_row(*row, cell, &mut errors);
-            if let Some(number) =
-                good.as_ref().map(|r| r.corporate_number).or_else(|| CorporateNumber::parse(cell(Field::CorporateNumber)).ok())
+            let good = read_row(*row, cell, &mut errors, &mut warnings);
+            if let Some(number) = good
+                .as_ref()
+                .map(|r| r.corporate_number)
+                .or_else(|| CorporateNumber::parse(cell(Field::CorporateNumber).unwrap_or("")).ok())
             {
                 if let Some(&earlier) = first_seen.get(&number) {
                     errors.push((*row, Field::CorporateNumber, duplicate(number, earlier)));
@@ -623,13 +676,17 @@ fn validate(table: Table, given: Option<&[Option<Field>]>) -> Result<ParsedFile,
 
     // Stable: errors of one cell keep the order they were found in.
     errors.sort_by_key(|(row, field, _)| (*row, field.index()));
+    warnings.sort_by_key(|(row, field, _)| (*row, field.index()));
+    let cells = |list: Vec<(u32, Field, Message)>| {
+        list.into_iter()
+            .map(|(row, field, m)| RowError { row, column: field.key().to_owned(), message_en: m.en, message_ja: m.ja })
+            .collect::<Vec<_>>()
+    };
     Ok(ParsedFile {
         rows_total,
         rows,
-        errors: errors
-            .into_iter()
-            .map(|(row, field, m)| RowError { row, column: field.key().to_owned(), message_en: m.en, message_ja: m.ja })
-            .collect(),
+        errors: cells(errors),
+        warnings: cells(warnings),
         headers: table.headers,
         mapping,
         ignored_columns,
@@ -638,9 +695,27 @@ fn validate(table: Table, given: Option<&[Option<Field>]>) -> Result<ParsedFile,
     })
 }
 
-/// Reads one data row; pushes one error per bad cell and returns the supplier only if none.
-fn read_row<'a>(row: u32, cell: impl Fn(Field) -> &'a str, errors: &mut Vec<(u32, Field, Message)>) -> Option<SupplierRow> {
+/// Reads one data row; pushes one error per bad cell and returns the supplier only if none, and
+/// one warning per blank cell that is imported with an assumption. `column(field)` is `None` when
+/// no column feeds the field (that is one warning on the header row, not one per row).
+fn read_row<'a>(
+    row: u32,
+    column: impl Fn(Field) -> Option<&'a str>,
+    errors: &mut Vec<(u32, Field, Message)>,
+    warnings: &mut Vec<(u32, Field, Message)>,
+) -> Option<SupplierRow> {
     let before = errors.len();
+    let cell = |field: Field| column(field).unwrap_or("");
+    let mut warn = |field: Field| {
+        if column(field) == Some("") {
+            if let Some(message) = blank_warning(field) {
+                warnings.push((row, field, message));
+            }
+        }
+    };
+    for field in Field::ALL {
+        warn(field);
+    }
     let mut fail = |field: Field, message: Message| errors.push((row, field, message));
 
     let corporate_number = match CorporateNumber::parse(cell(Field::CorporateNumber)) {
@@ -671,14 +746,18 @@ fn read_row<'a>(row: u32, cell: impl Fn(Field) -> &'a str, errors: &mut Vec<(u32
             }
         },
     };
-    let mut flag = |field: Field| match parse_bool(cell(field)) {
-        Some(b) => b,
-        None => {
-            fail(field, bad_bool(field, cell(field)));
-            false
-        }
+    // A blank answer (or no column) is unanswered, never "no".
+    let mut flag = |field: Field| match cell(field) {
+        "" => None,
+        text => match parse_bool(text) {
+            Some(b) => Some(b),
+            None => {
+                fail(field, bad_bool(field, text));
+                None
+            }
+        },
     };
-    let facts = RelationshipFacts {
+    let answers = RelationshipAnswers {
         holds_confidential_data: flag(Field::HoldsConfidentialData),
         outage_unacceptable: flag(Field::OutageUnacceptable),
         network_access: flag(Field::NetworkAccess),
@@ -689,7 +768,9 @@ fn read_row<'a>(row: u32, cell: impl Fn(Field) -> &'a str, errors: &mut Vec<(u32
             fail(
                 Field::Criticality,
                 Message {
-                    en: format!("the criticality {text:?} is not one of low, medium or high (or 低, 中, 高); a blank cell means medium"),
+                    en: format!(
+                        "the criticality {text:?} is not one of low, medium or high (or 低, 中, 高); a blank cell is imported as medium"
+                    ),
                     ja: format!(
                         "重要度「{text}」が読み取れません。低・中・高（low・medium・high）のいずれかで入力してください（空欄は「中」）。"
                     ),
@@ -723,7 +804,7 @@ fn read_row<'a>(row: u32, cell: impl Fn(Field) -> &'a str, errors: &mut Vec<(u32
         name: name.to_owned(),
         annual_purchase,
         supplies: cell(Field::Supplies).to_owned(),
-        facts,
+        answers,
         criticality,
         contact_email,
     })
@@ -736,10 +817,11 @@ fn duplicate(number: CorporateNumber, earlier: u32) -> Message {
     }
 }
 
-/// Yes/no as people write it in either language; blank is no. `None`: not a yes/no answer.
+/// Yes/no as people write it in either language. `None`: not a yes/no answer (blank is not
+/// handled here: it is unanswered, not "no").
 fn parse_bool(text: &str) -> Option<bool> {
     match normalize_value(text).as_str() {
-        "" | "no" | "n" | "false" | "0" | "いいえ" | "×" | "✕" | "✗" | "無" | "なし" | "無し" => Some(false),
+        "no" | "n" | "false" | "0" | "いいえ" | "×" | "✕" | "✗" | "無" | "なし" | "無し" => Some(false),
         // 〇 (U+3007) and ◯ (U+25EF) are typed for ○ (U+25CB) as often as ○ itself.
         "yes" | "y" | "true" | "1" | "はい" | "○" | "〇" | "◯" | "有" | "あり" | "有り" => Some(true),
         _ => None,
@@ -749,14 +831,63 @@ fn parse_bool(text: &str) -> Option<bool> {
 fn bad_bool(field: Field, text: &str) -> Message {
     Message {
         en: format!(
-            "{text:?} is not a yes/no answer for {key}: write yes/no, y/n, true/false, 1/0, はい/いいえ, ○/×, 有/無 or あり/なし (blank means no)",
+            "{text:?} is not a yes/no answer for {key}: write yes/no, y/n, true/false, 1/0, はい/いいえ, ○/×, 有/無 or あり/なし",
             key = field.key()
         ),
         ja: format!(
-            "{label}の値「{text}」が読み取れません。はい/いいえ、○/×、有/無、あり/なし、yes/no、y/n、true/false、1/0 のいずれかで入力してください（空欄は「いいえ」）。",
+            "{label}の値「{text}」が読み取れません。はい/いいえ、○/×、有/無、あり/なし、yes/no、y/n、true/false、1/0 のいずれかで入力してください。",
             label = field.label_ja()
         ),
     }
+}
+
+/// The warning for a blank cell of `field`, if a blank there is imported with an assumption.
+fn blank_warning(field: Field) -> Option<Message> {
+    let (key, label) = (field.key(), field.label_ja());
+    Some(match field {
+        Field::HoldsConfidentialData | Field::OutageUnacceptable | Field::NetworkAccess => Message {
+            en: format!(
+                "{key} is blank, and a blank is not \"no\": it is imported as not answered and counts as yes, so ★4 is required \
+                 until you answer (write yes or no)"
+            ),
+            ja: format!(
+                "{label}が空欄です。空欄は「いいえ」ではありません。未回答として取り込み、回答されるまで「はい」として扱います（★4を求めます）。はい・いいえを入力してください。"
+            ),
+        },
+        Field::AnnualPurchaseYen => Message {
+            en: "the annual purchase amount is blank: it is imported as unknown and adds nothing to the risk score's share of purchases"
+                .into(),
+            ja: "年間購入額が空欄です。不明として取り込み、リスクスコアの購入額の割合には数えません。".into(),
+        },
+        Field::Criticality => Message {
+            en: "the criticality is blank: it is imported as medium (中)".into(),
+            ja: "重要度が空欄です。「中」として取り込みます。".into(),
+        },
+        Field::CorporateNumber | Field::Name | Field::Supplies | Field::ContactEmail => return None,
+    })
+}
+
+/// The warning, on the header row, for a field no column feeds, if its absence is imported with
+/// an assumption for every row.
+fn missing_column_warning(field: Field) -> Option<Message> {
+    let (key, label) = (field.key(), field.label_ja());
+    let (en, ja) = match field {
+        Field::HoldsConfidentialData | Field::OutageUnacceptable | Field::NetworkAccess => (
+            "every row's answer is imported as not answered and counts as yes, so ★4 is required of every supplier until you answer",
+            "全ての行で未回答として取り込み、回答されるまで「はい」として扱います（全ての取引先に★4を求めます）",
+        ),
+        Field::AnnualPurchaseYen => ("every amount is imported as unknown", "全ての年間購入額を不明として取り込みます"),
+        Field::Criticality => ("every supplier is imported as medium (中)", "全ての取引先の重要度を「中」として取り込みます"),
+        Field::CorporateNumber | Field::Name | Field::Supplies | Field::ContactEmail => return None,
+    };
+    Some(Message {
+        en: format!(
+            "no column is read as {key} ({label}): {en}; add a column headed \"{key}\" or \"{label}\", or choose one in the column mapping"
+        ),
+        ja: format!(
+            "「{label}」（{key}）として読み込む列がありません。{ja}。見出しが「{label}」または「{key}」の列を追加するか、列の対応付けで選んでください。"
+        ),
+    })
 }
 
 /// A plausibility check, not RFC 5322: enough to catch a name or phone number in the wrong column.
@@ -857,6 +988,10 @@ mod tests {
         parsed.errors.iter().map(|e| (e.row, e.column.as_str())).collect()
     }
 
+    fn warning_cells(parsed: &ParsedFile) -> Vec<(u32, &str)> {
+        parsed.warnings.iter().map(|w| (w.row, w.column.as_str())).collect()
+    }
+
     const HEADER: &str =
         "corporate_number,name,annual_purchase_yen,supplies,holds_confidential_data,outage_unacceptable,network_access,criticality,contact_email";
 
@@ -876,11 +1011,12 @@ mod tests {
                 name: "Acme".into(),
                 annual_purchase: Some(Yen::new(1_000_000)),
                 supplies: "bolts".into(),
-                facts: RelationshipFacts { holds_confidential_data: true, outage_unacceptable: false, network_access: true },
+                answers: RelationshipFacts { holds_confidential_data: true, outage_unacceptable: false, network_access: true }.into(),
                 criticality: Criticality::High,
                 contact_email: Some("buyer@acme.example.jp".into()),
             }]
         );
+        assert_eq!(parsed.warnings, vec![], "every cell filled in");
     }
 
     const JA_HEADER: &str = "法人番号（必須）, 会社名 ,年間取引額,品目,機密情報,停止影響,社内システムへの接続,重要度,メールアドレス,備考";
@@ -906,13 +1042,18 @@ mod tests {
         let first = &parsed.rows[0];
         assert_eq!(first.corporate_number.to_string(), "7000012050002");
         assert_eq!(first.annual_purchase, Some(Yen::new(1234)));
-        assert_eq!(first.facts, RelationshipFacts { holds_confidential_data: true, outage_unacceptable: true, network_access: true });
+        assert_eq!(first.facts(), RelationshipFacts { holds_confidential_data: true, outage_unacceptable: true, network_access: true });
         assert_eq!(first.criticality, Criticality::High);
         let second = &parsed.rows[1];
-        assert_eq!((second.annual_purchase, second.facts, second.criticality), (None, RelationshipFacts::default(), Criticality::Low));
+        assert_eq!(
+            (second.annual_purchase, second.answers, second.criticality),
+            (None, RelationshipFacts::default().into(), Criticality::Low)
+        );
         assert_eq!(second.contact_email, None);
         assert_eq!(parsed.rows[2].criticality, Criticality::Medium);
-        assert!(parsed.rows[2].facts.outage_unacceptable);
+        assert!(parsed.rows[2].facts().outage_unacceptable);
+        // Row 3's blank amount is the one warning; a blank supplies or email needs none.
+        assert_eq!(warning_cells(&parsed), vec![(3, "annual_purchase_yen")]);
     }
 
     #[test]
@@ -1100,6 +1241,134 @@ mod tests {
             RowMessage { row: 3, column: "name", message: "名称が空です。取引先の会社名を入力してください。" }
         );
         assert_eq!(parsed.errors[2].message(Lang::En), "the name is empty: enter the supplier's company name");
+    }
+
+    /// The three ★4 questions, by their English and Japanese headers.
+    const QUESTIONS: [(Field, &str, &str); 3] = [
+        (Field::HoldsConfidentialData, "holds_confidential_data", "機密情報の保有"),
+        (Field::OutageUnacceptable, "outage_unacceptable", "停止影響"),
+        (Field::NetworkAccess, "network_access", "ネットワーク接続"),
+    ];
+
+    fn answer(row: &SupplierRow, field: Field) -> Option<bool> {
+        match field {
+            Field::HoldsConfidentialData => row.answers.holds_confidential_data,
+            Field::OutageUnacceptable => row.answers.outage_unacceptable,
+            Field::NetworkAccess => row.answers.network_access,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_blank_star_four_question_is_unanswered_not_no() {
+        for japanese in [false, true] {
+            for (i, (field, en, ja)) in QUESTIONS.into_iter().enumerate() {
+                // The other two answered "no": only the column under test decides.
+                let headers: Vec<&str> = QUESTIONS.iter().map(|q| if japanese { q.2 } else { q.1 }).collect();
+                let (number, name, no, yes) =
+                    if japanese { ("法人番号", "名称", "いいえ", "はい") } else { ("corporate_number", "name", "no", "yes") };
+                let cells =
+                    |value: &str| (0..3).map(|k| if k == i { value.to_owned() } else { no.to_owned() }).collect::<Vec<_>>().join(",");
+                let csv = format!(
+                    "{number},{name},{},annual_purchase_yen,criticality\n{},Blank,{},100,low\n{},No,{},100,low\n{},Yes,{},100,low\n{},Spaces,{},100,low\n",
+                    headers.join(","),
+                    self::number(1),
+                    cells(""),
+                    self::number(2),
+                    cells(no),
+                    self::number(3),
+                    cells(yes),
+                    self::number(4),
+                    cells(" \u{3000} "),
+                );
+                let parsed = parse(csv.as_bytes()).expect("readable");
+                let label = if japanese { ja } else { en };
+                assert_eq!(parsed.errors, vec![], "{label}");
+                assert_eq!(parsed.rows.len(), 4, "a blank is not an error: the row is imported");
+                let answers: Vec<Option<bool>> = parsed.rows.iter().map(|r| answer(r, field)).collect();
+                assert_eq!(answers, vec![None, Some(false), Some(true), None], "{label}: blank, no, yes, blank (spaces)");
+                let levels: Vec<u8> = parsed.rows.iter().map(|r| crate::required_level::required_level(r.facts()).get()).collect();
+                assert_eq!(levels, vec![4, 3, 4, 4], "{label}: a blank is never ★3");
+                assert_eq!(warning_cells(&parsed), vec![(2, field.key()), (5, field.key())], "{label}");
+                let w = &parsed.warnings[0];
+                assert!(w.message_en.contains("not \"no\"") && w.message_en.contains("★4"), "{}", w.message_en);
+                assert!(w.message_ja.contains(field.label_ja()) && w.message_ja.contains("未回答"), "{}", w.message_ja);
+                assert_eq!(parsed.warnings_to_accept().len(), 2);
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_star_four_column_is_one_warning_on_the_header() {
+        let csv = format!("法人番号,名称,年間購入額,重要度,停止影響\n{},A,100,高,いいえ\n{},B,200,低,\n", number(1), number(2));
+        let parsed = parse(csv.as_bytes()).expect("readable");
+        assert_eq!(parsed.errors, vec![]);
+        assert_eq!(warning_cells(&parsed), vec![(1, "holds_confidential_data"), (1, "network_access"), (3, "outage_unacceptable")]);
+        assert!(
+            parsed.warnings[0].message_en.contains("no column is read as holds_confidential_data"),
+            "{}",
+            parsed.warnings[0].message_en
+        );
+        assert!(parsed.warnings[0].message_ja.contains("全ての取引先に★4"), "{}", parsed.warnings[0].message_ja);
+        let a = &parsed.rows[0].answers;
+        assert_eq!((a.holds_confidential_data, a.outage_unacceptable, a.network_access), (None, Some(false), None));
+        assert!(parsed.rows.iter().all(|r| crate::required_level::required_level(r.facts()) == hoshi_ids::Level::FOUR));
+
+        // Mapping a column by hand removes its warning.
+        let mapped = parse_with_mapping(
+            csv.as_bytes(),
+            &[Some(Field::CorporateNumber), Some(Field::Name), Some(Field::AnnualPurchaseYen), None, Some(Field::OutageUnacceptable)],
+        )
+        .expect("readable");
+        assert_eq!(
+            warning_cells(&mapped),
+            vec![(1, "holds_confidential_data"), (1, "network_access"), (1, "criticality"), (3, "outage_unacceptable")]
+        );
+    }
+
+    #[test]
+    fn a_blank_amount_or_criticality_is_a_warning_and_imported_as_today() {
+        for (header, blank) in [
+            (
+                "corporate_number,name,annual_purchase_yen,criticality,holds_confidential_data,outage_unacceptable,network_access",
+                ",,,no,no,no",
+            ),
+            ("法人番号,名称,年間購入額,重要度,機密情報の保有,停止影響,ネットワーク接続", ",,,いいえ,いいえ,いいえ"),
+        ] {
+            let csv = format!("{header}\n{},A{blank}\n{},B,\"1,000\",high,no,no,no\n", number(1), number(2));
+            let parsed = parse(csv.as_bytes()).expect("readable");
+            assert_eq!(parsed.errors, vec![], "{header}");
+            assert_eq!(warning_cells(&parsed), vec![(2, "annual_purchase_yen"), (2, "criticality")], "{header}");
+            let (a, b) = (&parsed.rows[0], &parsed.rows[1]);
+            assert_eq!((a.annual_purchase, a.criticality), (None, Criticality::Medium), "unknown amount, medium as before");
+            assert_eq!((b.annual_purchase, b.criticality), (Some(Yen::new(1000)), Criticality::High));
+            assert_eq!(crate::required_level::required_level(a.facts()), hoshi_ids::Level::THREE, "three answered noes: ★3");
+            assert!(parsed.warnings[1].message_en.contains("medium"), "{}", parsed.warnings[1].message_en);
+            assert!(parsed.warnings[0].message_ja.contains("年間購入額が空欄"), "{}", parsed.warnings[0].message_ja);
+        }
+        // Missing columns: one warning each on the header row.
+        let parsed = parse(
+            format!("corporate_number,name,holds_confidential_data,outage_unacceptable,network_access\n{},A,no,no,no\n", number(1))
+                .as_bytes(),
+        )
+        .expect("readable");
+        assert_eq!(warning_cells(&parsed), vec![(1, "annual_purchase_yen"), (1, "criticality")]);
+    }
+
+    #[test]
+    fn warnings_on_rows_with_errors_need_no_consent() {
+        let csv = format!(
+            "corporate_number,name,annual_purchase_yen,criticality,holds_confidential_data,outage_unacceptable,network_access\n\
+             1234567890123,Bad,100,low,,no,no\n{},Good,100,low,no,no,no\n{},Blank,100,low,no,,no\n",
+            number(1),
+            number(2)
+        );
+        let parsed = parse(csv.as_bytes()).expect("readable");
+        assert_eq!(error_cells(&parsed), vec![(2, "corporate_number")]);
+        assert_eq!(warning_cells(&parsed), vec![(2, "holds_confidential_data"), (4, "outage_unacceptable")], "every warning is shown");
+        let to_accept: Vec<u32> = parsed.warnings_to_accept().iter().map(|w| w.row).collect();
+        assert_eq!(to_accept, vec![4], "row 2 is not imported");
+        assert_eq!(parsed.warnings[0].in_lang(Lang::En).column, "holds_confidential_data");
     }
 
     #[test]
@@ -1328,8 +1597,19 @@ mod tests {
         assert_eq!(parsed.rows_total, 3);
         assert_eq!(parsed.rows.iter().map(|r| r.row).collect::<Vec<_>>(), vec![2, 4]);
         assert_eq!(parsed.rows[0].corporate_number.to_string(), "7000012050002");
-        assert!(parsed.rows[0].facts.holds_confidential_data);
+        assert!(parsed.rows[0].facts().holds_confidential_data);
         assert_eq!(error_cells(&parsed), vec![(5, "corporate_number"), (5, "criticality")]);
+        assert_eq!(parsed.warnings, from_csv.warnings);
+        assert_eq!(
+            warning_cells(&parsed),
+            vec![
+                (1, "outage_unacceptable"),
+                (1, "network_access"),
+                (4, "criticality"),
+                (5, "annual_purchase_yen"),
+                (5, "holds_confidential_data")
+            ]
+        );
     }
 
     #[test]

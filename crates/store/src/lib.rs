@@ -81,6 +81,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "suppliers", include_str!("../migrations/0004_suppliers.sql")),
     (5, "negotiations", include_str!("../migrations/0005_negotiations.sql")),
     (6, "trust", include_str!("../migrations/0006_trust.sql")),
+    (7, "supplier_unknown", include_str!("../migrations/0007_supplier_unknown.sql")),
 ];
 
 /// The connection pool and which database it talks to.

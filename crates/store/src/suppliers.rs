@@ -15,9 +15,11 @@ pub struct SupplierLink {
     pub name: String,
     pub annual_purchase_yen: Option<u64>,
     pub supplies: String,
-    pub holds_confidential_data: bool,
-    pub outage_unacceptable: bool,
-    pub network_access: bool,
+    /// The three questions of the rule; `None`: not answered (stored as the answer column 1 and
+    /// its `_unknown` column 1).
+    pub holds_confidential_data: Option<bool>,
+    pub outage_unacceptable: Option<bool>,
+    pub network_access: Option<bool>,
     /// `low`, `medium` or `high`.
     pub criticality: String,
     pub contact_email: String,
@@ -32,11 +34,29 @@ pub struct SupplierLink {
     pub updated_at: i64,
 }
 
-const COLS: &str = "id, buyer_org_id, corporate_number, name, annual_purchase_yen, supplies, holds_confidential_data, outage_unacceptable, \
-                    network_access, criticality, contact_email, rule_level, required_level, override_reason, effective_from, created_at, updated_at";
+const COLS: &str =
+    "id, buyer_org_id, corporate_number, name, annual_purchase_yen, supplies, holds_confidential_data, outage_unacceptable, \
+                    network_access, holds_confidential_data_unknown, outage_unacceptable_unknown, network_access_unknown, criticality, \
+                    contact_email, rule_level, required_level, override_reason, effective_from, created_at, updated_at";
 
 fn level(v: i64) -> u8 {
     v.clamp(1, 5) as u8
+}
+
+/// An answer from its two columns: unknown wins over the stored value.
+fn answer(r: &AnyRow, column: &str) -> Result<Option<bool>> {
+    if r.try_get::<i64, _>(format!("{column}_unknown").as_str())? != 0 {
+        return Ok(None);
+    }
+    Ok(Some(r.try_get::<i64, _>(column)? != 0))
+}
+
+/// The two columns of an answer: (value, unknown). Unknown stores the value 1 (counted as yes).
+fn answer_columns(a: Option<bool>) -> (i64, i64) {
+    match a {
+        Some(v) => (i64::from(v), 0),
+        None => (1, 1),
+    }
 }
 
 fn link_row(r: &AnyRow) -> Result<SupplierLink> {
@@ -47,9 +67,9 @@ fn link_row(r: &AnyRow) -> Result<SupplierLink> {
         name: r.try_get("name")?,
         annual_purchase_yen: r.try_get::<Option<i64>, _>("annual_purchase_yen")?.map(|v| v.max(0) as u64),
         supplies: r.try_get("supplies")?,
-        holds_confidential_data: r.try_get::<i64, _>("holds_confidential_data")? != 0,
-        outage_unacceptable: r.try_get::<i64, _>("outage_unacceptable")? != 0,
-        network_access: r.try_get::<i64, _>("network_access")? != 0,
+        holds_confidential_data: answer(r, "holds_confidential_data")?,
+        outage_unacceptable: answer(r, "outage_unacceptable")?,
+        network_access: answer(r, "network_access")?,
         criticality: r.try_get("criticality")?,
         contact_email: r.try_get("contact_email")?,
         rule_level: level(r.try_get("rule_level")?),
@@ -68,19 +88,23 @@ fn amount(v: Option<u64>) -> Option<i64> {
 /// Inserts a new supplier link and returns its id. The buyer's list may not hold the same
 /// corporate number twice (the caller updates instead).
 pub async fn insert_link(conn: &mut Conn, l: &SupplierLink) -> Result<i64> {
+    let (confidential, confidential_unknown) = answer_columns(l.holds_confidential_data);
+    let (outage, outage_unknown) = answer_columns(l.outage_unacceptable);
+    let (network, network_unknown) = answer_columns(l.network_access);
     let row = sqlx::query(
         "INSERT INTO supplier_links (buyer_org_id, corporate_number, name, annual_purchase_yen, supplies, holds_confidential_data, \
          outage_unacceptable, network_access, criticality, contact_email, rule_level, required_level, override_reason, effective_from, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+         created_at, updated_at, holds_confidential_data_unknown, outage_unacceptable_unknown, network_access_unknown) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
     )
     .bind(l.buyer_org_id)
     .bind(&l.corporate_number)
     .bind(&l.name)
     .bind(amount(l.annual_purchase_yen))
     .bind(&l.supplies)
-    .bind(i64::from(l.holds_confidential_data))
-    .bind(i64::from(l.outage_unacceptable))
-    .bind(i64::from(l.network_access))
+    .bind(confidential)
+    .bind(outage)
+    .bind(network)
     .bind(&l.criticality)
     .bind(&l.contact_email)
     .bind(i64::from(l.rule_level))
@@ -89,6 +113,9 @@ pub async fn insert_link(conn: &mut Conn, l: &SupplierLink) -> Result<i64> {
     .bind(&l.effective_from)
     .bind(l.created_at)
     .bind(l.updated_at)
+    .bind(confidential_unknown)
+    .bind(outage_unknown)
+    .bind(network_unknown)
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| crate::map_unique(e, &format!("supplier {}", l.corporate_number)))?;
@@ -97,17 +124,21 @@ pub async fn insert_link(conn: &mut Conn, l: &SupplierLink) -> Result<i64> {
 
 /// Writes every field but the id, buyer, corporate number and creation time.
 pub async fn update_link(conn: &mut Conn, l: &SupplierLink) -> Result<()> {
+    let (confidential, confidential_unknown) = answer_columns(l.holds_confidential_data);
+    let (outage, outage_unknown) = answer_columns(l.outage_unacceptable);
+    let (network, network_unknown) = answer_columns(l.network_access);
     let done = sqlx::query(
         "UPDATE supplier_links SET name = $1, annual_purchase_yen = $2, supplies = $3, holds_confidential_data = $4, outage_unacceptable = $5, \
          network_access = $6, criticality = $7, contact_email = $8, rule_level = $9, required_level = $10, override_reason = $11, \
-         effective_from = $12, updated_at = $13 WHERE id = $14",
+         effective_from = $12, updated_at = $13, holds_confidential_data_unknown = $14, outage_unacceptable_unknown = $15, \
+         network_access_unknown = $16 WHERE id = $17",
     )
     .bind(&l.name)
     .bind(amount(l.annual_purchase_yen))
     .bind(&l.supplies)
-    .bind(i64::from(l.holds_confidential_data))
-    .bind(i64::from(l.outage_unacceptable))
-    .bind(i64::from(l.network_access))
+    .bind(confidential)
+    .bind(outage)
+    .bind(network)
     .bind(&l.criticality)
     .bind(&l.contact_email)
     .bind(i64::from(l.rule_level))
@@ -115,6 +146,9 @@ pub async fn update_link(conn: &mut Conn, l: &SupplierLink) -> Result<()> {
     .bind(&l.override_reason)
     .bind(&l.effective_from)
     .bind(l.updated_at)
+    .bind(confidential_unknown)
+    .bind(outage_unknown)
+    .bind(network_unknown)
     .bind(l.id)
     .execute(&mut *conn)
     .await?;
@@ -213,14 +247,16 @@ pub struct ImportRecord {
     pub created: u64,
     pub updated: u64,
     pub errors: u64,
+    /// Warnings the person accepted (blanks imported with an assumption).
+    pub warnings: u64,
     pub imported_at: i64,
 }
 
 pub async fn insert_import(conn: &mut Conn, buyer_org_id: i64, r: &ImportRecord, user_id: Option<i64>) -> Result<()> {
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     sqlx::query(
-        "INSERT INTO supplier_imports (buyer_org_id, filename, rows_total, rows_ok, created, updated, errors, imported_by, imported_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO supplier_imports (buyer_org_id, filename, rows_total, rows_ok, created, updated, errors, imported_by, imported_at, \
+         warnings) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(buyer_org_id)
     .bind(&r.filename)
@@ -231,6 +267,7 @@ pub async fn insert_import(conn: &mut Conn, buyer_org_id: i64, r: &ImportRecord,
     .bind(n(r.errors))
     .bind(user_id)
     .bind(r.imported_at)
+    .bind(n(r.warnings))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -239,8 +276,8 @@ pub async fn insert_import(conn: &mut Conn, buyer_org_id: i64, r: &ImportRecord,
 /// The latest imports of a buyer, newest first.
 pub async fn imports(conn: &mut Conn, buyer_org_id: i64, limit: i64) -> Result<Vec<ImportRecord>> {
     let rows = sqlx::query(
-        "SELECT filename, rows_total, rows_ok, created, updated, errors, imported_at FROM supplier_imports WHERE buyer_org_id = $1 \
-         ORDER BY id DESC LIMIT $2",
+        "SELECT filename, rows_total, rows_ok, created, updated, errors, imported_at, warnings FROM supplier_imports \
+         WHERE buyer_org_id = $1 ORDER BY id DESC LIMIT $2",
     )
     .bind(buyer_org_id)
     .bind(limit)
@@ -257,6 +294,7 @@ pub async fn imports(conn: &mut Conn, buyer_org_id: i64, limit: i64) -> Result<V
                 updated: u(r.try_get(4)?),
                 errors: u(r.try_get(5)?),
                 imported_at: r.try_get(6)?,
+                warnings: u(r.try_get(7)?),
             })
         })
         .collect()

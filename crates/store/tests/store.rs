@@ -93,3 +93,45 @@ async fn postgres_is_really_tested_when_required() {
         assert_eq!(pg.backend(), Backend::Postgres);
     }
 }
+
+#[tokio::test]
+async fn an_unanswered_supplier_question_round_trips_as_unknown() {
+    use hoshi_store::suppliers::{self, SupplierLink};
+    for store in testing::all().await {
+        let mut tx = store.begin().await.expect("tx");
+        let buyer = orgs::insert(&mut tx, &new_org("7000012050002"), 1).await.expect("org");
+        let mut link = SupplierLink {
+            id: 0,
+            buyer_org_id: buyer.id,
+            corporate_number: "8000012050001".into(),
+            name: "取引先".into(),
+            annual_purchase_yen: None,
+            supplies: String::new(),
+            holds_confidential_data: Some(false),
+            outage_unacceptable: None,
+            network_access: Some(true),
+            criticality: "medium".into(),
+            contact_email: String::new(),
+            rule_level: 4,
+            required_level: 4,
+            override_reason: String::new(),
+            effective_from: "2026-11-26".into(),
+            created_at: 1,
+            updated_at: 1,
+        };
+        link.id = suppliers::insert_link(&mut tx, &link).await.expect("insert");
+        assert_eq!(suppliers::link(&mut tx, buyer.id, &link.corporate_number).await.expect("link"), link);
+        // The answer column of an unknown answer holds 1, so it never reads as "no".
+        let raw: i64 = sqlx::query_scalar("SELECT outage_unacceptable FROM supplier_links WHERE id = $1")
+            .bind(link.id)
+            .fetch_one(&mut *tx)
+            .await
+            .expect("raw");
+        assert_eq!(raw, 1);
+        link.outage_unacceptable = Some(false);
+        link.holds_confidential_data = None;
+        suppliers::update_link(&mut tx, &link).await.expect("update");
+        assert_eq!(suppliers::links_of_buyer(&mut tx, buyer.id).await.expect("links"), vec![link]);
+        tx.rollback().await.expect("rollback");
+    }
+}

@@ -1,6 +1,7 @@
 //! The buyer's pages and API on the demo world, through the router: the portfolio and its CSV,
 //! the dashboard's charts, an import with bad rows through the preview, one supplier's risk
-//! explanation, the network and the what-if, and the supplier's view of its buyers.
+//! explanation, the network and the what-if, and the supplier's view of its buyers; blanks in the
+//! ★4 questions as warnings the person accepts, and the import notice built from numbers only.
 
 mod common;
 
@@ -153,8 +154,14 @@ async fn an_import_with_bad_rows_is_previewed_mapped_and_imported_good_rows_only
     let r = post(pairs).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "all-or-nothing refuses");
 
+    // The file has no columns for confidential data and outage: warnings to accept (the rule
+    // would otherwise read them as "no").
     let mut pairs = mapping();
     pairs.extend([("action", "import".into()), ("mode", "good".into())]);
+    let r = post(pairs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "warnings not accepted: {}", r.body);
+    let mut pairs = mapping();
+    pairs.extend([("action", "import".into()), ("mode", "good".into()), ("accept_warnings", "yes".into())]);
     let r = post(pairs).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = send(&router, Method::GET, &format!("/api/v1/suppliers/{good}"), Auth::Session(&buyer), None, &[]).await;
@@ -176,4 +183,131 @@ async fn an_import_with_bad_rows_is_previewed_mapped_and_imported_good_rows_only
     assert_eq!(r.json()["errors"][0]["row"], 2);
     assert_eq!(r.json()["errors"][0]["column"], "corporate_number");
     assert!(r.json()["errors"][0]["message"].as_str().expect("message").contains("チェックデジット"), "{}", r.body);
+}
+
+async fn upload(router: &axum::Router, s: &Session, file: &str) -> String {
+    let boundary = "hoshi-import-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    );
+    let ct = format!("multipart/form-data; boundary={boundary}");
+    let uri = format!("/suppliers/import?_csrf={}", s.csrf);
+    let r = send(router, Method::POST, &uri, Auth::Session(s), Some((&ct, body)), &[("accept-language", "en")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.headers["location"].to_str().expect("location").to_owned()
+}
+
+#[tokio::test]
+async fn a_blank_star_four_answer_is_a_warning_the_person_must_accept() {
+    let (router, buyer, _) = demo().await;
+    // Two companies in no demo list.
+    let fresh = |base: &str| {
+        let digits: Vec<u8> = base.bytes().map(|b| b - b'0').collect();
+        let base: [u8; 12] = digits.try_into().expect("12 digits");
+        hoshi_core::CorporateNumber::from_base(&base).expect("number").to_string()
+    };
+    let (blank, no) = (fresh("190008000001"), fresh("190008000002"));
+    let file = format!(
+        "法人番号,名称,年間購入額,重要度,機密情報の保有,停止影響,ネットワーク接続\r\n{blank},空欄の取引先,1000,中,いいえ,,いいえ\r\n{no},全部いいえ,1000,中,いいえ,いいえ,いいえ\r\n"
+    );
+    let preview = upload(&router, &buyer, &file).await;
+    let r = send(&router, Method::GET, &preview, Auth::Session(&buyer), None, &[("accept-language", "en")]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let warnings =
+        r.body.split(r#"data-testid="import-warnings""#).nth(1).expect("the warnings table").split("</table>").next().expect("table");
+    assert!(warnings.contains(r#"data-warning-row="2" data-column="outage_unacceptable""#), "{warnings}");
+    assert_eq!(warnings.matches("data-warning-row=").count(), 1, "only the blank: {warnings}");
+    assert!(warnings.contains("is blank, and a blank is not"), "{warnings}");
+    assert!(r.body.contains(r#"data-testid="accept-warnings""#) && r.body.contains("I accept the warnings"));
+    assert!(r.body.contains("★4 (unanswered)"), "the sample shows ★4 for the blank row: {}", r.body);
+
+    let confirm = |accept: bool| {
+        let mut f = form_urlencoded::Serializer::new(String::new());
+        f.append_pair("_csrf", &buyer.csrf).append_pair("action", "import").append_pair("mode", "all");
+        if accept {
+            f.append_pair("accept_warnings", "yes");
+        }
+        send(
+            &router,
+            Method::POST,
+            &preview,
+            Auth::Session(&buyer),
+            Some(("application/x-www-form-urlencoded", f.finish())),
+            &[("accept-language", "en")],
+        )
+    };
+    let r = confirm(false).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = r.body.split(r#"data-testid="error">"#).nth(1).expect("the reason").split("</p>").next().expect("p");
+    assert!(error.contains("1 warnings") && error.contains("I accept the warnings") && error.contains("Nothing was imported"), "{error}");
+    let r = send(&router, Method::GET, &format!("/api/v1/suppliers/{blank}"), Auth::Session(&buyer), None, &[]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "nothing imported without accepting");
+
+    let r = confirm(true).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let location = r.headers["location"].to_str().expect("location").to_owned();
+    assert_eq!(location, "/suppliers?imported=2&added=2&updated=0&bad=0&warned=1");
+    let r = send(&router, Method::GET, &location, Auth::Session(&buyer), None, &[("accept-language", "en")]).await;
+    assert!(r.body.contains("Read 2 rows: 2 added, 0 updated (0 rows with errors); 1 warnings accepted"), "{}", r.body);
+
+    // Not ★3 from the blank, and the page says the answer is unknown (not "no").
+    let r = send(&router, Method::GET, &format!("/api/v1/suppliers/{blank}"), Auth::Session(&buyer), None, &[]).await;
+    assert_eq!(r.json()["required_level"], 4, "{}", r.body);
+    assert_eq!(r.json()["unanswered"], serde_json::json!(["outage_unacceptable"]));
+    let r = send(&router, Method::GET, &format!("/api/v1/suppliers/{no}"), Auth::Session(&buyer), None, &[]).await;
+    assert_eq!(r.json()["required_level"], 3, "three answered noes: ★3");
+    let r = send(&router, Method::GET, &format!("/suppliers/{blank}"), Auth::Session(&buyer), None, &[("accept-language", "en")]).await;
+    let answer = r.body.split(r#"data-testid="answer-outage_unacceptable""#).nth(1).expect("the outage answer");
+    assert!(answer.starts_with(r#" class="unanswered">not answered"#), "{}", &answer[..answer.len().min(200)]);
+    let r = send(&router, Method::GET, "/suppliers", Auth::Session(&buyer), None, &[("accept-language", "en")]).await;
+    let list_row = r.body.split(&format!(r#"data-cn="{blank}""#)).nth(1).expect("the row").split("</tr>").next().expect("row");
+    assert!(list_row.contains(r#"data-testid="unanswered""#), "{list_row}");
+    let r = send(&router, Method::GET, "/suppliers.csv", Auth::Session(&buyer), None, &[]).await;
+    let line = r.body.lines().find(|l| l.starts_with(&blank)).expect("the CSV row");
+    let cells: Vec<&str> = line.split(',').collect();
+    assert_eq!((cells[5], cells[6], cells[7]), ("no", "", "no"), "unanswered stays blank in the CSV: {line}");
+
+    // The API lists the warnings (in the request's language) with the spreadsheet row.
+    let r = send(
+        &router,
+        Method::POST,
+        "/api/v1/suppliers/import?dry_run=true",
+        Auth::Session(&buyer),
+        Some(("text/csv", file.clone())),
+        &[("x-csrf-token", &buyer.csrf), ("accept-language", "en")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let w = &r.json()["warnings"];
+    assert_eq!(w.as_array().map(Vec::len), Some(1), "{}", r.body);
+    assert_eq!((w[0]["row"].as_u64(), w[0]["column"].as_str()), (Some(2), Some("outage_unacceptable")));
+    assert!(w[0]["message"].as_str().expect("message").contains("★4"));
+    let keys: Vec<&String> = w[0].as_object().expect("object").keys().collect();
+    assert_eq!(keys, ["column", "message", "row"]);
+    let schema = send(&router, Method::GET, "/api/openapi.json", Auth::None, None, &[]).await;
+    assert!(schema.json()["components"]["schemas"]["ImportReportBody"]["properties"]["warnings"].is_object(), "{}", schema.body);
+}
+
+#[tokio::test]
+async fn the_import_notice_shows_no_text_from_the_url() {
+    let (router, buyer, _) = demo().await;
+    for path in ["/suppliers?imported=%3Cscript%3Ehello", "/suppliers?imported=hello", "/suppliers?imported=3&added=%3Cb%3Ehello"] {
+        let r = send(&router, Method::GET, path, Auth::Session(&buyer), None, &[("accept-language", "en")]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        // The language switch links back to this very URL (percent-encoded); that is no text shown.
+        let shown: String = r
+            .body
+            .split("href=\"")
+            .enumerate()
+            .map(|(i, part)| if i == 0 { part } else { part.split_once('"').map_or("", |(_, rest)| rest) })
+            .collect();
+        assert!(shown.contains("Supplier portfolio"), "the page itself");
+        assert!(!shown.contains("hello"), "{path}: {shown}");
+        assert!(!r.body.contains(r#"data-testid="imported""#), "{path}: no notice at all");
+    }
+    // Numbers are rendered by the server's own sentence.
+    let r =
+        send(&router, Method::GET, "/suppliers?imported=12&added=10&updated=2", Auth::Session(&buyer), None, &[("accept-language", "ja")])
+            .await;
+    assert!(r.body.contains("12行を読み、10件追加、2件更新（エラー0行）"), "{}", r.body);
 }

@@ -34,7 +34,7 @@ pub struct ImportParams {
     pub dry_run: Option<bool>,
 }
 
-/// One problem of an imported file.
+/// One problem of an imported file, or one warning (a blank imported with an assumption).
 #[derive(Serialize, ToSchema)]
 pub struct ImportProblem {
     /// The spreadsheet row (the header is row 1).
@@ -49,7 +49,15 @@ pub struct ImportProblem {
 pub struct ImportReportBody {
     pub rows_total: usize,
     pub rows_ok: usize,
+    /// Cells that cannot be read: their rows are not imported.
     pub errors: Vec<ImportProblem>,
+    /// Blank cells imported with an assumption, on good and bad rows alike: a blank in one of the
+    /// three questions that decide ★4 (holds_confidential_data, outage_unacceptable,
+    /// network_access) is not "no" but unanswered, and counts as yes (★4) until answered; a blank
+    /// annual_purchase_yen is unknown, a blank criticality medium. A missing column is one
+    /// warning on the header row (row 1). The import goes ahead with them; use `dry_run=true`
+    /// to see them first.
+    pub warnings: Vec<ImportProblem>,
     pub created: usize,
     pub updated: usize,
     pub imported: bool,
@@ -60,7 +68,7 @@ pub struct ImportReportBody {
 #[utoipa::path(post, path = "/api/v1/suppliers/import", tag = "suppliers", security(("bearer" = []), ("session" = [])),
     params(ImportParams),
     request_body(content = String, description = "The CSV (UTF-8 or Shift_JIS) or XLSX file as the body", content_type = "text/csv"),
-    responses((status = 200, body = ImportReportBody, description = "The report; `imported` says whether anything was written"),
+    responses((status = 200, body = ImportReportBody, description = "The report; `imported` says whether anything was written; `warnings` lists the blanks imported with an assumption"),
         (status = 401, body = Problem), (status = 422, body = Problem, description = "The file cannot be read at all")))]
 pub async fn import(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ImportParams>, body: Bytes) -> Response {
     let a = actor!(ctx);
@@ -71,18 +79,20 @@ pub async fn import(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ImportP
     match s.app.import_suppliers(&a, "api", &body, mode, q.dry_run.unwrap_or(false)).await {
         Ok(r) => {
             let ja = ctx.lang == Lang::Ja;
-            Json(ImportReportBody {
-                rows_total: r.rows_total,
-                rows_ok: r.rows_ok,
-                errors: r
-                    .errors
-                    .iter()
+            let problems = |list: &[hoshi_app::suppliers::ImportError]| -> Vec<ImportProblem> {
+                list.iter()
                     .map(|e| ImportProblem {
                         row: e.row,
                         column: e.column.clone(),
                         message: if ja { e.message_ja.clone() } else { e.message_en.clone() },
                     })
-                    .collect(),
+                    .collect()
+            };
+            Json(ImportReportBody {
+                rows_total: r.rows_total,
+                rows_ok: r.rows_ok,
+                errors: problems(&r.errors),
+                warnings: problems(&r.warnings),
                 created: r.created,
                 updated: r.updated,
                 imported: r.imported,

@@ -69,6 +69,8 @@ pub struct Row {
     pub drivers: String,
     pub criticality: &'static str,
     pub purchases: String,
+    /// How many of the three ★4 questions the buyer has not answered.
+    pub unanswered: usize,
 }
 
 fn row(r: &PortfolioRow, t: T) -> Row {
@@ -89,7 +91,30 @@ fn row(r: &PortfolioRow, t: T) -> Row {
         drivers: r.risk.summary(t.ja()),
         criticality: criticality_name(&r.criticality, t),
         purchases: yen_text(r.annual_purchase_yen, t),
+        unanswered: r.unanswered.len(),
     }
+}
+
+/// The three ★4 questions of one supplier for the page: (key, label, answer, unanswered).
+fn questions(r: &PortfolioRow, t: T) -> Vec<(&'static str, &'static str, &'static str, bool)> {
+    [
+        ("holds_confidential_data", t.pick("重要な機密情報の保有", "Holds important confidential data"), r.holds_confidential_data),
+        ("outage_unacceptable", t.pick("停止すると許容できない遅れ", "An outage would cause unacceptable delay"), r.outage_unacceptable),
+        ("network_access", t.pick("社内システムへの接続", "Can reach internal systems"), r.network_access),
+    ]
+    .into_iter()
+    .map(|(key, label, yes)| {
+        let unknown = r.unanswered.contains(&key);
+        let answer = if unknown {
+            t.pick("未回答（回答があるまで「はい」として★4）", "not answered (counted as yes, ★4, until answered)")
+        } else if yes {
+            t.pick("はい", "yes")
+        } else {
+            t.pick("いいえ", "no")
+        };
+        (key, label, answer, unknown)
+    })
+    .collect()
 }
 
 #[derive(Template)]
@@ -109,12 +134,71 @@ pub struct SuppliersPage {
 /// At most this many rows on one page of the list; the CSV has them all.
 const LIST_LIMIT: usize = 500;
 
+/// The portfolio's query: its filters and, after an import, the import's counts. Only numbers are
+/// taken from the URL: the sentence shown is the server's own, so a link cannot put words on the
+/// page as a notice.
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     #[serde(flatten)]
     pub q: PortfolioQuery,
+    /// Rows read.
     #[serde(default)]
     pub imported: String,
+    #[serde(default)]
+    pub added: String,
+    #[serde(default)]
+    pub updated: String,
+    /// Rows with errors (left out).
+    #[serde(default)]
+    pub bad: String,
+    /// Warnings accepted.
+    #[serde(default)]
+    pub warned: String,
+}
+
+/// The counts an import redirects with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub read: u64,
+    pub added: u64,
+    pub updated: u64,
+    pub bad: u64,
+    pub warned: u64,
+}
+
+impl ImportCounts {
+    fn of(r: &ImportReport) -> ImportCounts {
+        ImportCounts {
+            read: r.rows_total as u64,
+            added: r.created as u64,
+            updated: r.updated as u64,
+            bad: r.bad_rows().len() as u64,
+            warned: r.warnings_to_accept as u64,
+        }
+    }
+
+    /// `/suppliers?imported=…`: the counts as plain numbers.
+    fn location(self) -> String {
+        format!("/suppliers?imported={}&added={}&updated={}&bad={}&warned={}", self.read, self.added, self.updated, self.bad, self.warned)
+    }
+
+    /// The counts from the query, only if every one given is a number (absent ones are 0).
+    fn from_query(q: &ListQuery) -> Option<ImportCounts> {
+        let n = |v: &str| if v.is_empty() { Some(0) } else { v.parse::<u64>().ok() };
+        let read = q.imported.parse::<u64>().ok()?;
+        Some(ImportCounts { read, added: n(&q.added)?, updated: n(&q.updated)?, bad: n(&q.bad)?, warned: n(&q.warned)? })
+    }
+
+    fn sentence(self, t: T) -> String {
+        let ImportCounts { read, added, updated, bad, warned } = self;
+        if t.ja() {
+            let warned = if warned > 0 { format!("。警告{warned}件を承諾して取り込みました") } else { String::new() };
+            format!("{read}行を読み、{added}件追加、{updated}件更新（エラー{bad}行）{warned}")
+        } else {
+            let warned = if warned > 0 { format!("; {warned} warnings accepted") } else { String::new() };
+            format!("Read {read} rows: {added} added, {updated} updated ({bad} rows with errors){warned}")
+        }
+    }
 }
 
 pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(lq): Query<ListQuery>) -> Response {
@@ -143,7 +227,7 @@ pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(lq): Query<ListQuer
         counts,
         reevaluate,
         csv_href: format!("/suppliers.csv?{query}"),
-        imported: (!lq.imported.is_empty()).then(|| lq.imported.clone()),
+        imported: ImportCounts::from_query(&lq).map(|c| c.sentence(t)),
         q: lq.q,
     };
     render(StatusCode::OK, &page)
@@ -209,7 +293,16 @@ pub fn portfolio_csv(p: &Portfolio, q: &PortfolioQuery, t: T) -> Result<Vec<u8>,
         "risk_band",
         "risk_drivers",
     ])?;
-    let b = |v: bool| if v { "yes" } else { "no" };
+    // An unanswered question is left blank, as in the file it came from (a re-import keeps it unanswered).
+    let b = |v: bool, key: &str, r: &PortfolioRow| {
+        if r.unanswered.contains(&key) {
+            ""
+        } else if v {
+            "yes"
+        } else {
+            "no"
+        }
+    };
     for r in p.filtered(q) {
         w.write_record([
             r.corporate_number.as_str(),
@@ -217,9 +310,9 @@ pub fn portfolio_csv(p: &Portfolio, q: &PortfolioQuery, t: T) -> Result<Vec<u8>,
             &r.supplies,
             &r.annual_purchase_yen.map(|v| v.to_string()).unwrap_or_default(),
             &r.criticality,
-            b(r.holds_confidential_data),
-            b(r.outage_unacceptable),
-            b(r.network_access),
+            b(r.holds_confidential_data, "holds_confidential_data", r),
+            b(r.outage_unacceptable, "outage_unacceptable", r),
+            b(r.network_access, "network_access", r),
             &r.rule_level.to_string(),
             &r.required_level.to_string(),
             &r.override_reason,
@@ -340,6 +433,10 @@ pub struct ImportPage {
     pub rows_total: usize,
     pub rows_ok: usize,
     pub errors: Vec<(u32, String, String)>,
+    /// Every warning: (row, column, what is assumed).
+    pub warnings: Vec<(u32, String, String)>,
+    /// The warnings about what the import writes: while there are any, the person must accept them.
+    pub warnings_to_accept: usize,
     pub report: Option<String>,
     pub recent: Vec<(String, String, String)>,
     pub max_mb: usize,
@@ -360,6 +457,8 @@ impl ImportPage {
             rows_total: 0,
             rows_ok: 0,
             errors: Vec::new(),
+            warnings: Vec::new(),
+            warnings_to_accept: 0,
             report: None,
             recent: Vec::new(),
             max_mb: hoshi_app::suppliers::MAX_IMPORT_BYTES / (1024 * 1024),
@@ -382,9 +481,14 @@ async fn import_page(s: &AppState, ctx: &Ctx, actor: &Actor, status: StatusCode,
                 jst(r.imported_at),
                 r.filename,
                 if t.ja() {
-                    format!("{}行中{}行正常、追加{}・更新{}、エラー{}件", r.rows_total, r.rows_ok, r.created, r.updated, r.errors)
+                    let warned = if r.warnings > 0 { format!("、承諾した警告{}件", r.warnings) } else { String::new() };
+                    format!("{}行中{}行正常、追加{}・更新{}、エラー{}件{warned}", r.rows_total, r.rows_ok, r.created, r.updated, r.errors)
                 } else {
-                    format!("{} rows, {} good: {} added, {} updated, {} errors", r.rows_total, r.rows_ok, r.created, r.updated, r.errors)
+                    let warned = if r.warnings > 0 { format!(", {} warnings accepted", r.warnings) } else { String::new() };
+                    format!(
+                        "{} rows, {} good: {} added, {} updated, {} errors{warned}",
+                        r.rows_total, r.rows_ok, r.created, r.updated, r.errors
+                    )
                 },
             )
         })
@@ -464,17 +568,19 @@ fn preview(ctx: &Ctx, id: i64, filename: String, p: &ParsedFile, error: Option<S
         .iter()
         .take(10)
         .map(|r| {
-            (
-                r.row,
-                r.corporate_number.to_string(),
-                r.name.clone(),
-                format!("★{}", hoshi_core::required_level::required_level(r.facts).get()),
-            )
+            let level = hoshi_core::required_level::required_level_of(r.answers).get();
+            let note = if r.answers.is_complete() { "" } else { t.pick("（未回答あり）", " (unanswered)") };
+            (r.row, r.corporate_number.to_string(), r.name.clone(), format!("★{level}{note}"))
         })
         .collect();
     page.rows_total = p.rows_total;
     page.rows_ok = p.rows.len();
-    page.errors = p.errors.iter().take(200).map(|e| (e.row, e.column.clone(), t.pick(&e.message_ja, &e.message_en).to_owned())).collect();
+    let cells = |list: &[hoshi_core::supplier_file::RowError]| -> Vec<(u32, String, String)> {
+        list.iter().take(200).map(|e| (e.row, e.column.clone(), t.pick(&e.message_ja, &e.message_en).to_owned())).collect()
+    };
+    page.errors = cells(&p.errors);
+    page.warnings = cells(&p.warnings);
+    page.warnings_to_accept = p.warnings_to_accept().len();
     page
 }
 
@@ -515,8 +621,9 @@ pub async fn confirm(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, b
         Ok(m) => m,
         Err(e) => return error_page(&ctx, &e),
     };
-    match s.app.import_draft(&actor, id, mapping_ref, mode).await {
-        Ok(r) if r.imported => see_other(&format!("/suppliers?imported={}", report_line(&r, t).replace(' ', "+"))),
+    let accept_warnings = get("accept_warnings") == "yes";
+    match s.app.import_draft(&actor, id, mapping_ref, mode, accept_warnings).await {
+        Ok(r) if r.imported => see_other(&ImportCounts::of(&r).location()),
         Ok(r) => match s.app.draft_preview(&actor, id, mapping_ref).await {
             Ok((filename, p)) => {
                 let msg = if r.errors.is_empty() {
@@ -532,15 +639,14 @@ pub async fn confirm(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, b
             }
             Err(e) => error_page(&ctx, &e),
         },
+        // Warnings not accepted (or another input to fix): the preview again, with the reason.
+        Err(e @ AppError::Invalid { .. }) => match s.app.draft_preview(&actor, id, mapping_ref).await {
+            Ok((filename, p)) => {
+                render(StatusCode::UNPROCESSABLE_ENTITY, &preview(&ctx, id, filename, &p, Some(e.message(ctx.ja())), None))
+            }
+            Err(e) => error_page(&ctx, &e),
+        },
         Err(e) => error_page(&ctx, &e),
-    }
-}
-
-fn report_line(r: &ImportReport, t: T) -> String {
-    if t.ja() {
-        format!("{}行を読み、{}件追加、{}件更新（エラー{}行）", r.rows_total, r.created, r.updated, r.bad_rows().len())
-    } else {
-        format!("Read {} rows: {} added, {} updated ({} rows with errors)", r.rows_total, r.created, r.updated, r.bad_rows().len())
     }
 }
 
@@ -558,6 +664,8 @@ pub struct SupplierPage {
     pub drivers: Vec<(u32, String)>,
     pub likelihood: String,
     pub today: String,
+    /// The three ★4 questions: (key, label, answer, unanswered).
+    pub questions: Vec<(&'static str, &'static str, &'static str, bool)>,
 }
 
 async fn supplier_page(s: &AppState, ctx: &Ctx, cn: &str, status: StatusCode, error: Option<String>, notice: Option<String>) -> Response {
@@ -586,6 +694,7 @@ async fn supplier_page(s: &AppState, ctx: &Ctx, cn: &str, status: StatusCode, er
         drivers: p.risk.drivers.iter().map(|d| (d.points, t.pick(&d.ja, &d.en).to_owned())).collect(),
         likelihood: t.pick(&p.risk.likelihood_ja, &p.risk.likelihood_en).to_owned(),
         today: hoshi_core::time::jst_date_string(s.app.now()),
+        questions: questions(&p, t),
         p,
         error,
         notice,

@@ -23,6 +23,63 @@ pub enum OrgsCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Record the registry operator's document check of an organisation (or withdraw it).
+    Verify {
+        /// The organisation's corporate number.
+        corporate_number: String,
+        /// What was checked (document, issue date, what matched).
+        #[arg(long)]
+        checked: String,
+        /// Withdraw the verification instead.
+        #[arg(long)]
+        unverify: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// `hoshi providers …`: the accreditation of experts and assessment bodies.
+#[derive(Subcommand)]
+pub enum ProvidersCommand {
+    /// Every accreditation with its state and history.
+    List {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Approve an applied (or expired, withdrawn) accreditation; a body's designation runs 3 years.
+    Approve {
+        corporate_number: String,
+        /// expert or assessment_body (needed only when the organisation applied as both).
+        #[arg(long)]
+        kind: Option<String>,
+        /// First day of validity (YYYY-MM-DD; today when omitted).
+        #[arg(long, default_value = "")]
+        from: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Suspend an approved accreditation, with the reason (public).
+    Suspend {
+        corporate_number: String,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Withdraw an accreditation, with the reason (public).
+    Withdraw {
+        corporate_number: String,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -84,8 +141,83 @@ fn user_error(e: hoshi_app::AppError) -> anyhow::Error {
     anyhow!("{}", e.message(false))
 }
 
+fn corporate_number(s: &str) -> Result<CorporateNumber> {
+    CorporateNumber::parse(s).map_err(|e| anyhow!("{e}"))
+}
+
+pub fn run_providers(cmd: ProvidersCommand) -> Result<ExitCode> {
+    let (db, action, cn, kind, reason, from) = match cmd {
+        ProvidersCommand::List { json, db } => {
+            let list = runtime()?.block_on(async { app(&db).await?.providers(None).await.map_err(user_error) })?;
+            if json {
+                let out: Vec<_> = list
+                    .iter()
+                    .map(|p| {
+                        json!({
+                            "corporate_number": p.org.corporate_number.to_string(),
+                            "name_ja": p.org.name_ja,
+                            "name_en": p.org.name_en,
+                            "kind": p.kind.key(),
+                            "state": p.state.key(),
+                            "number": p.accreditation.number,
+                            "qualification": p.accreditation.qualification,
+                            "technical_verification": p.accreditation.technical_verification != 0,
+                            "valid_from": p.accreditation.valid_from.map(hoshi_core::time::jst_date_string),
+                            "valid_until": p.accreditation.valid_until.map(hoshi_core::time::jst_date_string),
+                            "verified": p.verified,
+                            "decisions": p.decisions.iter().map(|d| json!({"state": d.status, "reason": d.reason, "by": d.decided_by, "at": hoshi_core::time::rfc3339(d.decided_at)})).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                for p in &list {
+                    println!(
+                        "{}  {:<16} {:<10} {:<12} {}",
+                        p.org.corporate_number,
+                        p.kind.key(),
+                        p.state.key(),
+                        p.accreditation.number,
+                        p.org.name_ja
+                    );
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        ProvidersCommand::Approve { corporate_number, kind, from, db } => (db, "approve", corporate_number, kind, String::new(), from),
+        ProvidersCommand::Suspend { corporate_number, kind, reason, db } => (db, "suspend", corporate_number, kind, reason, String::new()),
+        ProvidersCommand::Withdraw { corporate_number, kind, reason, db } => {
+            (db, "withdraw", corporate_number, kind, reason, String::new())
+        }
+    };
+    let cn = corporate_number(&cn)?;
+    let kind = match kind.as_deref() {
+        None => None,
+        Some(k) => Some(hoshi_core::accreditation::Kind::parse(k).ok_or_else(|| anyhow!("--kind must be expert or assessment_body"))?),
+    };
+    let p = runtime()?
+        .block_on(async { app(&db).await?.decide_accreditation(None, &cn, kind, action, &reason, &from).await.map_err(user_error) })?;
+    println!(
+        "{} {} {}: {} (the change is in the transparency log once the server sequences it)",
+        cn,
+        p.org.name_ja,
+        p.kind.key(),
+        p.state.key()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run_orgs(cmd: OrgsCommand) -> Result<ExitCode> {
-    let OrgsCommand::List { json, db } = cmd;
+    let (json, db) = match cmd {
+        OrgsCommand::List { json, db } => (json, db),
+        OrgsCommand::Verify { corporate_number: cn, checked, unverify, db } => {
+            let cn = corporate_number(&cn)?;
+            let v = runtime()?
+                .block_on(async { app(&db).await?.verify_org(None, &cn, !unverify, &checked, None).await.map_err(user_error) })?;
+            println!("{cn}: {} — {} ({})", v.action, v.checked, v.decided_by);
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let orgs = runtime()?.block_on(async { app(&db).await?.admin_list_orgs().await.map_err(user_error) })?;
     if json {
         let items: Vec<_> = orgs

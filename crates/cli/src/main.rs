@@ -52,6 +52,9 @@ enum Command {
     /// List organisations (works while the server runs).
     #[command(subcommand)]
     Orgs(admin::OrgsCommand),
+    /// List, approve, suspend and withdraw experts and assessment bodies (each change logged).
+    #[command(subcommand)]
+    Providers(admin::ProvidersCommand),
     /// Add, list and reset the passwords of people (works while the server runs).
     #[command(subcommand)]
     Users(admin::UsersCommand),
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => server::run_serve(a),
         Command::Demo(a) => server::run_demo(a),
         Command::Orgs(c) => admin::run_orgs(c),
+        Command::Providers(c) => admin::run_providers(c),
         Command::Assess(c) => assess::run(c),
         Command::Verify(a) => registry::run_verify(a),
         Command::Risk(c) => risk::run(c),

@@ -184,11 +184,11 @@ test('keyboard only: Tab to email, type, Tab to password, Enter signs in', async
   });
 });
 
-test('the registry dashboard counts the 12 demo organisations', async (t) => {
+test('the registry dashboard counts the 13 demo organisations (12 logins and the withdrawn expert)', async (t) => {
   await inFreshContext(browser, t, {}, async (page) => {
     await signIn(page, 'registry@ipa-demo.example');
     assert.ok(await page.locator('[data-testid=role-registry]').isVisible());
-    assert.equal(await text(page, '[data-testid=role-registry] [data-testid=org-count]'), '12');
+    assert.equal(await text(page, '[data-testid=role-registry] [data-testid=org-count]'), '13');
   });
 });
 

@@ -1492,13 +1492,6 @@ impl App {
         Ok(out)
     }
 
-    /// Registered organisations, for choosing whom to engage or share with (names, corporate
-    /// numbers and roles are public information).
-    pub async fn org_choices(&self, _actor: &Actor) -> Result<Vec<Org>, AppError> {
-        let mut conn = self.store.pool().acquire().await?;
-        Ok(orgs::list(&mut conn).await?)
-    }
-
     /// The latest assessment of a supplier, for the operator's command line (no actor: the
     /// machine's administrator).
     pub async fn admin_latest_assessment(&self, supplier: &CorporateNumber) -> Result<AssessmentView, AppError> {
@@ -1515,18 +1508,39 @@ impl App {
         self.load_view(&mut conn, a, Access::Owner).await
     }
 
-    /// The directory of experts approved today, with their organisations.
+    /// The directory of experts approved today, with their organisations: the profile an expert
+    /// published, or one made from its accreditation when it published none.
     pub async fn expert_directory(&self) -> Result<Vec<(ExpertProfile, Org)>, AppError> {
+        self.approved_providers(AccKind::Expert).await
+    }
+
+    /// Assessment bodies approved today (to engage for ★4).
+    pub async fn approved_bodies(&self) -> Result<Vec<Org>, AppError> {
+        Ok(self.approved_providers(AccKind::AssessmentBody).await?.into_iter().map(|(_, o)| o).collect())
+    }
+
+    async fn approved_providers(&self, kind: AccKind) -> Result<Vec<(ExpertProfile, Org)>, AppError> {
         let mut conn = self.store.pool().acquire().await?;
-        let mut out = Vec::new();
+        let profiles = db::experts(&mut conn).await?;
         let now = self.now();
-        for p in db::experts(&mut conn).await? {
-            // Only experts the operator approved, today, are offered to suppliers.
-            if !crate::trust::provider_approved_at(&mut conn, p.org_id, AccKind::Expert, now).await? {
+        let mut out = Vec::new();
+        for a in hoshi_store::trust::accreditations(&mut conn, Some("approved")).await? {
+            if a.kind != kind.key() || !crate::trust::provider_approved_at(&mut conn, a.org_id, kind, now).await? {
                 continue;
             }
-            let o = orgs::get(&mut conn, p.org_id).await?;
-            out.push((p, o));
+            let o = orgs::get(&mut conn, a.org_id).await?;
+            let p = profiles.iter().find(|p| p.org_id == a.org_id).cloned().unwrap_or(ExpertProfile {
+                org_id: a.org_id,
+                qualification: a.qualification.clone(),
+                registration_number: a.number.clone(),
+                regions: o.prefecture.name_ja().to_owned(),
+                languages: "ja".into(),
+                public_support: false,
+                bio_ja: String::new(),
+                bio_en: String::new(),
+            });
+            // The directory shows the accredited number, whatever the profile says.
+            out.push((ExpertProfile { qualification: a.qualification, registration_number: a.number, ..p }, o));
         }
         Ok(out)
     }

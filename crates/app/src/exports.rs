@@ -178,6 +178,29 @@ pub fn oscal(v: &AssessmentView, lang: Lang) -> Value {
                 note: ans.map(|x| x.note.clone()).filter(|n| !n.is_empty()),
                 evidence_sha256: v.evidence.iter().filter(|e| e.criterion == c.id).map(|e| e.sha256.clone()).collect(),
                 review: review.as_ref().map(|r| r.position.clone()),
+                finding_state: review
+                    .as_ref()
+                    .filter(|r| crate::assessment::FINDING_POSITIONS.contains(&r.position.as_str()))
+                    .map(|r| if r.resolved_at.is_some() { "resolved" } else { "open" }.to_owned()),
+                corrective_action: review
+                    .as_ref()
+                    .filter(|r| !r.corrective_action.is_empty())
+                    .map(|r| format!("{} (due {})", r.corrective_action, r.corrective_due)),
+                thread: v
+                    .findings
+                    .iter()
+                    .filter(|n| n.criterion == c.id)
+                    .map(|n| {
+                        format!(
+                            "{} {} {}: {}{}",
+                            rfc3339(n.created_at),
+                            n.side,
+                            n.kind,
+                            n.body,
+                            if n.due.is_empty() { String::new() } else { format!(" (due {})", n.due) }
+                        )
+                    })
+                    .collect(),
                 review_comment: review.map(|r| r.comment).filter(|c| !c.is_empty()),
             }
         })

@@ -98,8 +98,8 @@ fn sigkill_loses_no_acknowledged_change_and_the_log_stays_consistent() {
     let next_application = |addr: &str| -> Option<String> {
         let (_, page) = request(addr, "GET", "/registry/console", &token, "")?;
         let at = page.find("/registry/applications/")?;
-        let rest = &page[at + "/registry/applications/".len()..];
-        Some(rest[..rest.find('/')?].to_owned())
+        let id: String = page[at + "/registry/applications/".len()..].chars().take_while(char::is_ascii_digit).collect();
+        (!id.is_empty()).then_some(id)
     };
     while began.elapsed() < Duration::from_millis(3000) {
         let Some(id) = next_application(&addr) else { break };

@@ -17,6 +17,17 @@ fn http_get(addr: &str, path: &str) -> String {
     out
 }
 
+/// Kills the process if the test panics before it stopped it.
+struct KillOnPanic(u32);
+
+impl Drop for KillOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = Command::new("kill").args(["-9", &self.0.to_string()]).status();
+        }
+    }
+}
+
 #[test]
 fn demo_serves_and_admin_commands_share_its_database() {
     let dir = std::env::temp_dir().join(format!("hoshi-demo-cli-{}", std::process::id()));
@@ -28,6 +39,8 @@ fn demo_serves_and_admin_commands_share_its_database() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("start demo");
+    // A failed assertion must not leave the server running: it would hold the test log's pipe open.
+    let _guard = KillOnPanic(server.id());
     let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
     let first = lines.next().expect("a line").expect("utf8");
     let url = first.split_whitespace().find(|w| w.starts_with("http://")).expect("the URL is printed").to_owned();
@@ -42,8 +55,32 @@ fn demo_serves_and_admin_commands_share_its_database() {
     let out = hoshi().args(["orgs", "list", "--json", "--data", &data]).output().expect("orgs list");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let orgs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(orgs.as_array().map(Vec::len), Some(12));
+    assert_eq!(orgs.as_array().map(Vec::len), Some(13), "the 12 logins' organisations and the withdrawn expert");
     let cn = orgs[0]["corporate_number"].as_str().expect("cn").to_owned();
+
+    // Accreditation and verification from the command line, on the running server's database.
+    let out = hoshi().args(["providers", "list", "--json", "--data", &data]).output().expect("providers list");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let providers: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let states: Vec<(&str, &str)> =
+        providers.as_array().expect("list").iter().map(|p| (p["kind"].as_str().unwrap_or(""), p["state"].as_str().unwrap_or(""))).collect();
+    assert!(
+        states.contains(&("expert", "approved"))
+            && states.contains(&("assessment_body", "approved"))
+            && states.contains(&("expert", "withdrawn")),
+        "{states:?}"
+    );
+    let expert = providers.as_array().expect("list").iter().find(|p| p["state"] == "approved" && p["kind"] == "expert").expect("expert");
+    let ecn = expert["corporate_number"].as_str().expect("cn").to_owned();
+    let out = hoshi().args(["providers", "suspend", &ecn, "--data", &data]).output().expect("suspend");
+    assert!(!out.status.success(), "a suspension needs --reason");
+    let out = hoshi().args(["providers", "suspend", &ecn, "--reason", "調査中", "--data", &data]).output().expect("suspend");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("suspended"));
+    let out = hoshi().args(["orgs", "verify", &cn, "--checked", "", "--data", &data]).output().expect("verify");
+    assert!(!out.status.success(), "what was checked must be written");
+    let out = hoshi().args(["orgs", "verify", &cn, "--checked", "登記事項証明書を再確認", "--data", &data]).output().expect("verify");
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("verified"), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(orgs[0]["roles"].is_array() && orgs[0]["name_ja"].is_string());
 
     let add = hoshi()
@@ -68,7 +105,7 @@ fn demo_serves_and_admin_commands_share_its_database() {
 
     let list = hoshi().args(["users", "list", "--data", &data]).output().expect("users list");
     let text = String::from_utf8_lossy(&list.stdout);
-    assert!(text.contains("new@cli.example") && text.contains("13 user(s)"), "{text}");
+    assert!(text.contains("new@cli.example") && text.contains("14 user(s)"), "{text}");
     let reset = hoshi()
         .args(["users", "reset-password", "--email", "new@cli.example", "--data", &data])
         .env("HOSHI_PASSWORD", "another-password-1")

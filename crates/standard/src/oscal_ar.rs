@@ -36,6 +36,15 @@ pub struct CriterionOutcome {
     /// The reviewer's position, when reviewed (e.g. "agree", "conforms", "major").
     pub review: Option<String>,
     pub review_comment: Option<String>,
+    /// For a query, disagreement or nonconformity: `open` or `resolved`.
+    #[serde(default)]
+    pub finding_state: Option<String>,
+    /// The supplier's corrective action for a nonconformity, with its due date.
+    #[serde(default)]
+    pub corrective_action: Option<String>,
+    /// The finding's thread, oldest first (query, answers, corrective action, resolution).
+    #[serde(default)]
+    pub thread: Vec<String>,
 }
 
 /// Everything the export needs to know about one assessment.
@@ -349,6 +358,12 @@ fn criterion_entries(
     if let Some(r) = review_comment {
         finding_props.push(prop("review-comment", r));
     }
+    if let Some(st) = outcome.and_then(|o| o.finding_state.as_deref()) {
+        finding_props.push(prop("finding-state", st));
+    }
+    if let Some(ca) = outcome.and_then(|o| o.corrective_action.as_deref()) {
+        finding_props.push(prop("corrective-action", ca));
+    }
     finding_props.retain(|p| !p.is_null());
     let mut finding = json!({
         "uuid": stable_uuid(&format!("assessment-results:{key}:finding:{}", c.id)).to_string(),
@@ -362,8 +377,10 @@ fn criterion_entries(
         },
         "related-observations": [{"observation-uuid": obs_uuid}],
     });
-    if let Some(r) = review_comment.and_then(multiline) {
-        finding["remarks"] = json!(r);
+    let thread = outcome.map(|o| o.thread.as_slice()).unwrap_or_default();
+    let remarks: Vec<String> = review_comment.and_then(multiline).into_iter().chain(thread.iter().cloned()).collect();
+    if !remarks.is_empty() {
+        finding["remarks"] = json!(remarks.join("\n\n"));
     }
     (obs, finding)
 }
@@ -476,7 +493,26 @@ mod tests {
             evidence_sha256: Vec::new(),
             review: None,
             review_comment: None,
+            finding_state: None,
+            corrective_action: None,
+            thread: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_finding_carries_its_state_corrective_action_and_thread() {
+        let mut o = outcome("4-4-3-1", CriterionResult::Met);
+        o.review = Some("minor".into());
+        o.finding_state = Some("open".into());
+        o.corrective_action = Some("保存期間を1年にする (2027-01-31)".into());
+        o.thread = vec!["finding: ログの保存期間が不足".into(), "corrective action: 保存期間を1年にする".into()];
+        let doc = assessment_results(&edition(), &input(4, vec![o]), Lang::Ja);
+        let f = finding(&doc, "4-4-3-1").clone();
+        let props = f["props"].as_array().expect("props");
+        let has = |n: &str, v: &str| props.iter().any(|p| p["name"] == n && p["value"] == v);
+        assert!(has("finding-state", "open") && has("review", "minor"), "{props:?}");
+        assert!(props.iter().any(|p| p["name"] == "corrective-action"));
+        assert!(f["remarks"].as_str().is_some_and(|r| r.contains("ログの保存期間が不足") && r.contains("保存期間を1年にする")));
     }
 
     fn input(target_level: u8, outcomes: Vec<CriterionOutcome>) -> ResultsInput {

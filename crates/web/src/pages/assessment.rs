@@ -301,10 +301,9 @@ async fn overview_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, not
     );
     let increments = increment_rows(&v, t);
     let dir = s.app.expert_directory().await.unwrap_or_default();
-    let all_orgs = s.app.org_choices(&actor).await.unwrap_or_default();
     let name = |o: &hoshi_app::Org| t.pick(&o.name_ja, &o.name_en).to_owned();
     let page = OverviewPage {
-        findings: super::trust::finding_threads(&v, &ctx),
+        findings: super::trust::finding_threads(&v, ctx),
         reply_allowed: owner,
         id: a.id,
         owner,
@@ -376,11 +375,7 @@ async fn overview_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, not
             })
             .collect(),
         experts: dir.iter().map(|(_, o)| (o.corporate_number.to_string(), name(o))).collect(),
-        bodies: all_orgs
-            .iter()
-            .filter(|o| o.roles.contains(&OrgRole::AssessmentBody))
-            .map(|o| (o.corporate_number.to_string(), name(o)))
-            .collect(),
+        bodies: s.app.approved_bodies().await.unwrap_or_default().iter().map(|o| (o.corporate_number.to_string(), name(o))).collect(),
         // The supplier's real buyers (those that list it) first, with what each requires.
         buyers: s
             .app

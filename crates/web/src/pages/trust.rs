@@ -25,8 +25,8 @@ use crate::ctx::Ctx;
 use crate::time_fmt::jst;
 use crate::AppState;
 
-fn actor(ctx: &Ctx) -> Result<hoshi_app::Actor, Response> {
-    ctx.actor().cloned().map_err(|e| error_page(ctx, &e))
+fn actor(ctx: &Ctx) -> Result<hoshi_app::Actor, Box<Response>> {
+    ctx.actor().cloned().map_err(|e| Box::new(error_page(ctx, &e)))
 }
 
 // ---- the public directory ----
@@ -136,7 +136,7 @@ pub async fn providers_api(State(s): State<AppState>, ctx: Ctx, Query(q): Query<
 pub async fn upload_document(State(s): State<AppState>, ctx: Ctx, mut mp: Multipart) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let mut file: Option<(String, Bytes)> = None;
     while let Ok(Some(field)) = mp.next_field().await {
@@ -169,7 +169,7 @@ pub async fn upload_document(State(s): State<AppState>, ctx: Ctx, mut mp: Multip
 pub async fn document(State(s): State<AppState>, ctx: Ctx, Path((org_id, sha)): Path<(i64, String)>) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match s.app.verification_document(&a, org_id, &sha).await {
         Ok((ct, bytes, name)) => {
@@ -183,7 +183,7 @@ pub async fn document(State(s): State<AppState>, ctx: Ctx, Path((org_id, sha)): 
 pub async fn apply_accreditation(State(s): State<AppState>, ctx: Ctx, Form(f): Form<AccreditationInput>) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match s.app.apply_accreditation(&a, &f).await {
         Ok(_) => see_other("/org?accreditation=1"),
@@ -297,7 +297,7 @@ pub struct TrustConsole {
 async fn trust_console(s: &AppState, ctx: &Ctx, code: StatusCode, notice: Option<String>, error: Option<String>) -> Response {
     let a = match actor(ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let t = ctx.t();
     let ja = ctx.ja();
@@ -401,7 +401,7 @@ pub struct VerifyForm {
 pub async fn verify(State(s): State<AppState>, ctx: Ctx, Form(f): Form<VerifyForm>) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let r = async {
         let cn = CorporateNumber::parse(&f.corporate_number)
@@ -425,7 +425,7 @@ pub struct ResolveClaimForm {
 pub async fn resolve_claim(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ResolveClaimForm>) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let t = ctx.t();
     let r = s.app.resolve_claim(&a, id, f.decision == "uphold", &f.resolution).await.map(|token| match token {
@@ -458,7 +458,7 @@ pub struct ProviderForm {
 pub async fn decide_provider(State(s): State<AppState>, ctx: Ctx, Form(f): Form<ProviderForm>) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let r = async {
         let cn = CorporateNumber::parse(&f.corporate_number)
@@ -597,7 +597,7 @@ fn dossier_view(d: &Dossier, ctx: &Ctx) -> DossierView {
 async fn dossier_page(s: &AppState, ctx: &Ctx, id: i64, code: StatusCode, notice: Option<String>, error: Option<String>) -> Response {
     let a = match actor(ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match s.app.dossier(&a, id).await {
         Ok(d) => {
@@ -627,7 +627,7 @@ pub struct CheckForm {
 pub async fn check(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<CheckForm>) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match s.app.record_check(&a, id, &f.note).await {
         Ok(()) => {
@@ -665,7 +665,7 @@ pub struct ReplyForm {
 pub async fn reply(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ReplyForm>) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match s.app.reply_to_finding(&a, id, f.engagement, &f.criterion, &f.text, &f.due).await {
         Ok(()) => see_other(&format!("/assessments/{id}/criteria/{}", f.criterion)),
@@ -684,7 +684,7 @@ pub struct ResolveForm {
 pub async fn resolve(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ResolveForm>) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match s.app.resolve_finding(&a, id, &f.criterion, &f.comment).await {
         Ok(()) => see_other(&format!("/engagements/{id}")),
@@ -707,7 +707,7 @@ pub struct TechnicalForm {
 pub async fn technical(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TechnicalForm>) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match s.app.record_technical_verification(&a, id, &f.method, &f.performed_on, &f.result, &f.summary).await {
         Ok(()) => see_other(&format!("/engagements/{id}")),
@@ -718,7 +718,7 @@ pub async fn technical(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>,
 pub async fn agree_unchanged(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
     let a = match actor(&ctx) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match s.app.agree_unchanged(&a, id).await {
         Ok(n) => see_other(&format!("/engagements/{id}?agreed={n}")),

@@ -99,12 +99,35 @@ describe('only a verified, approved expert can confirm a ★3 that the registry 
     const id = flow.assessmentId;
     await page.goto(`/assessments/${id}/answer`);
     const tabs = await page.locator('nav.tabs a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-    for (const href of tabs) {
+    for (const [i, href] of tabs.entries()) {
       await page.goto(href);
+      const [first] = await page.$$eval('fieldset.question', (els) => els.map((e) => e.dataset.criterion));
+      if (i === 0) {
+        // The reason field appears only once 「該当しない」 is chosen.
+        const reason = page.locator(`#r-${first}`);
+        assert.equal(await reason.isVisible(), false, 'no reason field before 「該当しない」');
+        await page.locator(`input[name="c.${first}.status"][value=not_applicable]`).check();
+        assert.ok(await reason.isVisible(), 'the reason field appears with 「該当しない」');
+      }
       await page.$$eval('input[type=radio][value=met]', (rs) => rs.forEach((r) => (r.checked = true)));
+      if (i === 0) {
+        // Leaving by the next category's tab without pressing save keeps the answers.
+        await page.locator(`input[name="c.${first}.status"][value=met]`).check();
+        await clickAndLoad(page, page.locator(`nav.tabs a[href="${tabs[1]}"]`));
+        continue;
+      }
       const saved = await submitForm(page, page.locator('[data-testid=save]'));
       assert.equal(saved.status(), 303, `saved ${href}`);
     }
+    await page.goto(`/assessments/${id}/answer`);
+    const counts = await page.$$eval('nav.tabs a .count', (els) => els.map((e) => e.textContent.trim()));
+    assert.ok(counts.every((c) => c.split('/')[0] === c.split('/')[1]), `every category complete, the first saved on the way out: ${counts}`);
+    // Evidence is attached from the questionnaire itself.
+    const [attachTo] = await page.$$eval('fieldset.question', (els) => els.map((e) => e.dataset.criterion));
+    await page.locator(`#f-${attachTo}`).setInputFiles({ name: 'policy.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+    const attached = await submitForm(page, page.locator(`[data-testid=attach-${attachTo}]`));
+    assert.equal(attached.status(), 303, 'attached and back on the questionnaire');
+    assert.match(await text(page, `[data-testid=files-${attachTo}]`), /1/);
     await page.goto(`/assessments/${id}`);
     assert.equal((await offeredExperts(page)).includes(EXPERT.cn), false, 'the self-declared expert is not offered');
     await page.goto('/experts');

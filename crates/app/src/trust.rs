@@ -211,6 +211,17 @@ impl App {
         Ok(latest_verification(&mut conn, org_id).await?.is_some())
     }
 
+    /// Whether the organisation registered under a corporate number is verified (`None` when no
+    /// organisation holds it): what a buyer sees of a supplier, what the public sees of a company.
+    pub async fn verified_number(&self, corporate_number: &str) -> Result<Option<bool>, AppError> {
+        let Ok(cn) = CorporateNumber::parse(corporate_number) else { return Ok(None) };
+        let mut conn = self.store.pool().acquire().await?;
+        match orgs::by_corporate_number(&mut conn, &cn).await? {
+            Some(o) => Ok(Some(latest_verification(&mut conn, o.id).await?.is_some())),
+            None => Ok(None),
+        }
+    }
+
     /// An administrator uploads a document for the operator's check (登記事項証明書 or similar).
     pub async fn upload_verification_document(&self, actor: &Actor, filename: &str, bytes: &[u8]) -> Result<String, AppError> {
         actor.require_admin()?;

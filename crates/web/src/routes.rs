@@ -62,6 +62,7 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r(Method::GET, "/static/app.css", Public, get(pages::assets::css)),
         r(Method::GET, "/favicon.ico", Public, get(pages::assets::favicon)),
         r(Method::GET, "/static/import.js", Public, get(pages::assets::import_js)),
+        r(Method::GET, "/static/questionnaire.js", Public, get(pages::assets::questionnaire_js)),
         // pages: anyone
         r(Method::GET, "/", Public, get(pages::home)),
         r(Method::GET, "/lang/{lang}", Public, get(pages::switch_language)),

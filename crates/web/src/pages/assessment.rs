@@ -376,13 +376,14 @@ async fn overview_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, not
             .collect(),
         experts: dir.iter().map(|(_, o)| (o.corporate_number.to_string(), name(o))).collect(),
         bodies: s.app.approved_bodies().await.unwrap_or_default().iter().map(|o| (o.corporate_number.to_string(), name(o))).collect(),
-        // The supplier's real buyers (those that list it) first, with what each requires.
+        // The supplier's real buyers (those that list it), with what each requires; any other by number.
         buyers: s
             .app
             .buyer_choices(&actor)
             .await
             .unwrap_or_default()
             .iter()
+            .filter(|(_, level, _)| level.is_some())
             .map(|(o, level, _)| {
                 let label = match level {
                     Some(l) => format!("{}{}", name(o), t.pick(&format!("（★{l}を要求）"), &format!(" (requires ★{l})"))),
@@ -497,6 +498,9 @@ pub async fn new_version(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
 pub struct ShareForm {
     #[serde(default)]
     pub buyer: String,
+    /// A buyer not in the list, by corporate number.
+    #[serde(default)]
+    pub buyer_other: String,
     /// result / answers / evidence.
     #[serde(default)]
     pub level: String,
@@ -504,9 +508,11 @@ pub struct ShareForm {
 
 pub async fn share(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ShareForm>) -> Response {
     let r = match ctx.actor() {
-        Ok(a) => {
-            s.app.share(a, id, &f.buyer, ShareLevel::parse(&f.level)).await.map(|_| ctx.t().pick("共有しました。", "Shared.").to_owned())
-        }
+        Ok(a) => s
+            .app
+            .share(a, id, if f.buyer.trim().is_empty() { &f.buyer_other } else { &f.buyer }, ShareLevel::parse(&f.level))
+            .await
+            .map(|_| ctx.t().pick("共有しました。", "Shared.").to_owned()),
         Err(e) => Err(e),
     };
     act(&s, &ctx, id, r).await
@@ -879,6 +885,8 @@ pub async fn upload(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mu
         Err(e) => return error_page(&ctx, &e),
     };
     let mut criterion = String::new();
+    // Attached from the questionnaire: the category to go back to.
+    let mut back = String::new();
     let mut file: Option<(String, Bytes)> = None;
     let t = ctx.t();
     loop {
@@ -888,6 +896,7 @@ pub async fn upload(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mu
                 let filename = field.file_name().map(str::to_owned);
                 match field.bytes().await {
                     Ok(b) if name == "criterion" => criterion = String::from_utf8_lossy(&b).trim().to_owned(),
+                    Ok(b) if name == "back" => back = String::from_utf8_lossy(&b).trim().to_owned(),
                     Ok(b) if name == "file" => file = Some((filename.unwrap_or_else(|| "evidence".into()), b)),
                     Ok(_) => {}
                     Err(_) => {
@@ -922,6 +931,9 @@ pub async fn upload(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mu
         .await;
     };
     match s.app.add_evidence(&actor, id, &criterion, &filename, &bytes).await {
+        Ok(_) if !back.is_empty() && back.chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
+            see_other(&format!("/assessments/{id}/answer?category={back}#q-{criterion}"))
+        }
         Ok(_) => {
             criterion_page(
                 &s,

@@ -19,3 +19,11 @@ pub async fn favicon() -> impl IntoResponse {
 pub async fn import_js() -> impl IntoResponse {
     ([(CONTENT_TYPE, "text/javascript; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/import.js"))
 }
+
+/// The questionnaire's save-as-you-go (the form works without it).
+pub async fn questionnaire_js() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "text/javascript; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/questionnaire.js"),
+    )
+}

@@ -121,10 +121,25 @@ pub async fn csv(State(s): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuer
     search.limit = 1000;
     search.offset = 0;
     let mut w = csv::Writer::from_writer(Vec::new());
+    // Every label, state and category reads in the page's language.
+    let t = ctx.t();
     let header = if ctx.ja() {
-        ["法人番号", "名称", "英語名称", "都道府県", "認証番号", "レベル", "状態", "発行日", "有効期限", "理由"]
+        ["法人番号", "名称", "英語名称", "都道府県", "認証番号", "レベル", "状態", "範囲", "発行日", "有効期限", "理由の分類", "理由"]
     } else {
-        ["corporate_number", "name_ja", "name_en", "prefecture", "serial", "level", "state", "issued", "valid_until", "reason"]
+        [
+            "corporate_number",
+            "name_ja",
+            "name_en",
+            "prefecture",
+            "serial",
+            "level",
+            "state",
+            "scope",
+            "issued",
+            "valid_until",
+            "reason_category",
+            "reason",
+        ]
     };
     let _ = w.write_record(header);
     loop {
@@ -134,16 +149,26 @@ pub async fn csv(State(s): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuer
         };
         for c in &items {
             for cert in &c.certificates {
+                let prefecture = hoshi_core::org::Prefecture::parse(&c.prefecture)
+                    .map_or(c.prefecture.clone(), |p| t.pick(p.name_ja(), p.name_en()).to_owned());
+                let category = if cert.reason_category.is_empty() {
+                    String::new()
+                } else {
+                    hoshi_app::registry::reason_category_name(&cert.reason_category, ctx.ja())
+                };
+                let scope = if ctx.ja() || cert.scope_en.is_empty() { &cert.scope } else { &cert.scope_en };
                 let _ = w.write_record([
                     &c.corporate_number,
                     &c.name_ja,
                     &c.name_en,
-                    &c.prefecture,
+                    &prefecture,
                     &cert.serial,
                     &cert.level.to_string(),
-                    &cert.state,
+                    state_name(&cert.state, t),
+                    scope,
                     &cert.issued,
                     &cert.valid_until,
+                    &category,
                     &cert.reason,
                 ]);
             }
@@ -455,8 +480,9 @@ pub async fn decide(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
             };
             console_page(&s, &ctx, StatusCode::OK, Some(n), None).await
         }
+        // Refused: back to the dossier, which shows what still blocks it.
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            console_page(&s, &ctx, crate::problem::status_of(&e), None, Some(e.message(ctx.ja()))).await
+            super::trust::dossier_page(&s, &ctx, id, crate::problem::status_of(&e), None, Some(e.message(ctx.ja()))).await
         }
         Err(e) => error_page(&ctx, &e),
     }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
@@ -96,6 +96,17 @@ pub struct ReviewRow {
     pub position_label: &'static str,
     pub comment: String,
     pub na_agreed: bool,
+    /// The answer changed since this provider's earlier review (or it was never reviewed).
+    pub changed: bool,
+    pub open_finding: bool,
+}
+
+/// Which rows the review page shows.
+#[derive(Deserialize, Default)]
+pub struct ReviewFilter {
+    /// changed / na / no_evidence / open; empty for all.
+    #[serde(default)]
+    pub only: String,
 }
 
 #[derive(Template)]
@@ -122,6 +133,10 @@ pub struct ReviewPage {
     pub resolvable: bool,
     pub third_party: bool,
     pub technical: Option<String>,
+    /// The filter in force (empty for all rows).
+    pub only: String,
+    /// There is an earlier review to carry over.
+    pub resubmission: bool,
 }
 
 fn position_label(p: &str, t: T) -> &'static str {
@@ -135,7 +150,26 @@ fn position_label(p: &str, t: T) -> &'static str {
     }
 }
 
-async fn review_page(s: &AppState, ctx: &Ctx, id: i64, code: StatusCode, notice: Option<String>, errors: Vec<String>) -> Response {
+pub(crate) async fn review_page(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    code: StatusCode,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> Response {
+    filtered_review_page(s, ctx, id, code, notice, errors, "").await
+}
+
+async fn filtered_review_page(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    code: StatusCode,
+    notice: Option<String>,
+    errors: Vec<String>,
+    only: &str,
+) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(ctx, &e),
@@ -153,6 +187,14 @@ async fn review_page(s: &AppState, ctx: &Ctx, id: i64, code: StatusCode, notice:
         Err(err) => return error_page(ctx, &err),
     };
     let items = v.engagements.iter().find(|(x, _, _)| x.id == e.id).map(|(_, _, i)| i.clone()).unwrap_or_default();
+    // This provider's earlier review of the same assessment (before a resubmission).
+    let earlier = v
+        .engagements
+        .iter()
+        .filter(|(x, _, _)| x.id < e.id && x.provider_org_id == e.provider_org_id && x.kind == e.kind)
+        .max_by_key(|(x, _, _)| x.id)
+        .map(|(_, _, i)| i.clone())
+        .unwrap_or_default();
     let rows: Vec<ReviewRow> = v
         .edition
         .criteria_up_to(v.target())
@@ -172,7 +214,17 @@ async fn review_page(s: &AppState, ctx: &Ctx, id: i64, code: StatusCode, notice:
                 position_label: r.map_or(t.pick("未確認", "Not reviewed"), |r| position_label(&r.position, t)),
                 comment: r.map(|r| r.comment.clone()).unwrap_or_default(),
                 na_agreed: r.is_some_and(|r| *r.na_agreed),
+                changed: earlier.iter().find(|x| x.criterion == c.id).is_none_or(|x| ans.is_some_and(|a| a.at > x.updated_at)),
+                open_finding: r
+                    .is_some_and(|r| hoshi_app::assessment::FINDING_POSITIONS.contains(&r.position.as_str()) && r.resolved_at.is_none()),
             }
+        })
+        .filter(|row: &ReviewRow| match only {
+            "changed" => row.changed,
+            "na" => row.not_applicable,
+            "no_evidence" => row.files.is_empty(),
+            "open" => row.open_finding,
+            _ => true,
         })
         .collect();
     let positions: &[&str] = if e.kind == THIRD_PARTY { &ASSESSOR_POSITIONS } else { &EXPERT_POSITIONS };
@@ -194,6 +246,8 @@ async fn review_page(s: &AppState, ctx: &Ctx, id: i64, code: StatusCode, notice:
         findings: super::trust::finding_threads(&v, ctx).into_iter().filter(|f| f.engagement_id == e.id).collect(),
         resolvable: matches!(e.status.as_str(), "requested" | "in_review") || (e.kind == THIRD_PARTY && e.status == "completed"),
         third_party: e.kind == THIRD_PARTY,
+        only: only.to_owned(),
+        resubmission: !earlier.is_empty(),
         technical: s
             .app
             .technical_verification(&actor, e.id)
@@ -206,8 +260,8 @@ async fn review_page(s: &AppState, ctx: &Ctx, id: i64, code: StatusCode, notice:
     render(code, &page)
 }
 
-pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    review_page(&s, &ctx, id, StatusCode::OK, None, Vec::new()).await
+pub async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(f): Query<ReviewFilter>) -> Response {
+    filtered_review_page(&s, &ctx, id, StatusCode::OK, None, Vec::new(), f.only.trim()).await
 }
 
 /// Saves the positions on the page (`r.<id>.position`, `.comment`, `.na`); unchanged rows are skipped.

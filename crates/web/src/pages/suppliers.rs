@@ -666,6 +666,8 @@ pub struct SupplierPage {
     pub today: String,
     /// The three ★4 questions: (key, label, answer, unanswered).
     pub questions: Vec<(&'static str, &'static str, &'static str, bool)>,
+    /// The supplier in Hoshi: verified by the operator, registered but unverified, or not registered.
+    pub verification: &'static str,
 }
 
 async fn supplier_page(s: &AppState, ctx: &Ctx, cn: &str, status: StatusCode, error: Option<String>, notice: Option<String>) -> Response {
@@ -695,6 +697,11 @@ async fn supplier_page(s: &AppState, ctx: &Ctx, cn: &str, status: StatusCode, er
         likelihood: t.pick(&p.risk.likelihood_ja, &p.risk.likelihood_en).to_owned(),
         today: hoshi_core::time::jst_date_string(s.app.now()),
         questions: questions(&p, t),
+        verification: match s.app.verified_number(&p.corporate_number).await {
+            Ok(Some(true)) => t.pick("登録機関が本人確認済み", "Verified by the registry operator"),
+            Ok(Some(false)) => t.pick("Hoshiに登録済み・本人確認前（確認済みではありません）", "Registered in Hoshi, not yet verified"),
+            _ => t.pick("Hoshiに未登録", "Not registered in Hoshi"),
+        },
         p,
         error,
         notice,

@@ -594,7 +594,14 @@ fn dossier_view(d: &Dossier, ctx: &Ctx) -> DossierView {
     }
 }
 
-async fn dossier_page(s: &AppState, ctx: &Ctx, id: i64, code: StatusCode, notice: Option<String>, error: Option<String>) -> Response {
+pub(crate) async fn dossier_page(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    code: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
     let a = match actor(ctx) {
         Ok(a) => a,
         Err(r) => return *r,
@@ -721,7 +728,16 @@ pub async fn agree_unchanged(State(s): State<AppState>, ctx: Ctx, Path(id): Path
         Err(r) => return *r,
     };
     match s.app.agree_unchanged(&a, id).await {
-        Ok(n) => see_other(&format!("/engagements/{id}?agreed={n}")),
+        Ok(n) => {
+            let t = ctx.t();
+            let notice = t
+                .pick(
+                    &format!("前回の同意を{n}件の変更のない回答に引き継ぎました。"),
+                    &format!("Carried the earlier agreement over to {n} unchanged answers."),
+                )
+                .to_owned();
+            super::review::review_page(&s, &ctx, id, StatusCode::OK, Some(notice), Vec::new()).await
+        }
         Err(e) => error_page(&ctx, &e),
     }
 }

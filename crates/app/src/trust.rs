@@ -37,6 +37,9 @@ pub(crate) fn require_operator(actor: &Actor) -> Result<(), AppError> {
     }
 }
 
+/// How many organisations of each kind (with and without a document) the verification queue shows.
+pub const QUEUE_PAGE: i64 = 100;
+
 /// Who decided, as the record shows it.
 fn decider(actor: Option<&Actor>) -> (Option<i64>, String) {
     match actor {
@@ -278,16 +281,15 @@ impl App {
     pub async fn verification_queue(&self, actor: &Actor) -> Result<Vec<(Org, Vec<OrgDocument>)>, AppError> {
         require_operator(actor)?;
         let mut conn = self.store.pool().acquire().await?;
-        let verified = db::verified_org_ids(&mut conn).await?;
-        let mut out = Vec::new();
-        for o in orgs::list(&mut conn).await? {
-            if !verified.contains(&o.id) {
-                let docs = db::documents(&mut conn, o.id).await?;
-                out.push((o, docs));
-            }
+        // Those who sent a document first, then the newest registrations; a page of each.
+        let mut ids = db::unverified_org_ids(&mut conn, true, QUEUE_PAGE).await?;
+        ids.extend(db::unverified_org_ids(&mut conn, false, QUEUE_PAGE).await?);
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let o = orgs::get(&mut conn, id).await?;
+            let docs = db::documents(&mut conn, id).await?;
+            out.push((o, docs));
         }
-        // Those who sent a document first.
-        out.sort_by_key(|(o, d)| (d.is_empty(), o.id));
         Ok(out)
     }
 
@@ -437,7 +439,7 @@ impl App {
         db::resolve_claim(&mut tx, c.id, if uphold { "upheld" } else { "rejected" }, resolution, &by, now).await?;
         let mut token = None;
         if uphold {
-            db::remove_members(&mut tx, c.org_id).await?;
+            db::remove_members(&mut tx, c.org_id, now).await?;
             db::add_verification(
                 &mut tx,
                 &Verification {
@@ -676,8 +678,16 @@ impl App {
                 format!("There is no organisation with corporate number {corporate_number}."),
             )
         })?;
-        let all = db::accreditations_of_org(&mut tx, org.id).await?;
-        let mut a = all.into_iter().find(|a| kind.is_none_or(|k| a.kind == k.key())).ok_or_else(|| {
+        let all: Vec<Accreditation> =
+            db::accreditations_of_org(&mut tx, org.id).await?.into_iter().filter(|a| kind.is_none_or(|k| a.kind == k.key())).collect();
+        if all.len() > 1 {
+            return Err(AppError::invalid(
+                "kind",
+                "この組織は専門家と評価機関の両方で申請しています。種別を指定してください。",
+                "This organisation applied both as an expert and as an assessment body: say which (expert or assessment_body).",
+            ));
+        }
+        let mut a = all.into_iter().next().ok_or_else(|| {
             AppError::not_found("この組織は承認を申請していません。", "This organisation has not applied for accreditation.")
         })?;
         let current = acc::effective(State::parse(&a.status).unwrap_or(State::Applied), a.valid_until, now);

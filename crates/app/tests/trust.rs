@@ -236,3 +236,40 @@ async fn a_taken_number_can_be_claimed_and_the_record_shows_it() {
         assert!(claims.iter().any(|(o, _)| o.corporate_number == number));
     }
 }
+
+#[tokio::test]
+async fn the_queue_puts_documents_first_and_a_double_provider_needs_its_kind() {
+    for store in testing::all().await {
+        let app = App::new(store, Arc::new(FixedClock::new(1_795_651_200)));
+        app.seed_demo_orgs_only().await.expect("seed");
+        let operator = login(&app, "registry@ipa-demo.example").await;
+        let (plain, _) = new_org(&app, 170_000_000_004, vec![OrgRole::Supplier], "plain@example.com").await;
+        let (both, who) = new_org(&app, 170_000_000_005, vec![OrgRole::Expert, OrgRole::AssessmentBody], "both@example.com").await;
+        app.upload_verification_document(&who, "touki.pdf", b"%PDF-1.4 touki").await.expect("document");
+        let queue = app.verification_queue(&operator).await.expect("queue");
+        assert_eq!(queue.first().map(|(o, d)| (o.corporate_number, d.len())), Some((both, 1)), "the one with a document first");
+        assert!(queue.iter().any(|(o, d)| o.corporate_number == plain && d.is_empty()), "then the others");
+        assert!(!queue.iter().any(|(o, _)| o.corporate_number == cn("owner@kariya-press.example")), "verified ones are not queued");
+        app.verify_org(Some(&operator), &both, true, "登記事項証明書", queue[0].1.first().map(|d| d.sha256.as_str()))
+            .await
+            .expect("verify");
+        for kind in ["expert", "assessment_body"] {
+            let input = AccreditationInput {
+                kind: kind.into(),
+                qualification: "q".into(),
+                number: "9".into(),
+                training_completed_on: "2026-01-01".into(),
+                ..Default::default()
+            };
+            app.apply_accreditation(&who, &input).await.expect("apply");
+        }
+        let r = app.decide_accreditation(Some(&operator), &both, None, "approve", "", "").await;
+        assert!(matches!(&r, Err(AppError::Invalid { field, .. }) if field == "kind"), "{r:?}");
+        let body = app
+            .decide_accreditation(Some(&operator), &both, Some(hoshi_core::accreditation::Kind::AssessmentBody), "approve", "", "")
+            .await
+            .expect("approve");
+        let days = (body.accreditation.valid_until.unwrap_or(0) - body.accreditation.valid_from.unwrap_or(0)) / 86_400;
+        assert!((1094..=1096).contains(&days), "a body's designation runs three years ({days} days)");
+    }
+}

@@ -46,11 +46,17 @@ pub async fn verifications(conn: &mut Conn, org_id: i64) -> Result<Vec<Verificat
         .await?)
 }
 
-/// The ids of organisations whose latest verification decision is `verified`.
-pub async fn verified_org_ids(conn: &mut Conn) -> Result<Vec<i64>> {
-    Ok(sqlx::query_scalar::<_, i64>(
-        "SELECT v.org_id FROM org_verifications v WHERE v.id = (SELECT MAX(w.id) FROM org_verifications w WHERE w.org_id = v.org_id) AND v.action = 'verified' ORDER BY v.org_id",
-    )
+/// Organisations whose latest verification decision is not `verified` (or that have none):
+/// those that sent a document first (oldest first), else the newest registrations; at most `limit`.
+pub async fn unverified_org_ids(conn: &mut Conn, with_documents: bool, limit: i64) -> Result<Vec<i64>> {
+    let docs = if with_documents { "EXISTS" } else { "NOT EXISTS" };
+    let order = if with_documents { "o.id" } else { "o.id DESC" };
+    Ok(sqlx::query_scalar::<_, i64>(&format!(
+        "SELECT o.id FROM organizations o WHERE {docs} (SELECT 1 FROM org_documents d WHERE d.org_id = o.id) \
+         AND NOT EXISTS (SELECT 1 FROM org_verifications v WHERE v.org_id = o.id AND v.action = 'verified' \
+         AND v.id = (SELECT MAX(w.id) FROM org_verifications w WHERE w.org_id = o.id)) ORDER BY {order} LIMIT $1"
+    ))
+    .bind(limit)
     .fetch_all(&mut *conn)
     .await?)
 }
@@ -154,9 +160,10 @@ pub async fn resolve_claim(conn: &mut Conn, id: i64, status: &str, resolution: &
 
 /// Removes every membership and session of an organisation (a claim upheld against the people
 /// who registered it).
-pub async fn remove_members(conn: &mut Conn, org_id: i64) -> Result<u64> {
+pub async fn remove_members(conn: &mut Conn, org_id: i64, now: i64) -> Result<u64> {
     sqlx::query("DELETE FROM sessions WHERE org_id = $1").bind(org_id).execute(&mut *conn).await?;
-    sqlx::query("UPDATE api_tokens SET revoked_at = created_at WHERE org_id = $1 AND revoked_at IS NULL")
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE org_id = $2 AND revoked_at IS NULL")
+        .bind(now)
         .bind(org_id)
         .execute(&mut *conn)
         .await?;

@@ -91,9 +91,11 @@ async fn the_buyer_sees_its_portfolio_dashboard_network_and_what_if() {
         .expect("an assessment link")
         .to_owned();
     let r = send(&router, Method::GET, &format!("/assessments/{id}"), Auth::Session(&okazaki), None, &[("accept-language", "en")]).await;
-    let list = r.body.split(r#"<datalist id="known-buyers">"#).nth(1).expect("the buyer list");
-    let first = list.find("(requires ★4)").unwrap_or_else(|| panic!("a buyer that requires ★4: {}", &list[..list.len().min(600)]));
-    assert!(first < list.find("Tokai Motor").expect("other buyers too"), "real buyers come first");
+    let list = r.body.split(r#"<select id="buyer" name="buyer""#).nth(1).and_then(|l| l.split("</select>").next()).expect("the buyer list");
+    assert!(list.contains("(requires ★4)"), "a buyer that requires ★4: {list}");
+    // Only the supplier's own buyers are offered; any other is entered by number.
+    assert!(!list.contains("Tokai Motor"), "no other organisation is listed: {list}");
+    assert!(r.body.contains(r#"name="buyer_other""#));
     // …but not the automaker's portfolio.
     let r = send(&router, Method::GET, &yahagi, Auth::Session(&okazaki), None, &[]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

@@ -361,6 +361,18 @@ impl App {
         )
         .await?;
         let e = self.engage(&mikawa, a.id, &expert_cn, crate::assessment::CONFIRMATION, "★3の確認をお願いします。").await?;
+        // One query answered and resolved before the expert agrees: the thread stays on record.
+        self.review(&expert, e.id, "4-3-4-2", "query", "バックアップの復元テストの記録はありますか。", false).await?;
+        self.reply_to_finding(
+            &mikawa,
+            a.id,
+            e.id,
+            "4-3-4-2",
+            "四半期ごとに復元テストを行い、記録をbackup-policy.txtに追記しています。",
+            "",
+        )
+        .await?;
+        self.resolve_finding(&expert, e.id, "4-3-4-2", "復元テストの記録を確認しました。").await?;
         for c in edition.criteria_up_to(hoshi_core::Level::THREE) {
             let na = c.id == "4-1-2-4";
             self.review(&expert, e.id, &c.id, "agree", if na { "開発業務がないことを確認" } else { "" }, na).await?;

@@ -86,3 +86,41 @@ async fn the_dossier_names_the_expert_its_number_and_the_check() {
     );
     assert!(cert.body.contains("data-testid=\"scope\">全社"), "and the scope in words");
 }
+
+#[tokio::test]
+async fn the_supplier_sees_a_finding_on_its_questionnaire_and_answers_it() {
+    let w = world().await;
+    let a = w.app.session_actor(&w.a.admin.cookie).await.expect("a");
+    let b = w.app.session_actor(&w.b.admin.cookie).await.expect("b");
+    let asmt = w.app.start_assessment(&a, "4", "company", "").await.expect("assessment");
+    let e = w.app.engage(&a, asmt.id, &w.b.cn, hoshi_app::assessment::THIRD_PARTY, "").await.expect("engage");
+    w.app.review(&b, e.id, "4-4-3-1", "minor", "marker-finding-5521 ログの保存期間", false).await.expect("finding");
+    let page =
+        send(&w.router, Method::GET, &format!("/assessments/{}/answer?category=protect", asmt.id), Auth::Session(&w.a.admin), None, &[])
+            .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("data-testid=\"finding-4-4-3-1\"") && page.body.contains("marker-finding-5521"),
+        "the finding is on the questionnaire"
+    );
+    let criterion =
+        send(&w.router, Method::GET, &format!("/assessments/{}/criteria/4-4-3-1", asmt.id), Auth::Session(&w.a.admin), None, &[]).await;
+    assert!(
+        criterion.body.contains("marker-finding-5521") && criterion.body.contains("data-testid=\"reply\""),
+        "and on the criterion page, with a reply form"
+    );
+    let body = form(&[
+        ("engagement", &e.id.to_string()),
+        ("criterion", "4-4-3-1"),
+        ("text", "保存期間を1年に"),
+        ("due", "2099-12-31"),
+        ("_csrf", &w.a.admin.csrf),
+    ]);
+    let r = send(&w.router, Method::POST, &format!("/assessments/{}/findings", asmt.id), Auth::Session(&w.a.admin), body, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let review = send(&w.router, Method::GET, &format!("/engagements/{}", e.id), Auth::Session(&w.b.admin), None, &[]).await;
+    assert!(
+        review.body.contains("保存期間を1年に") && review.body.contains("2099-12-31") && review.body.contains("data-testid=\"resolve\""),
+        "the assessor reads the corrective action"
+    );
+}

@@ -303,6 +303,23 @@ fn not_found() -> AppError {
     AppError::not_found("自己評価が見つかりません。", "No such assessment.")
 }
 
+fn no_open_finding(criterion: &str) -> AppError {
+    AppError::invalid(
+        "criterion",
+        format!("評価基準{criterion}に未解決の指摘はありません。"),
+        format!("There is no open finding on criterion {criterion}."),
+    )
+}
+
+/// The provider's open finding (query, disagreement or nonconformity) on a criterion.
+async fn open_finding(conn: &mut Conn, engagement_id: i64, criterion: &str) -> Result<ReviewItem, AppError> {
+    db::review_items(conn, engagement_id)
+        .await?
+        .into_iter()
+        .find(|r| r.criterion == criterion && FINDING_POSITIONS.contains(&r.position.as_str()) && r.resolved_at.is_none())
+        .ok_or_else(|| no_open_finding(criterion))
+}
+
 fn locked_error(status: Status) -> AppError {
     AppError::Conflict(Msg::new(
         format!("この自己評価は「{}」のため変更できません。変更するには新しい版を作成してください。", status.name(true)),
@@ -1172,27 +1189,11 @@ impl App {
         }
         let mut tx = self.store.begin().await?;
         let a = self.owned(&mut tx, actor, assessment_id).await?;
-        let no_open = || {
-            AppError::invalid(
-                "criterion",
-                format!("評価基準{criterion}に未解決の指摘はありません。"),
-                format!("There is no open finding on criterion {criterion}."),
-            )
-        };
+
         let Some(e) = db::engagements_of_assessment(&mut tx, a.id).await?.into_iter().find(|e| e.id == engagement_id) else {
-            return Err(no_open());
+            return Err(no_open_finding(criterion));
         };
-        let item = db::review_items(&mut tx, e.id)
-            .await?
-            .into_iter()
-            .find(|r| r.criterion == criterion && FINDING_POSITIONS.contains(&r.position.as_str()));
-        let Some(item) = item.filter(|r| r.resolved_at.is_none()) else {
-            return Err(AppError::invalid(
-                "criterion",
-                format!("評価基準{criterion}に未解決の指摘はありません。"),
-                format!("There is no open finding on criterion {criterion}."),
-            ));
-        };
+        let item = open_finding(&mut tx, e.id, criterion).await?;
         let nonconformity = matches!(item.position.as_str(), "minor" | "major");
         let due = if nonconformity {
             let d = hoshi_core::time::parse_date(due).ok_or_else(|| {
@@ -1241,17 +1242,7 @@ impl App {
         if !open {
             return Err(AppError::Conflict(Msg::new("この依頼はすでに完了しています。", "This request is already closed.")));
         }
-        let item = db::review_items(&mut tx, e.id)
-            .await?
-            .into_iter()
-            .find(|r| r.criterion == criterion && FINDING_POSITIONS.contains(&r.position.as_str()));
-        let Some(item) = item.filter(|r| r.resolved_at.is_none()) else {
-            return Err(AppError::invalid(
-                "criterion",
-                format!("評価基準{criterion}に未解決の指摘はありません。"),
-                format!("There is no open finding on criterion {criterion}."),
-            ));
-        };
+        let item = open_finding(&mut tx, e.id, criterion).await?;
         if matches!(item.position.as_str(), "minor" | "major") && item.corrective_action.is_empty() {
             return Err(AppError::invalid(
                 "criterion",

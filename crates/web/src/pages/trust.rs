@@ -25,6 +25,10 @@ use crate::ctx::Ctx;
 use crate::time_fmt::jst;
 use crate::AppState;
 
+fn corporate_number(v: &str) -> Result<CorporateNumber, AppError> {
+    CorporateNumber::parse(v).map_err(|e| AppError::invalid("corporate_number", e.message_ja(), e.to_string()))
+}
+
 fn actor(ctx: &Ctx) -> Result<hoshi_app::Actor, Box<Response>> {
     ctx.actor().cloned().map_err(|e| Box::new(error_page(ctx, &e)))
 }
@@ -404,8 +408,7 @@ pub async fn verify(State(s): State<AppState>, ctx: Ctx, Form(f): Form<VerifyFor
         Err(r) => return *r,
     };
     let r = async {
-        let cn = CorporateNumber::parse(&f.corporate_number)
-            .map_err(|e| AppError::invalid("corporate_number", e.message_ja(), e.to_string()))?;
+        let cn = corporate_number(&f.corporate_number)?;
         let doc = Some(f.document.as_str()).filter(|d| !d.is_empty());
         s.app.verify_org(Some(&a), &cn, f.action != "unverify", &f.checked, doc).await?;
         Ok(format!("{} {cn}", ctx.t().pick("記録しました:", "Recorded:")))
@@ -461,8 +464,7 @@ pub async fn decide_provider(State(s): State<AppState>, ctx: Ctx, Form(f): Form<
         Err(r) => return *r,
     };
     let r = async {
-        let cn = CorporateNumber::parse(&f.corporate_number)
-            .map_err(|e| AppError::invalid("corporate_number", e.message_ja(), e.to_string()))?;
+        let cn = corporate_number(&f.corporate_number)?;
         let p = s.app.decide_accreditation(Some(&a), &cn, Kind::parse(&f.kind), &f.action, &f.reason, &f.valid_from).await?;
         Ok(format!("{} {} → {}", p.org.name_ja, p.kind.name(ctx.ja()), p.state.name(ctx.ja())))
     }

@@ -803,6 +803,31 @@ impl App {
         Ok(db::latest_checkpoint(&mut conn).await?)
     }
 
+    /// The check `serve` runs before it listens, in a time that does not grow with the log's
+    /// history: the latest signed checkpoint verifies with the log key, and the stored tree of its
+    /// size has exactly its root. (`audit_log` checks every checkpoint; `hoshi registry audit`
+    /// runs it.) Returns the size checked, `None` for an empty log.
+    pub async fn check_latest_checkpoint(&self) -> Result<Option<u64>, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let Some(cp) = db::latest_checkpoint(&mut conn).await? else { return Ok(None) };
+        let vkey = self.keys.log.verifier_key().to_owned();
+        let opened = tlog::open_checkpoint(&cp.note, &vkey).map_err(|e| {
+            AppError::Conflict(Msg::new(
+                format!("最新のチェックポイント（サイズ{}）の署名が検証できません: {e}", cp.size),
+                format!("The latest checkpoint (size {}) does not verify: {e}", cp.size),
+            ))
+        })?;
+        let size = cp.size;
+        let root = with_hashes(&mut conn, &[], |r| tlog::tree_hash(size, r).map_err(|e| tlog::LogError::Storage(e.to_string()))).await?;
+        if root.0 != cp.root || opened.hash().0 != cp.root || opened.size() != size {
+            return Err(AppError::Conflict(Msg::new(
+                format!("保存されたログの木が、最新の署名済みチェックポイント（サイズ{size}）と一致しません。ログが改ざんされたか壊れています。"),
+                format!("The stored log tree does not match the latest signed checkpoint of size {size}: the log was changed or is corrupt."),
+            )));
+        }
+        Ok(Some(size))
+    }
+
     /// Checks the stored tree against every stored checkpoint: the root recomputed from the
     /// stored hashes (and, for the newest, from the entries themselves) must equal each signed
     /// root, and each signature must verify with the log key. Returns the checked sizes.

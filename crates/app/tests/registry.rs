@@ -129,12 +129,18 @@ async fn issue_verify_revoke_and_audit() {
         assert_eq!(app.expire_due().await.expect("expire"), 2, "the certificate and the expert's one-year approval");
         assert_eq!(app.sequence().await.expect("sequence"), 7, "2 approvals, issued, revoked, issued, 2 expiries");
         assert_eq!(app.audit_log(false).await.expect("audit").len(), 3);
+        assert_eq!(app.check_latest_checkpoint().await.expect("start-up check"), Some(7), "the start-up check reads the latest only");
 
         // A changed stored hash or entry is found, and named (the server refuses to start on it).
         sqlx_query(&app, "UPDATE log_entries SET data = $1 WHERE idx = 0", b"{\"event\":\"forged\"}".to_vec()).await;
         let full = app.audit_log(true).await;
         assert!(matches!(&full, Err(AppError::Conflict(m)) if m.en.contains("recomputed from the entries")), "{full:?}");
         sqlx_query(&app, "UPDATE log_hashes SET hash = $1", vec![7u8; 32]).await;
+        let start = app.check_latest_checkpoint().await;
+        assert!(
+            matches!(&start, Err(AppError::Conflict(m)) if m.en.contains("latest signed checkpoint")),
+            "the start-up check catches it: {start:?}"
+        );
         let quick = app.audit_log(false).await;
         assert!(matches!(&quick, Err(AppError::Conflict(m)) if m.en.contains("does not match the signed checkpoint")), "{quick:?}");
     }

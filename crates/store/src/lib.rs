@@ -116,10 +116,12 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // Per connection: enforce foreign keys, wait for the writer rather than fail.
+                        // Per connection: enforce foreign keys, wait for the writer rather than fail,
+                        // and sync the WAL at every commit: an acknowledged change, and a checkpoint
+                        // already signed and served, survive power loss (NORMAL could roll them back).
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
                     }
                     Ok(())
                 })

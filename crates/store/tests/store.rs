@@ -135,3 +135,29 @@ async fn an_unanswered_supplier_question_round_trips_as_unknown() {
         tx.rollback().await.expect("rollback");
     }
 }
+
+/// An acknowledged change, and a signed checkpoint already served, must survive power loss: every
+/// connection a transaction (the sequencer's included) can commit on syncs at commit.
+#[tokio::test]
+async fn every_connection_commits_with_full_synchronous_writes() {
+    use hoshi_store::sqlx::{self, Row};
+    for store in testing::all().await {
+        let sql = match store.backend() {
+            Backend::Sqlite => "PRAGMA synchronous",
+            Backend::Postgres => "SHOW synchronous_commit",
+        };
+        // 2 = FULL on SQLite (the WAL is synced at every commit); `on` on PostgreSQL.
+        let full = |r: sqlx::any::AnyRow| r.try_get::<i64, _>(0).map(|v| v == 2).or_else(|_| r.try_get::<String, _>(0).map(|v| v == "on"));
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            let mut c = store.pool().acquire().await.expect("connection");
+            let r = sqlx::query(sql).fetch_one(&mut *c).await.expect("query");
+            assert!(full(r).expect("value"), "{:?}: a pooled connection commits without a full sync", store.backend());
+            held.push(c);
+        }
+        drop(held);
+        let mut tx = store.begin().await.expect("begin");
+        let r = sqlx::query(sql).fetch_one(&mut *tx).await.expect("query");
+        assert!(full(r).expect("value"), "{:?}: a transaction commits without a full sync", store.backend());
+    }
+}

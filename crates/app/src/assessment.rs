@@ -264,23 +264,12 @@ pub struct SettingsInput {
 pub const SCOPE_KINDS: [&str; 3] = ["company", "group", "department"];
 
 fn edition(id: &str) -> Result<Arc<Edition>, AppError> {
-    static CACHE: std::sync::OnceLock<std::sync::Mutex<HashMap<String, Arc<Edition>>>> = std::sync::OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(e) = map.get(id) {
-        return Ok(e.clone());
-    }
-    let e = Arc::new(
-        hoshi_standard::embedded_edition(Some(id)).map_err(|e| AppError::not_found(format!("版{id}がありません。"), e.to_string()))?,
-    );
-    map.insert(id.to_owned(), e.clone());
-    Ok(e)
+    hoshi_standard::shared_edition(Some(id)).map_err(|e| AppError::not_found(format!("版{id}がありません。"), e.to_string()))
 }
 
 /// The newest catalog edition.
 pub fn current_edition() -> Result<Arc<Edition>, AppError> {
-    let id = hoshi_standard::embedded_edition(None).map_err(|e| AppError::not_found("★基準がありません。", e.to_string()))?.id;
-    edition(&id)
+    hoshi_standard::shared_edition(None).map_err(|e| AppError::not_found("★基準がありません。", e.to_string()))
 }
 
 fn count(field: &str, v: &str, default: u64) -> Result<u64, AppError> {

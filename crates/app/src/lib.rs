@@ -41,6 +41,14 @@ pub struct App {
     pub(crate) limiter: Arc<limiter::SignInLimiter>,
     pub(crate) public_limiter: Arc<limiter::RateLimiter>,
     pub(crate) keys: Arc<keys::KeyRing>,
+    /// Bounds the CPU-heavy analytics running at once (see [`App::analytics`]).
+    pub(crate) analytics: Arc<tokio::sync::Semaphore>,
+}
+
+/// How many CPU-heavy computations (network exposure, contributions, what-if) run at once: one
+/// core is always left to the web server's async workers.
+pub fn analytics_slots() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
 }
 
 impl App {
@@ -57,7 +65,21 @@ impl App {
             limiter: Arc::new(limiter::SignInLimiter::default()),
             public_limiter: Arc::new(limiter::RateLimiter::new(PUBLIC_RATE_PER_MINUTE, 60)),
             keys: Arc::new(keys),
+            analytics: Arc::new(tokio::sync::Semaphore::new(analytics_slots())),
         }
+    }
+
+    /// Runs CPU-heavy work on the blocking pool, never on the async workers that answer
+    /// requests, and at most [`analytics_slots`] at once; others wait their turn.
+    pub async fn analytics<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let _slot = self
+            .analytics
+            .acquire()
+            .await
+            .map_err(|_| AppError::Store(hoshi_store::StoreError::Corrupt("the analytics pool is closed".into())))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| AppError::Store(hoshi_store::StoreError::Corrupt(format!("an analytics task failed: {e}"))))
     }
 
     /// The same application seen from another moment (the demo seeds past events with it).

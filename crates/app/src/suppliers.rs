@@ -1024,18 +1024,23 @@ impl App {
                 (None, None) => risk::LIKELIHOOD_UNKNOWN,
             };
         }
-        let net = network_of(&nodes, &edges)?;
-        let own: Vec<f64> = nodes.iter().map(|n| n.own_risk).collect();
-        let exposure = graph::propagate(&net, &own, 1e-9, 10_000).map_err(graph_error)?;
-        for (n, r) in nodes.iter_mut().zip(&exposure.risk) {
-            n.exposure = *r;
-            n.band = exposure_band(*r);
-        }
-        // Every company upstream is a candidate while the network is small; otherwise tiers 1–2.
-        let candidates: Vec<usize> = (1..nodes.len()).filter(|&i| nodes.len() <= 400 || nodes[i].tier <= 2).collect();
-        let mut top = graph::contributions(&net, &own, 0, &candidates, 1e-9, 10_000).map_err(graph_error)?;
-        top.truncate(10);
-        Ok(NetworkView { nodes, edges, iterations: exposure.iterations, top_contributors: top, shared_lists: lists })
+        drop(conn);
+        // The computation runs off the request path (a bounded blocking pool).
+        self.analytics(move || {
+            let net = network_of(&nodes, &edges)?;
+            let own: Vec<f64> = nodes.iter().map(|n| n.own_risk).collect();
+            let exposure = graph::propagate(&net, &own, 1e-9, 10_000).map_err(graph_error)?;
+            for (n, r) in nodes.iter_mut().zip(&exposure.risk) {
+                n.exposure = *r;
+                n.band = exposure_band(*r);
+            }
+            // Every company upstream is a candidate while the network is small; otherwise tiers 1–2.
+            let candidates: Vec<usize> = (1..nodes.len()).filter(|&i| nodes.len() <= 400 || nodes[i].tier <= 2).collect();
+            let mut top = graph::contributions(&net, &own, 0, &candidates, 1e-9, 10_000).map_err(graph_error)?;
+            top.truncate(10);
+            Ok(NetworkView { nodes, edges, iterations: exposure.iterations, top_contributors: top, shared_lists: lists })
+        })
+        .await?
     }
 
     /// What a compromise of `supplier` does downstream, by Monte Carlo reachability.
@@ -1048,8 +1053,13 @@ impl App {
         let own: Vec<f64> = view.nodes.iter().map(|n| n.own_risk).collect();
         // About fifty million company-visits at most, and never fewer than 2,000 worlds.
         let trials = (50_000_000 / view.nodes.len().max(1)).clamp(2_000, 20_000);
-        let with = graph::monte_carlo(&net, &own, &[x], trials, 2026).map_err(graph_error)?;
-        let without = graph::monte_carlo(&net, &own, &[], trials, 2026).map_err(graph_error)?;
+        let (with, without) = self
+            .analytics(move || -> Result<_, AppError> {
+                let with = graph::monte_carlo(&net, &own, &[x], trials, 2026).map_err(graph_error)?;
+                let without = graph::monte_carlo(&net, &own, &[], trials, 2026).map_err(graph_error)?;
+                Ok((with, without))
+            })
+            .await??;
         // Downstream: reachable from x along supplier → customer links.
         let mut down = vec![false; view.nodes.len()];
         let mut stack = vec![x];

@@ -43,14 +43,29 @@ pub fn embedded_sources() -> &'static [(&'static str, &'static [(&'static str, &
     generated::EMBEDDED
 }
 
-/// The embedded edition with this id, or the newest one when `id` is `None`.
+/// The embedded editions, parsed and checked once per process (a page view must not parse the
+/// catalog again).
+fn parsed() -> &'static [std::sync::Arc<Edition>] {
+    static PARSED: std::sync::OnceLock<Vec<std::sync::Arc<Edition>>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| embedded().into_iter().map(std::sync::Arc::new).collect())
+}
+
+/// The embedded edition with this id, or the newest one when `id` is `None`, shared (parsed once).
+pub fn shared_edition(id: Option<&str>) -> Result<std::sync::Arc<Edition>, UnknownEdition> {
+    let all = parsed();
+    let found = match id {
+        None => all.last(),
+        Some(want) => all.iter().find(|e| e.id == want),
+    };
+    found
+        .cloned()
+        .ok_or_else(|| UnknownEdition { asked: id.unwrap_or_default().to_owned(), known: all.iter().map(|e| e.id.clone()).collect() })
+}
+
+/// The embedded edition with this id, or the newest one when `id` is `None` (an owned copy of
+/// the edition parsed once; see [`shared_edition`]).
 pub fn embedded_edition(id: Option<&str>) -> Result<Edition, UnknownEdition> {
-    let all = embedded();
-    let known: Vec<String> = all.iter().map(|e| e.id.clone()).collect();
-    match id {
-        None => all.into_iter().last().ok_or(UnknownEdition { asked: String::new(), known }),
-        Some(want) => all.into_iter().find(|e| e.id == want).ok_or(UnknownEdition { asked: want.to_owned(), known }),
-    }
+    shared_edition(id).map(|e| (*e).clone())
 }
 
 /// An edition that is not among the embedded ones.
@@ -64,6 +79,15 @@ pub struct UnknownEdition {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_catalog_is_parsed_once_and_shared() {
+        let a = shared_edition(None).expect("newest");
+        let b = shared_edition(Some(&a.id)).expect("by id");
+        assert!(std::sync::Arc::ptr_eq(&a, &b), "the same parsed edition, not a second parse");
+        let e = shared_edition(Some("1999.01")).expect_err("unknown");
+        assert!(e.known.contains(&a.id), "{e}");
+    }
 
     #[test]
     fn every_embedded_edition_loads_without_problems() {

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hoshi_app::AppError;
 use hoshi_core::Level;
-use hoshi_standard::embedded_edition;
+use hoshi_standard::shared_edition;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -39,8 +39,8 @@ pub struct CatalogSummary {
     pub criteria: usize,
 }
 
-fn edition(q: &EditionQuery, ctx: &Ctx) -> Result<hoshi_standard::Edition, ApiError> {
-    embedded_edition(q.edition.as_deref())
+fn edition(q: &EditionQuery, ctx: &Ctx) -> Result<std::sync::Arc<hoshi_standard::Edition>, ApiError> {
+    shared_edition(q.edition.as_deref())
         .map_err(|e| ApiError(AppError::not_found(format!("版「{}」はありません。", e.asked), e.to_string()), ctx.lang))
 }
 

@@ -5,7 +5,7 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use hoshi_core::Level;
-use hoshi_standard::{embedded_edition, Edition};
+use hoshi_standard::{shared_edition, Edition};
 use serde::Deserialize;
 
 use super::{render, Layout};
@@ -119,7 +119,7 @@ fn page(ctx: &Ctx, e: &Edition, only: Option<Level>) -> CatalogPage {
 
 pub async fn index(ctx: Ctx, Query(f): Query<Filter>) -> Response {
     let only = f.level.as_deref().filter(|s| !s.is_empty()).and_then(|s| Level::parse(s).ok());
-    match embedded_edition(None) {
+    match shared_edition(None) {
         Ok(e) => render(StatusCode::OK, &page(&ctx, &e, only)),
         Err(err) => super::error_page(&ctx, &hoshi_app::AppError::not_found("★基準がありません。", err.to_string())),
     }

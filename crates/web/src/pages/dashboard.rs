@@ -117,7 +117,7 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
             (c.serial, line, r)
         })
         .collect();
-    let star3_criteria = hoshi_standard::embedded_edition(None).map_or(0, |e| e.published_total(hoshi_core::Level::THREE));
+    let star3_criteria = hoshi_standard::shared_edition(None).map_or(0, |e| e.published_total(hoshi_core::Level::THREE));
     let page = DashboardPage {
         name: actor.display_name.clone(),
         org_name: t.pick(&org.name_ja, &org.name_en).to_owned(),

@@ -364,7 +364,7 @@ pub async fn certificate(State(s): State<AppState>, ctx: Ctx, headers: axum::htt
                 superseded_by: c.superseded_by.clone(),
                 kid: c.kid.clone(),
                 log_index: c.log_index,
-                annual_due: hoshi_standard::embedded_edition(Some(&c.edition))
+                annual_due: hoshi_standard::shared_edition(Some(&c.edition))
                     .ok()
                     .and_then(|e| hoshi_core::Level::new(i64::from(c.level)).ok().map(|l| e.level(l).clone()))
                     .filter(|info| info.annual_self_assessment)

@@ -10,19 +10,10 @@
 // The steps share one assessment, so they run in order; once a step fails the
 // later ones are skipped. Run with e2e/run.sh (it starts `hoshi demo`).
 
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import {
-  clickAndLoad,
-  htmlLang,
-  inFreshContext,
-  launchBrowser,
-  signIn,
-  signOut,
-  submitForm,
-  text,
-} from './helpers.mjs';
+import { clickAndLoad, flowSteps, htmlLang, signIn, signOut, submitForm, text } from './helpers.mjs';
 
 const SME = { email: 'owner@kariya-press.example', orgJa: '有限会社刈谷プレス', orgEn: 'Kariya Press Ltd.' };
 const EXPERT = { email: 'expert@suzuki-sec.example', orgJa: '鈴木情報セキュリティ事務所' };
@@ -46,33 +37,10 @@ const FAKE_PDF_NAME = 'invoice.pdf';
 const EXE = Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0xff, 0xff]), Buffer.alloc(64)]);
 const OFFICER = { name: '刈谷 一郎', title: '代表取締役' };
 
-let browser;
 /** Filled in by the steps as they go. */
 const flow = { assessmentId: null, engagementPath: null, refusedChoiceKept: null, failed: null };
 
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** One step of the flow: skipped once an earlier step has failed. */
-function step(name, body) {
-  test(name, async (t) => {
-    if (flow.failed) {
-      t.skip(`an earlier step failed: ${flow.failed}`);
-      return;
-    }
-    try {
-      await inFreshContext(browser, t, {}, (page) => body(page, t));
-    } catch (err) {
-      flow.failed = name;
-      throw err;
-    }
-  });
-}
+const { step, withPage } = flowSteps(flow);
 
 const pathOf = (page) => new URL(page.url()).pathname;
 const radio = (page, id, value) => page.locator(`input[type=radio][name="c.${id}.status"][value="${value}"]`);
@@ -375,7 +343,7 @@ describe('from an empty assessment to an expert-confirmed ★3', () => {
       t.skip(`an earlier step failed: ${flow.failed}`);
       return;
     }
-    await inFreshContext(browser, t, {}, async (page) => {
+    await withPage(t, async (page) => {
       await signIn(page, EXPERT.email);
       await page.goto(flow.engagementPath);
       const first = (await page.locator('fieldset.question').first().textContent()).replace(/\s+/g, ' ');

@@ -8,9 +8,9 @@
 // The steps share the server's state, so they run in order; once a step fails
 // the later ones are skipped. Run with e2e/run.sh (it starts `hoshi demo`).
 
-import { test, describe, before, after } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { clickAndLoad, inFreshContext, launchBrowser, signIn, submitForm, text } from './helpers.mjs';
+import { clickAndLoad, flowSteps, signIn, submitForm, text } from './helpers.mjs';
 
 const BUYER = 'buyer@tokai-motor.example';
 
@@ -35,31 +35,9 @@ const FILE = [
   `${SECOND.cn},${SECOND.name},"90,000,000",モーター,いいえ,いいえ,いいえ,低,`,
 ].join('\r\n');
 
-let browser;
 const flow = { failed: null };
 
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-function step(name, body) {
-  test(name, async (t) => {
-    if (flow.failed) {
-      t.skip(`an earlier step failed: ${flow.failed}`);
-      return;
-    }
-    try {
-      await inFreshContext(browser, t, {}, (page) => body(page, t));
-    } catch (err) {
-      flow.failed = name;
-      throw err;
-    }
-  });
-}
+const { step } = flowSteps(flow);
 
 const pathOf = (page) => new URL(page.url()).pathname;
 

@@ -3,6 +3,7 @@
 // storage) per test, and a screenshot in e2e/test-results/ when a test fails.
 
 import { mkdirSync } from 'node:fs';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -192,4 +193,35 @@ export async function signOut(page) {
     page.waitForURL((url) => url.pathname === '/login'),
     page.locator('[data-testid=signout]').click(),
   ]);
+}
+
+/**
+ * A flow of steps that share the server's state and run in order, each in a fresh context of
+ * one browser (opened before the file's tests, closed after): once a step fails, the rest are
+ * skipped, naming it in `flow.failed`. `withPage` runs one test outside the flow.
+ */
+export function flowSteps(flow) {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  const withPage = (t, body) => inFreshContext(browser, t, {}, body);
+  function step(name, body) {
+    test(name, async (t) => {
+      if (flow.failed) {
+        t.skip(`an earlier step failed: ${flow.failed}`);
+        return;
+      }
+      try {
+        await withPage(t, (page) => body(page, t));
+      } catch (err) {
+        flow.failed = name;
+        throw err;
+      }
+    });
+  }
+  return { step, withPage };
 }

@@ -9,9 +9,9 @@
 // The steps share the server's state, so they run in order; once a step fails
 // the later ones are skipped. Run with e2e/run.sh (it starts `hoshi demo`).
 
-import { test, describe, before, after } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { clickAndLoad, inFreshContext, launchBrowser, signIn, submitForm, text } from './helpers.mjs';
+import { clickAndLoad, flowSteps, signIn, submitForm, text } from './helpers.mjs';
 
 const SME = 'owner@okazaki-jushi.example';
 const BUYER = 'owner@mikawa-seiki.example';
@@ -20,31 +20,9 @@ const REGULATOR = 'regulator@jftc-demo.example';
 const MIKAWA_CN = '5180001000002';
 const HAMAMATSU_CN = '4180001000003';
 
-let browser;
 const flow = { failed: null, requestPath: null };
 
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-function step(name, body) {
-  test(name, async (t) => {
-    if (flow.failed) {
-      t.skip(`an earlier step failed: ${flow.failed}`);
-      return;
-    }
-    try {
-      await inFreshContext(browser, t, {}, (page) => body(page, t));
-    } catch (err) {
-      flow.failed = name;
-      throw err;
-    }
-  });
-}
+const { step } = flowSteps(flow);
 
 const yenValue = (s) => Number(s.replace(/[^0-9]/g, ''));
 

@@ -5,10 +5,10 @@
 // number and the scope in words.
 //
 // The steps share the server's state, so they run in order; once a step fails the rest skip.
-import { after, before, describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { clickAndLoad, inFreshContext, launchBrowser, signIn, signOut, submitForm, text } from './helpers.mjs';
+import { clickAndLoad, flowSteps, signIn, signOut, submitForm, text } from './helpers.mjs';
 
 /** A valid 法人番号 for a 12-digit base: the check digit comes first. */
 function corporateNumber(base) {
@@ -33,30 +33,9 @@ const SUPPLIER = {
 const OPERATOR = 'registry@ipa-demo.example';
 const PASSWORD = 'correct horse battery staple';
 
-let browser;
 const flow = { failed: null, assessmentId: null, serial: null };
 
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
-
-function step(name, body) {
-  test(name, async (t) => {
-    if (flow.failed) {
-      t.skip(`an earlier step failed: ${flow.failed}`);
-      return;
-    }
-    try {
-      await inFreshContext(browser, t, {}, (page) => body(page, t));
-    } catch (err) {
-      flow.failed = name;
-      throw err;
-    }
-  });
-}
+const { step } = flowSteps(flow);
 
 async function register(page, who, role) {
   await page.goto('/register');

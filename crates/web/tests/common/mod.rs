@@ -18,6 +18,7 @@ use tower::ServiceExt;
 
 pub const PASSWORD: &str = "a-long-enough-password";
 
+#[derive(Clone)]
 pub struct Session {
     pub cookie: String,
     pub csrf: String,

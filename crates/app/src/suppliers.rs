@@ -960,7 +960,12 @@ impl App {
             if customer != 0 {
                 lists += 1;
             }
-            for l in db::links_of_buyer(&mut conn, org_id).await? {
+            let links = db::links_of_buyer(&mut conn, org_id).await?;
+            // Which of the companies new to the walk are in Hoshi: one query per list, not per company.
+            let fresh: Vec<String> =
+                links.iter().filter(|l| !index.contains_key(&l.corporate_number)).map(|l| l.corporate_number.clone()).collect();
+            let registered: HashMap<String, i64> = orgs::ids_of(&mut conn, &fresh).await?.into_iter().collect();
+            for l in links {
                 let supplier = match index.get(&l.corporate_number) {
                     Some(&i) => i,
                     None => {
@@ -980,12 +985,10 @@ impl App {
                         });
                         index.insert(l.corporate_number.clone(), i);
                         // Its own list, if it shared it with this buyer.
-                        if let Ok(cn) = CorporateNumber::parse(&l.corporate_number) {
-                            if let Some(o) = orgs::by_corporate_number(&mut conn, &cn).await? {
-                                nodes[i].registered = true;
-                                if shared_with_me.contains(&o.id) {
-                                    queue.push_back((i, o.id));
-                                }
+                        if let Some(&id) = registered.get(&l.corporate_number) {
+                            nodes[i].registered = true;
+                            if shared_with_me.contains(&id) {
+                                queue.push_back((i, id));
                             }
                         }
                         i

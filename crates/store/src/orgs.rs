@@ -157,6 +157,24 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Org>> {
     Ok(out)
 }
 
+/// The organisation id behind each of these corporate numbers that is registered in Hoshi (one
+/// query per 500 numbers).
+pub async fn ids_of(conn: &mut Conn, numbers: &[String]) -> Result<Vec<(String, i64)>> {
+    let mut out = Vec::new();
+    for chunk in numbers.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT corporate_number, id FROM organizations WHERE corporate_number IN ({})", placeholders.join(", "));
+        let mut q = sqlx::query(&sql);
+        for n in chunk {
+            q = q.bind(n);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push((r.try_get(0)?, r.try_get(1)?));
+        }
+    }
+    Ok(out)
+}
+
 /// Which of these corporate numbers belong to organisations in Hoshi.
 pub async fn registered_among(conn: &mut Conn, numbers: &[String]) -> Result<Vec<String>> {
     let mut out = Vec::new();

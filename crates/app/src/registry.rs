@@ -984,12 +984,17 @@ impl App {
         let now = self.now();
         let mut conn = self.store.pool().acquire().await?;
         let (ids, total) = db::search_certified(&mut conn, s).await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let org = orgs::get(&mut conn, id).await?;
-            let certs = db::certificates_of_org(&mut conn, id).await?;
-            out.push(status_of(&org, &certs, now));
+        // The page in three queries (organisations, their roles, their certificates), not three per row.
+        let found = orgs::by_ids(&mut conn, &ids).await?;
+        let mut certs: HashMap<i64, Vec<Certificate>> = HashMap::new();
+        for c in db::certificates_of_orgs(&mut conn, &ids).await? {
+            certs.entry(c.org_id).or_default().push(c);
         }
+        let out = ids
+            .iter()
+            .filter_map(|id| found.iter().find(|o| o.id == *id))
+            .map(|org| status_of(org, certs.get(&org.id).map(Vec::as_slice).unwrap_or(&[]), now))
+            .collect();
         Ok((out, total))
     }
 

@@ -185,3 +185,23 @@ async fn a_renewal_supersedes_the_previous_certificate_in_the_registry_and_the_l
     assert!(entries.contains("\"event\":\"renewed\"") && entries.contains("\"event\":\"superseded\""), "{entries}");
     assert!(app.bundle(&new).await.is_ok() && app.bundle(&old).await.is_ok());
 }
+
+/// The registry's list page, fetched for a whole page at once, says exactly what each company's
+/// own page says (certificates grouped to the right company, newest first, the same current level).
+#[tokio::test]
+async fn a_search_page_agrees_with_every_company_page() {
+    for store in testing::all().await {
+        let app = App::new(store, Arc::new(FixedClock::new(1_795_651_200)));
+        app.seed_demo().await.expect("demo");
+        let (page, total) = app.registry_search(&hoshi_app::Search { limit: 50, ..Default::default() }).await.expect("search");
+        assert!(page.len() >= 5 && total as usize == page.len(), "{} of {total}", page.len());
+        for c in &page {
+            let one = app.registry_company(&CorporateNumber::parse(&c.corporate_number).expect("cn")).await.expect("company");
+            let serials = |x: &hoshi_app::registry::CompanyStatus| {
+                x.certificates.iter().map(|s| (s.serial.clone(), s.state.clone())).collect::<Vec<_>>()
+            };
+            assert_eq!(serials(c), serials(&one), "{}", c.corporate_number);
+            assert_eq!((c.current_level, &c.name_ja), (one.current_level, &one.name_ja));
+        }
+    }
+}

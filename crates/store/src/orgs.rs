@@ -157,6 +157,37 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Org>> {
     Ok(out)
 }
 
+/// These organisations with their roles, in two queries per 500 ids (a page of the registry).
+pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Org>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let list = placeholders.join(", ");
+        let (org_sql, role_sql) = (
+            format!("SELECT {COLUMNS} FROM organizations WHERE id IN ({list})"),
+            format!("SELECT org_id, role FROM organization_roles WHERE org_id IN ({list}) ORDER BY role"),
+        );
+        let mut q = sqlx::query(&org_sql);
+        let mut r = sqlx::query(&role_sql);
+        for id in chunk {
+            q = q.bind(*id);
+            r = r.bind(*id);
+        }
+        let mut orgs: Vec<Org> = q.fetch_all(&mut *conn).await?.iter().map(from_row).collect::<Result<_>>()?;
+        for row in r.fetch_all(&mut *conn).await? {
+            let (org_id, key): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+            if let Some(o) = orgs.iter_mut().find(|o| o.id == org_id) {
+                o.roles.push(OrgRole::parse(&key).map_err(|e| corrupt("role", e))?);
+            }
+        }
+        for o in &mut orgs {
+            o.roles.sort();
+        }
+        out.extend(orgs);
+    }
+    Ok(out)
+}
+
 /// The organisation id behind each of these corporate numbers that is registered in Hoshi (one
 /// query per 500 numbers).
 pub async fn ids_of(conn: &mut Conn, numbers: &[String]) -> Result<Vec<(String, i64)>> {

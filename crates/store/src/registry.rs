@@ -302,6 +302,26 @@ pub async fn certificates_of_org(conn: &mut Conn, org_id: i64) -> Result<Vec<Cer
         .collect()
 }
 
+/// Every certificate of these organisations, newest first (one query per 500 organisations).
+pub async fn certificates_of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<Certificate>> {
+    let mut out = Vec::new();
+    for chunk in org_ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {CERT_COLS} FROM certificates WHERE org_id IN ({}) ORDER BY issued_at DESC, serial DESC",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(cert_row(&r)?);
+        }
+    }
+    Ok(out)
+}
+
 /// Active certificates whose validity ended at or before `now`.
 pub async fn due_to_expire(conn: &mut Conn, now: i64) -> Result<Vec<Certificate>> {
     sqlx::query(&format!(

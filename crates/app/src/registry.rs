@@ -28,6 +28,9 @@ use crate::{Actor, App, AppError, Msg};
 use hoshi_core::accreditation::Kind as AccKind;
 use hoshi_store::assessments::{Engagement, ReviewItem, TechnicalVerification};
 
+/// Applications on one page of the operator's console.
+pub const CONSOLE_PAGE: i64 = 50;
+
 /// Largest bulk verification request.
 pub const MAX_VERIFY: usize = 10_000;
 
@@ -482,16 +485,16 @@ impl App {
         Ok(db::applications_of_org(&mut conn, actor.org.id).await?)
     }
 
-    /// Applications waiting for the registry operator, with the applicant.
-    pub async fn pending_applications(&self, actor: &Actor) -> Result<Vec<(Application, Org)>, AppError> {
+    /// Applications waiting for the registry operator, oldest first, a page at a time (the page
+    /// costs the same however long the queue), with the applicant; and how many wait in all.
+    pub async fn pending_applications(&self, actor: &Actor, offset: i64) -> Result<(Vec<(Application, Org)>, i64), AppError> {
         require_operator(actor)?;
         let mut conn = self.store.pool().acquire().await?;
-        let mut out = Vec::new();
-        for a in db::applications_with_status(&mut conn, "submitted").await? {
-            let o = orgs::get(&mut conn, a.org_id).await?;
-            out.push((a, o));
-        }
-        Ok(out)
+        let (page, total) = db::applications_with_status(&mut conn, "submitted", CONSOLE_PAGE, offset).await?;
+        let ids: Vec<i64> = page.iter().map(|a| a.org_id).collect();
+        let found = orgs::by_ids(&mut conn, &ids).await?;
+        let out = page.into_iter().filter_map(|a| found.iter().find(|o| o.id == a.org_id).cloned().map(|o| (a, o))).collect();
+        Ok((out, total))
     }
 
     async fn ensure_key_registered(&self, conn: &mut Conn) -> Result<(), AppError> {

@@ -52,8 +52,10 @@ async fn issue_verify_revoke_and_audit() {
         let aid = confirmed(&app, &supplier, &expert).await;
         let application = app.apply(&supplier, aid).await.expect("apply");
         assert!(matches!(app.apply(&supplier, aid).await, Err(AppError::Conflict(_))));
-        assert!(app.pending_applications(&buyer).await.is_err(), "only the registry operator decides");
-        assert_eq!(app.pending_applications(&registry).await.expect("queue").len(), 1);
+        assert!(app.pending_applications(&buyer, 0).await.is_err(), "only the registry operator decides");
+        let (queue, total) = app.pending_applications(&registry, 0).await.expect("queue");
+        assert_eq!((queue.len(), total), (1, 1));
+        assert!(app.pending_applications(&registry, 1).await.expect("page 2").0.is_empty());
         assert!(
             matches!(app.decide(&registry, application.id, false, "").await, Err(AppError::Invalid { .. })),
             "a refusal needs a reason"

@@ -162,14 +162,20 @@ pub async fn applications_of_org(conn: &mut Conn, org_id: i64) -> Result<Vec<App
         .collect()
 }
 
-pub async fn applications_with_status(conn: &mut Conn, status: &str) -> Result<Vec<Application>> {
-    sqlx::query(&format!("SELECT {APP_COLS} FROM applications WHERE status = $1 ORDER BY id"))
+/// A page of the applications in a state, oldest first, and how many there are in all.
+pub async fn applications_with_status(conn: &mut Conn, status: &str, limit: i64, offset: i64) -> Result<(Vec<Application>, i64)> {
+    let total: i64 =
+        sqlx::query("SELECT COUNT(*) FROM applications WHERE status = $1").bind(status).fetch_one(&mut *conn).await?.try_get(0)?;
+    let page = sqlx::query(&format!("SELECT {APP_COLS} FROM applications WHERE status = $1 ORDER BY id LIMIT $2 OFFSET $3"))
         .bind(status)
+        .bind(limit.clamp(1, 1000))
+        .bind(offset.max(0))
         .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(app_row)
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok((page, total))
 }
 
 // ---- certificates ----

@@ -161,3 +161,69 @@ async fn every_connection_commits_with_full_synchronous_writes() {
         assert!(full(r).expect("value"), "{:?}: a transaction commits without a full sync", store.backend());
     }
 }
+
+/// The operator's queue comes a page at a time, oldest first, with the whole count.
+#[tokio::test]
+async fn the_application_queue_is_paged() {
+    use hoshi_store::{assessments, registry};
+    for store in testing::all().await {
+        let mut tx = store.begin().await.expect("begin");
+        let org = orgs::insert(&mut tx, &new_org("5010001008846"), 1).await.expect("org");
+        let u = users::insert(&mut tx, "queue@example.jp", "Q", "hash", 1).await.expect("user");
+        let a = assessments::insert(
+            &mut tx,
+            &assessments::Assessment {
+                id: 0,
+                org_id: org.id,
+                edition: "2026.03".into(),
+                target_level: 3,
+                version: 1,
+                previous_id: None,
+                scope_kind: "company".into(),
+                scope_text: String::new(),
+                it_onprem: true,
+                it_cloud: true,
+                employees: 1,
+                pcs: 1,
+                servers: 1,
+                sites: 1,
+                cloud_services: 1,
+                hourly_rate_yen: 1,
+                overhead_percent: 0,
+                status: "confirmed".into(),
+                locked_at: Some(1),
+                created_by: u.id,
+                created_at: 1,
+                updated_at: 1,
+            },
+        )
+        .await
+        .expect("assessment");
+        let mut ids = Vec::new();
+        for i in 0..60 {
+            let app = registry::Application {
+                id: 0,
+                org_id: org.id,
+                assessment_id: a.id,
+                level: 3,
+                status: if i % 10 == 9 { "refused" } else { "submitted" }.into(),
+                reason: String::new(),
+                submitted_by: u.id,
+                submitted_at: i,
+                decided_by: None,
+                decided_at: None,
+                serial: None,
+                checked_by: None,
+                checked_at: None,
+                check_note: String::new(),
+            };
+            ids.push(registry::insert_application(&mut tx, &app).await.expect("application").id);
+        }
+        let (first, total) = registry::applications_with_status(&mut tx, "submitted", 50, 0).await.expect("page 1");
+        assert_eq!((first.len(), total), (50, 54), "{:?}", store.backend());
+        let (rest, _) = registry::applications_with_status(&mut tx, "submitted", 50, 50).await.expect("page 2");
+        assert_eq!(rest.len(), 4);
+        let all: Vec<i64> = first.iter().chain(&rest).map(|a| a.id).collect();
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "oldest first, no repeats across pages");
+    }
+}

@@ -419,18 +419,45 @@ pub struct ConsolePage {
     pub notice: Option<String>,
     pub error: Option<String>,
     pub categories: &'static [(&'static str, &'static str, &'static str)],
+    /// How many applications wait in all, which ones this page shows, and its neighbours.
+    pub waiting: i64,
+    pub shown: String,
+    pub prev: Option<i64>,
+    pub next: Option<i64>,
+}
+
+/// `?page=N` (from 1) of the console's queue.
+#[derive(Deserialize, Default)]
+pub struct ConsoleQuery {
+    #[serde(default)]
+    pub page: Option<i64>,
 }
 
 async fn console_page(s: &AppState, ctx: &Ctx, code: StatusCode, notice: Option<String>, error: Option<String>) -> Response {
+    console_page_at(s, ctx, 1, code, notice, error).await
+}
+
+async fn console_page_at(
+    s: &AppState,
+    ctx: &Ctx,
+    page_no: i64,
+    code: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
     let actor = match ctx.actor() {
         Ok(a) => a.clone(),
         Err(e) => return error_page(ctx, &e),
     };
     let t = ctx.t();
-    let pending = match s.app.pending_applications(&actor).await {
+    let size = hoshi_app::registry::CONSOLE_PAGE;
+    let page_no = page_no.max(1);
+    let offset = (page_no - 1) * size;
+    let (pending, waiting) = match s.app.pending_applications(&actor, offset).await {
         Ok(p) => p,
         Err(e) => return error_page(ctx, &e),
     };
+    let shown = if pending.is_empty() { String::new() } else { format!("{}–{}", offset + 1, offset + pending.len() as i64) };
     let cp = s.app.checkpoint().await.ok().flatten();
     let page = ConsolePage {
         l: Layout::new(ctx, t.pick("登録機関の管理画面", "Registry console")),
@@ -449,14 +476,18 @@ async fn console_page(s: &AppState, ctx: &Ctx, code: StatusCode, notice: Option<
         checkpoint: cp.as_ref().map(|c| c.note.clone()).unwrap_or_default(),
         checkpoint_at: cp.as_ref().map(|c| jst(c.created_at)).unwrap_or_default(),
         categories: &hoshi_app::registry::REASON_CATEGORIES,
+        waiting,
+        shown,
+        prev: (page_no > 1).then_some(page_no - 1),
+        next: (offset + size < waiting).then_some(page_no + 1),
         notice,
         error,
     };
     render(code, &page)
 }
 
-pub async fn console(State(s): State<AppState>, ctx: Ctx) -> Response {
-    console_page(&s, &ctx, StatusCode::OK, None, None).await
+pub async fn console(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ConsoleQuery>) -> Response {
+    console_page_at(&s, &ctx, q.page.unwrap_or(1), StatusCode::OK, None, None).await
 }
 
 #[derive(Deserialize)]

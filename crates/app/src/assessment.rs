@@ -316,7 +316,32 @@ fn locked_error(status: Status) -> AppError {
     ))
 }
 
-pub(crate) fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
+/// A file Hoshi keeps (evidence, a verification document): at most 20 MB, not empty, of a type
+/// judged from its content. Its content type and its name without folders or control characters
+/// (`fallback` when nothing is left).
+pub(crate) fn accepted_file(filename: &str, bytes: &[u8], fallback: &str) -> Result<(&'static str, String), AppError> {
+    if bytes.len() > MAX_EVIDENCE_BYTES {
+        return Err(AppError::invalid(
+            "file",
+            format!("ファイルが大きすぎます（{} MB）。ファイルは1件20 MBまでです。", bytes.len() / (1024 * 1024)),
+            format!("The file is too large ({} MB): files are limited to 20 MB each.", bytes.len() / (1024 * 1024)),
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "ファイルが空です。", "The file is empty."));
+    }
+    let Some(content_type) = sniff(bytes, filename) else {
+        return Err(AppError::invalid(
+            "file",
+            "この種類のファイルは受け付けません。PDF・PNG・JPEG・GIF・Word・Excel・PowerPoint・CSV・テキストを使ってください（種類はファイル名ではなく中身で判定します）。",
+            "This type of file is not accepted: use PDF, PNG, JPEG, GIF, Word, Excel, PowerPoint, CSV or plain text (the type is judged from the content, not the name).",
+        ));
+    };
+    let name: String = filename.rsplit(['/', '\\']).next().unwrap_or("").chars().filter(|c| !c.is_control()).take(200).collect();
+    Ok((content_type, if name.is_empty() { fallback.to_owned() } else { name }))
+}
+
+fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
     let lower = filename.to_ascii_lowercase();
     if bytes.starts_with(b"%PDF-") {
         Some("application/pdf")
@@ -692,25 +717,7 @@ impl App {
 
     /// Attaches an evidence file to a criterion. The type is judged from the content, not the name.
     pub async fn add_evidence(&self, actor: &Actor, id: i64, criterion: &str, filename: &str, bytes: &[u8]) -> Result<String, AppError> {
-        if bytes.len() > MAX_EVIDENCE_BYTES {
-            return Err(AppError::invalid(
-                "file",
-                format!("ファイルが大きすぎます（{} MB）。証跡ファイルは1件20 MBまでです。", bytes.len() / (1024 * 1024)),
-                format!("The file is too large ({} MB): evidence files are limited to 20 MB each.", bytes.len() / (1024 * 1024)),
-            ));
-        }
-        if bytes.is_empty() {
-            return Err(AppError::invalid("file", "ファイルが空です。", "The file is empty."));
-        }
-        let Some(content_type) = sniff(bytes, filename) else {
-            return Err(AppError::invalid(
-                "file",
-                "この種類のファイルは受け付けません。PDF・PNG・JPEG・GIF・Word・Excel・PowerPoint・CSV・テキストを使ってください（種類はファイル名ではなく中身で判定します）。",
-                "This type of file is not accepted: use PDF, PNG, JPEG, GIF, Word, Excel, PowerPoint, CSV or plain text (the type is judged from the content, not the name).",
-            ));
-        };
-        let name: String =
-            filename.rsplit(['/', '\\']).next().unwrap_or("evidence").chars().filter(|c| !c.is_control()).take(200).collect();
+        let (content_type, name) = accepted_file(filename, bytes, "evidence")?;
         let mut tx = self.store.begin().await?;
         let a = self.owned_editable(&mut tx, actor, id).await?;
         let ed = edition(&a.edition)?;
@@ -724,7 +731,7 @@ impl App {
         let sha = sha256_hex(bytes);
         let now = self.now();
         db::put_file(&mut tx, &sha, content_type, bytes, now).await?;
-        db::link_evidence(&mut tx, a.id, criterion, &sha, if name.is_empty() { "evidence" } else { &name }, actor.user_id, now).await?;
+        db::link_evidence(&mut tx, a.id, criterion, &sha, &name, actor.user_id, now).await?;
         tx.commit().await?;
         Ok(sha)
     }

@@ -344,7 +344,7 @@ impl App {
     }
 
     /// The engagement whose confirmation (★3) or assessment (★4) an assessment rests on.
-    fn attesting(view: &AssessmentView) -> Option<&(Engagement, Org, Vec<ReviewItem>)> {
+    pub fn attesting(view: &AssessmentView) -> Option<&(Engagement, Org, Vec<ReviewItem>)> {
         view.engagements
             .iter()
             .rev()

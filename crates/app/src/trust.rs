@@ -25,7 +25,7 @@ use hoshi_store::{assessments as adb, invitations, Conn};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::assessment::{sniff, MAX_EVIDENCE_BYTES};
+use crate::assessment::accepted_file;
 use crate::secrets::{random_token, sha256_hex};
 use crate::{Actor, App, AppError, Msg};
 
@@ -67,12 +67,6 @@ pub struct ProviderRecord {
     pub kind: Kind,
     pub decisions: Vec<Decision>,
     pub verified: bool,
-}
-
-impl ProviderRecord {
-    pub fn approved_now(&self) -> bool {
-        self.state == State::Approved && self.verified
-    }
 }
 
 /// One entry of the public directory of approved providers.
@@ -228,33 +222,21 @@ impl App {
     /// An administrator uploads a document for the operator's check (登記事項証明書 or similar).
     pub async fn upload_verification_document(&self, actor: &Actor, filename: &str, bytes: &[u8]) -> Result<String, AppError> {
         actor.require_admin()?;
-        let sha = self.store_file(filename, bytes).await?;
-        let name = clean_name(filename);
+        let (sha, name) = self.store_file(filename, bytes).await?;
         let mut tx = self.store.begin().await?;
         db::add_document(&mut tx, actor.org.id, &sha, &name, actor.user_id, self.now()).await?;
         tx.commit().await?;
         Ok(sha)
     }
 
-    async fn store_file(&self, filename: &str, bytes: &[u8]) -> Result<String, AppError> {
-        if bytes.is_empty() {
-            return Err(AppError::invalid("file", "ファイルが空です。", "The file is empty."));
-        }
-        if bytes.len() > MAX_EVIDENCE_BYTES {
-            return Err(AppError::invalid("file", "ファイルは20 MBまでです。", "Files are limited to 20 MB."));
-        }
-        let Some(ct) = sniff(bytes, filename) else {
-            return Err(AppError::invalid(
-                "file",
-                "この種類のファイルは受け付けません。PDF・PNG・JPEG・テキストを使ってください。",
-                "This type of file is not accepted: use PDF, PNG, JPEG or plain text.",
-            ));
-        };
+    /// Stores a document under the evidence files' rules; its SHA-256 and cleaned name.
+    async fn store_file(&self, filename: &str, bytes: &[u8]) -> Result<(String, String), AppError> {
+        let (ct, name) = accepted_file(filename, bytes, "document")?;
         let sha = sha256_hex(bytes);
         let mut tx = self.store.begin().await?;
         adb::put_file(&mut tx, &sha, ct, bytes, self.now()).await?;
         tx.commit().await?;
-        Ok(sha)
+        Ok((sha, name))
     }
 
     /// A verification document or claim document, for the operator or the organisation itself.
@@ -371,7 +353,7 @@ impl App {
             ));
         }
         let doc = match document {
-            Some((f, b)) if !b.is_empty() => Some((self.store_file(f, b).await?, clean_name(f))),
+            Some((f, b)) if !b.is_empty() => Some(self.store_file(f, b).await?),
             _ => None,
         };
         let mut tx = self.store.begin().await?;
@@ -837,14 +819,5 @@ impl App {
     /// Requires the organisation to be verified (to apply for certification).
     pub(crate) async fn require_verified(&self, conn: &mut Conn, org: &Org) -> Result<Verification, AppError> {
         latest_verification(conn, org.id).await?.ok_or_else(|| unverified_error(org))
-    }
-}
-
-fn clean_name(filename: &str) -> String {
-    let n: String = filename.rsplit(['/', '\\']).next().unwrap_or("document").chars().filter(|c| !c.is_control()).take(200).collect();
-    if n.is_empty() {
-        "document".into()
-    } else {
-        n
     }
 }

@@ -308,12 +308,18 @@ pub struct CertificatePage {
     pub annual_due: Vec<String>,
 }
 
-/// The attesting provider in words: its name, role and registration or designation number.
-fn attestation_words(json: &str, ja: bool) -> String {
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(json) else { return String::new() };
-    let kind = hoshi_core::accreditation::Kind::parse(v["role"].as_str().unwrap_or("")).unwrap_or(hoshi_core::accreditation::Kind::Expert);
+/// The attesting provider in words: who it was (confirmed by an expert, assessed by a body), and
+/// its name with its registration or designation number. Empty for a certificate without one.
+fn attestation_words(json: &str, t: T, ja: bool) -> (&'static str, String) {
+    use hoshi_core::accreditation::Kind;
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(json) else { return ("", String::new()) };
+    let kind = Kind::parse(v["role"].as_str().unwrap_or("")).unwrap_or(Kind::Expert);
+    let label = match kind {
+        Kind::AssessmentBody => t.pick("評価した評価機関", "Assessed by"),
+        Kind::Expert => t.pick("確認した専門家", "Confirmed by"),
+    };
     let name = v["name"][if ja { "ja" } else { "en" }].as_str().unwrap_or("");
-    format!("{name}（{} {}）", kind.number_name(ja), v["number"].as_str().unwrap_or(""))
+    (label, format!("{name}（{} {}）", kind.number_name(ja), v["number"].as_str().unwrap_or("")))
 }
 
 /// The QR code of `url` as inline SVG (dark modules only; no scripts, no styles).
@@ -336,6 +342,7 @@ pub async fn certificate(State(s): State<AppState>, ctx: Ctx, headers: axum::htt
     match s.app.registry_certificate(&serial).await {
         Ok((c, o)) => {
             let state = effective_state(&c, s.app.now()).to_owned();
+            let attested = attestation_words(&c.attestation, t, ctx.ja());
             let page = CertificatePage {
                 l: Layout::new(&ctx, &format!("{} {}", t.pick("認証書", "Certificate"), c.serial)),
                 serial: c.serial.clone(),
@@ -355,12 +362,8 @@ pub async fn certificate(State(s): State<AppState>, ctx: Ctx, headers: axum::htt
                 } else {
                     hoshi_app::registry::reason_category_name(&c.reason_category, ctx.ja())
                 },
-                attested_label: if c.attestation.contains("\"assessment_body\"") {
-                    t.pick("評価した評価機関", "Assessed by")
-                } else {
-                    t.pick("確認した専門家", "Confirmed by")
-                },
-                attested_by: attestation_words(&c.attestation, ctx.ja()),
+                attested_label: attested.0,
+                attested_by: attested.1,
                 superseded_by: c.superseded_by.clone(),
                 kid: c.kid.clone(),
                 log_index: c.log_index,
@@ -552,5 +555,22 @@ pub async fn change(State(s): State<AppState>, ctx: Ctx, Form(f): Form<ChangeFor
             console_page(&s, &ctx, crate::problem::status_of(&e), None, Some(e.message(ctx.ja()))).await
         }
         Err(e) => error_page(&ctx, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_attester_is_named_by_its_role_and_number() {
+        let body = r#"{"role":"assessment_body","name":{"ja":"中部サイバー評価","en":"Chubu Cyber"},"number":"SCS-AB-0001"}"#;
+        let (label, words) = attestation_words(body, T { lang: Lang::En }, false);
+        assert_eq!((label, words.as_str()), ("Assessed by", "Chubu Cyber（Designation number SCS-AB-0001）"));
+        let expert = r#"{"role":"expert","name":{"ja":"鈴木事務所","en":"Suzuki"},"number":"012345"}"#;
+        let (label, words) = attestation_words(expert, T { lang: Lang::Ja }, true);
+        assert_eq!((label, words.as_str()), ("確認した専門家", "鈴木事務所（登録番号 012345）"));
+        assert_eq!(attestation_words("", T { lang: Lang::Ja }, true), ("", String::new()), "a certificate from before attestations");
     }
 }

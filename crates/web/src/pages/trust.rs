@@ -375,14 +375,8 @@ pub async fn console(State(s): State<AppState>, ctx: Ctx) -> Response {
 async fn after(s: &AppState, ctx: &Ctx, r: Result<String, AppError>) -> Response {
     match r {
         Ok(n) => trust_console(s, ctx, StatusCode::OK, Some(n), None).await,
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Forbidden(_) | AppError::NotFound(_)))
-            if ctx.actor.is_some() =>
-        {
-            if matches!(e, AppError::Forbidden(_))
-                && ctx.actor.as_ref().is_some_and(|a| !a.has_role(hoshi_core::org::OrgRole::RegistryOperator))
-            {
-                return error_page(ctx, &e);
-            }
+        // Only the operator reaches these forms (the route says so): its refusals show on the console.
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_) | AppError::Forbidden(_) | AppError::NotFound(_))) => {
             trust_console(s, ctx, crate::problem::status_of(&e), None, Some(e.message(ctx.ja()))).await
         }
         Err(e) => error_page(ctx, &e),
@@ -521,7 +515,7 @@ fn dossier_view(d: &Dossier, ctx: &Ctx) -> DossierView {
     let ja = ctx.ja();
     let t = ctx.t();
     let lang = if ja { hoshi_standard::Lang::Ja } else { hoshi_standard::Lang::En };
-    let attesting = d.view.engagements.iter().rev().find(|(e, _, _)| matches!(e.status.as_str(), "confirmed" | "completed"));
+    let attesting = hoshi_app::App::attesting(&d.view);
     let items: std::collections::HashMap<&str, _> =
         attesting.map(|(_, _, items)| items.iter().map(|r| (r.criterion.as_str(), r)).collect()).unwrap_or_default();
     let name = |id: i64| d.names.get(&id).cloned().unwrap_or_default();

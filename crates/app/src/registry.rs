@@ -34,6 +34,9 @@ pub const CONSOLE_PAGE: i64 = 50;
 /// Largest bulk verification request.
 pub const MAX_VERIFY: usize = 10_000;
 
+/// Events the sequencer adds to the tree in one transaction.
+pub const SEQUENCE_BATCH: i64 = 20_000;
+
 /// Certificate states.
 pub const ACTIVE: &str = "active";
 pub const SUSPENDED: &str = "suspended";
@@ -93,6 +96,15 @@ impl HashReader for Prefetch {
             return Err(tlog_tiles_error::Error::IndexesNotInTree);
         }
         Ok(indexes.iter().map(|i| cache[i]).collect())
+    }
+}
+
+/// Hashes already in memory: the sequencer's batch and the tree's right edge.
+struct Known<'a>(&'a HashMap<u64, Hash>);
+
+impl HashReader for Known<'_> {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles_error::Error> {
+        indexes.iter().map(|i| self.0.get(i).copied().ok_or(tlog_tiles_error::Error::IndexesNotInTree)).collect()
     }
 }
 
@@ -752,8 +764,14 @@ impl App {
 
     /// Adds pending events to the tree and signs a checkpoint. Exactly one sequencer runs at a
     /// time (a database lock). Returns the tree size.
+    ///
+    /// Each batch of up to [`SEQUENCE_BATCH`] events is one transaction: the new stored hashes
+    /// are computed in memory from the tree's right edge (read once), and the entries, hashes,
+    /// log indexes and removals are written with multi-row statements, so a batch costs a few
+    /// dozen statements however many events it holds. The checkpoint is signed over the tree
+    /// this transaction writes and stored in it: it is served (read from the database) only
+    /// once the tree it signs is committed.
     pub async fn sequence(&self) -> Result<u64, AppError> {
-        let now = self.now();
         {
             // Nothing to do (the common case, twice a second): do not take the write lock.
             let mut conn = self.store.pool().acquire().await?;
@@ -764,40 +782,69 @@ impl App {
                 return Ok(size);
             }
         }
+        self.sequence_in_batches(SEQUENCE_BATCH).await
+    }
+
+    /// [`sequence`](Self::sequence) with batches of at most `batch` events, each its own
+    /// transaction and checkpoint (tests use small batches to cross every boundary).
+    pub async fn sequence_in_batches(&self, batch: i64) -> Result<u64, AppError> {
+        loop {
+            let (size, more) = self.sequence_batch(batch.max(1)).await?;
+            if !more {
+                return Ok(size);
+            }
+        }
+    }
+
+    /// One batch: returns the new size and whether events remain.
+    async fn sequence_batch(&self, batch: i64) -> Result<(u64, bool), AppError> {
+        let now = self.now();
+        let corrupt = |e: String| AppError::Store(hoshi_store::StoreError::Corrupt(e));
         let mut tx = self.store.begin().await?;
         db::lock_log(&mut tx, self.keys.log.origin(), now).await?;
-        let mut size = db::log_size(&mut tx).await?;
-        let pending = db::pending(&mut tx, 10_000).await?;
-        let mut fresh: Vec<(u64, Hash)> = Vec::new();
-        for (id, data, serial) in &pending {
-            let n = size;
-            let new = with_hashes(&mut tx, &fresh, |r| tlog::stored_hashes(n, data, r).map_err(|e| tlog::LogError::Storage(e.to_string())))
-                .await?;
-            let first = tlog::stored_hash_index(0, n);
-            db::insert_hashes(&mut tx, first, &new.iter().map(|h| h.0).collect::<Vec<_>>()).await?;
-            fresh.extend(new.iter().enumerate().map(|(i, h)| (first + i as u64, *h)));
-            db::insert_entry(&mut tx, n, data, serial.as_deref(), now).await?;
+        let start = db::log_size(&mut tx).await?;
+        let pending = db::pending(&mut tx, batch).await?;
+        // The right edge of the tree as it stands: every hash a new entry or the new root can
+        // need that this batch does not compute itself.
+        let edge = tlog::sub_tree_index(0, start, Vec::new());
+        let mut known: HashMap<u64, Hash> = HashMap::with_capacity(edge.len() + 2 * pending.len());
+        let rows = db::read_hashes(&mut tx, &edge).await?;
+        if rows.len() < edge.len() {
+            return Err(corrupt("the log is missing stored hashes at its right edge".into()));
+        }
+        known.extend(rows.into_iter().map(|(i, h)| (i, Hash(h))));
+        let first_hash = tlog::stored_hash_index(0, start);
+        let mut new_hashes: Vec<[u8; 32]> = Vec::with_capacity(2 * pending.len());
+        let mut log_indexes: Vec<(&str, u64)> = Vec::new();
+        for (k, (_, data, serial)) in pending.iter().enumerate() {
+            let n = start + k as u64;
+            let hashes = tlog::stored_hashes(n, data, &Known(&known)).map_err(|e| corrupt(e.to_string()))?;
+            let at = tlog::stored_hash_index(0, n);
+            known.extend(hashes.iter().enumerate().map(|(i, h)| (at + i as u64, *h)));
+            new_hashes.extend(hashes.iter().map(|h| h.0));
             if let Some(s) = serial {
                 let issued = serde_json::from_slice::<LoggedEvent>(data)
                     .is_ok_and(|e| e.kind == EVENT_TYPE && matches!(e.event.as_str(), "issued" | "renewed"));
                 if issued {
-                    db::set_log_index(&mut tx, s, n as i64).await?;
+                    log_indexes.push((s.as_str(), n));
                 }
             }
-            db::delete_pending(&mut tx, *id).await?;
-            size += 1;
         }
+        let entries: Vec<(&[u8], Option<&str>)> = pending.iter().map(|(_, d, s)| (d.as_slice(), s.as_deref())).collect();
+        db::insert_entries(&mut tx, start, &entries, now).await?;
+        db::insert_hashes(&mut tx, first_hash, &new_hashes).await?;
+        db::set_log_indexes(&mut tx, &log_indexes).await?;
+        db::delete_pending(&mut tx, &pending.iter().map(|(id, _, _)| *id).collect::<Vec<_>>()).await?;
+        let size = start + pending.len() as u64;
         let latest = db::latest_checkpoint(&mut tx).await?;
         if latest.as_ref().is_none_or(|c| c.size != size) {
-            let root =
-                with_hashes(&mut tx, &fresh, |r| tlog::tree_hash(size, r).map_err(|e| tlog::LogError::Storage(e.to_string()))).await?;
-            let note =
-                self.keys.log.sign_checkpoint(size, &root).map_err(|e| AppError::Store(hoshi_store::StoreError::Corrupt(e.to_string())))?;
+            let root = tlog::tree_hash(size, &Known(&known)).map_err(|e| corrupt(e.to_string()))?;
+            let note = self.keys.log.sign_checkpoint(size, &root).map_err(|e| corrupt(e.to_string()))?;
             self.ensure_key_registered(&mut tx).await?;
             db::insert_checkpoint(&mut tx, &CheckpointRow { size, root: root.0, note, created_at: now }).await?;
         }
         tx.commit().await?;
-        Ok(size)
+        Ok((size, pending.len() as i64 == batch))
     }
 
     /// The latest signed checkpoint (the note text).

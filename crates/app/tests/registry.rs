@@ -207,3 +207,82 @@ async fn a_search_page_agrees_with_every_company_page() {
         }
     }
 }
+
+/// The batched sequencer builds exactly the tree an in-memory RFC 6962 log builds, whatever the
+/// batch boundaries: after each round the stored root equals the in-memory root, every entry's
+/// inclusion proof verifies against the signed checkpoint, and the full audit passes.
+#[tokio::test]
+async fn batched_sequencing_gives_the_same_tree_at_every_boundary() {
+    use base64::engine::general_purpose::STANDARD as B64;
+    use base64::Engine;
+    use hoshi_ledger::log::{self as tlog, MemoryLog};
+    for store in testing::all().await {
+        let app = App::new(store, Arc::new(FixedClock::new(1_795_651_200)));
+        app.seed_demo_orgs_only().await.expect("seed");
+        // The demo's own events (provider approvals) first, then the test's.
+        let mut n = app.sequence().await.expect("sequence");
+        let mut mem = MemoryLog::default();
+        let mut conn = app.store().pool().acquire().await.expect("conn");
+        for e in hoshi_store::registry::entries(&mut conn, 0, n).await.expect("entries") {
+            mem.append(&e).expect("mem");
+        }
+        drop(conn);
+        let base = n;
+        // Rounds of appends in batches of 7: short of, at, just past and many times a batch,
+        // and past tile-width boundaries (256).
+        for (count, batch) in [(1u64, 7i64), (3, 7), (7, 7), (8, 7), (50, 7), (1, 7), (200, 64), (300, 1000)] {
+            {
+                let mut conn = app.store().pool().acquire().await.expect("conn");
+                for _ in 0..count {
+                    let data = format!("{{\"type\":\"test\",\"n\":{}}}", n - base);
+                    hoshi_store::registry::insert_pending(&mut conn, data.as_bytes(), None, 1).await.expect("pending");
+                    mem.append(data.as_bytes()).expect("mem");
+                    n += 1;
+                }
+            }
+            assert_eq!(app.sequence_in_batches(batch).await.expect("sequence"), n);
+            let cp = app.checkpoint().await.expect("checkpoint").expect("signed");
+            assert_eq!((cp.size, cp.root), (n, mem.root().expect("root").0), "after {n} entries");
+            let first = n - count;
+            for index in [first, first + count / 2, n - 1] {
+                let (proof, at) = app.inclusion_proof(index, None).await.expect("proof");
+                let proof: Vec<tlog::Hash> = proof
+                    .iter()
+                    .map(|p| tlog::Hash(B64.decode(p).expect("base64").try_into().expect("32 bytes")))
+                    .collect();
+                let entry = format!("{{\"type\":\"test\",\"n\":{}}}", index - base);
+                tlog::check_inclusion(&proof, at.size, &tlog::Hash(at.root), index, entry.as_bytes()).expect("included");
+            }
+        }
+        assert_eq!(app.audit_log(true).await.expect("audit").last(), Some(&n));
+    }
+}
+
+/// A checkpoint is signed and served only with the tree it signs: when writing the tree fails
+/// (a fault injected in the stored hashes' table), nothing of the batch is kept — no entries,
+/// no checkpoint, the events still pending — and the next run sequences them.
+#[tokio::test]
+async fn a_failed_batch_leaves_no_checkpoint_and_loses_no_event() {
+    let store = testing::sqlite().await;
+    let app = App::new(store, Arc::new(FixedClock::new(1_795_651_200)));
+    app.seed_demo_orgs_only().await.expect("seed");
+    let before = app.sequence().await.expect("sequence");
+    let mut conn = app.store().pool().acquire().await.expect("conn");
+    for i in 0..5 {
+        hoshi_store::registry::insert_pending(&mut conn, format!("e{i}").as_bytes(), None, 1).await.expect("pending");
+    }
+    hoshi_store::sqlx::query("CREATE TRIGGER disk_full BEFORE INSERT ON log_hashes BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        .execute(&mut *conn)
+        .await
+        .expect("trigger");
+    assert!(app.sequence().await.is_err(), "the fault stops the batch");
+    let cp = app.checkpoint().await.expect("read").map(|c| c.size);
+    assert_eq!(cp, Some(before), "no checkpoint over a tree that was not committed");
+    assert_eq!(hoshi_store::registry::log_size(&mut conn).await.expect("size"), before, "no entry kept");
+    assert_eq!(hoshi_store::registry::pending(&mut conn, 100).await.expect("pending").len(), 5, "no event lost");
+    hoshi_store::sqlx::query("DROP TRIGGER disk_full").execute(&mut *conn).await.expect("drop");
+    drop(conn);
+    assert_eq!(app.sequence().await.expect("sequence"), before + 5);
+    assert_eq!(app.checkpoint().await.expect("read").map(|c| c.size), Some(before + 5));
+    app.audit_log(true).await.expect("audit");
+}

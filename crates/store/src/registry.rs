@@ -280,15 +280,6 @@ pub async fn set_reason_category(conn: &mut Conn, serial: &str, category: &str) 
     Ok(())
 }
 
-pub async fn set_log_index(conn: &mut Conn, serial: &str, index: i64) -> Result<()> {
-    sqlx::query("UPDATE certificates SET log_index = $1 WHERE serial = $2 AND log_index IS NULL")
-        .bind(index)
-        .bind(serial)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
 pub async fn certificate(conn: &mut Conn, serial: &str) -> Result<Certificate> {
     let r = sqlx::query(&format!("SELECT {CERT_COLS} FROM certificates WHERE serial = $1"))
         .bind(serial)
@@ -453,9 +444,41 @@ pub async fn pending(conn: &mut Conn, limit: i64) -> Result<Vec<(i64, Vec<u8>, O
         .collect()
 }
 
-pub async fn delete_pending(conn: &mut Conn, id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM log_pending WHERE id = $1").bind(id).execute(&mut *conn).await?;
+/// Removes these pending events (they were sequenced), by id: never by range, since on
+/// PostgreSQL a lower id can commit after a higher one is already visible.
+pub async fn delete_pending(conn: &mut Conn, ids: &[i64]) -> Result<()> {
+    for chunk in ids.chunks(1000) {
+        let sql = format!("DELETE FROM log_pending WHERE id IN ({})", placeholders(1, chunk.len(), 1));
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
+}
+
+/// `($first, …)` groups for a multi-row statement: `rows` groups of `width` numbered parameters.
+fn placeholders(first: usize, rows: usize, width: usize) -> String {
+    let mut out = String::with_capacity(rows * width * 5);
+    for r in 0..rows {
+        if width > 1 {
+            out.push_str(if r == 0 { "(" } else { ", (" });
+        } else if r > 0 {
+            out.push_str(", ");
+        }
+        for c in 0..width {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(first + r * width + c).to_string());
+        }
+        if width > 1 {
+            out.push(')');
+        }
+    }
+    out
 }
 
 pub async fn log_size(conn: &mut Conn) -> Result<u64> {
@@ -463,25 +486,50 @@ pub async fn log_size(conn: &mut Conn) -> Result<u64> {
     Ok(r.try_get::<i64, _>(0)?.max(0) as u64)
 }
 
-pub async fn insert_entry(conn: &mut Conn, idx: u64, data: &[u8], serial: Option<&str>, now: i64) -> Result<()> {
-    sqlx::query("INSERT INTO log_entries (idx, data, serial, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(idx as i64)
-        .bind(data.to_vec())
-        .bind(serial)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+/// Appends entries at consecutive indexes from `first`: one multi-row statement per 500.
+pub async fn insert_entries(conn: &mut Conn, first: u64, entries: &[(&[u8], Option<&str>)], now: i64) -> Result<()> {
+    for (c, chunk) in entries.chunks(500).enumerate() {
+        let sql = format!("INSERT INTO log_entries (idx, data, serial, created_at) VALUES {}", placeholders(1, chunk.len(), 4));
+        let mut q = sqlx::query(&sql);
+        for (i, (data, serial)) in chunk.iter().enumerate() {
+            q = q.bind((first + (c * 500 + i) as u64) as i64).bind(data.to_vec()).bind(*serial).bind(now);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
-/// Stores hashes at consecutive stored-hash indexes from `first`.
+/// Stores hashes at consecutive stored-hash indexes from `first`: one statement per 1,000.
 pub async fn insert_hashes(conn: &mut Conn, first: u64, hashes: &[[u8; 32]]) -> Result<()> {
-    for (i, h) in hashes.iter().enumerate() {
-        sqlx::query("INSERT INTO log_hashes (idx, hash) VALUES ($1, $2)")
-            .bind((first + i as u64) as i64)
-            .bind(h.to_vec())
-            .execute(&mut *conn)
-            .await?;
+    for (c, chunk) in hashes.chunks(1000).enumerate() {
+        let sql = format!("INSERT INTO log_hashes (idx, hash) VALUES {}", placeholders(1, chunk.len(), 2));
+        let mut q = sqlx::query(&sql);
+        for (i, h) in chunk.iter().enumerate() {
+            q = q.bind((first + (c * 1000 + i) as u64) as i64).bind(h.to_vec());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Records where each certificate's issuing entry landed: one statement per 300.
+pub async fn set_log_indexes(conn: &mut Conn, at: &[(&str, u64)]) -> Result<()> {
+    for chunk in at.chunks(300) {
+        let n = chunk.len();
+        let cases: Vec<String> = (0..n).map(|i| format!("WHEN ${} THEN CAST(${} AS BIGINT)", 2 * i + 1, 2 * i + 2)).collect();
+        let sql = format!(
+            "UPDATE certificates SET log_index = CASE serial {} END WHERE log_index IS NULL AND serial IN ({})",
+            cases.join(" "),
+            placeholders(2 * n + 1, n, 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for (serial, idx) in chunk {
+            q = q.bind(*serial).bind(*idx as i64);
+        }
+        for (serial, _) in chunk {
+            q = q.bind(*serial);
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

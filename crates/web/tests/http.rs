@@ -430,3 +430,37 @@ async fn tokens_answer_through_the_api_and_the_registry_exports_csv_and_a_qr_cod
     let page = send(&w.router, Method::GET, &format!("/registry/certificates/{}", w.serial), Auth::None, None, &[]).await;
     assert!(page.body.contains("data-testid=\"qr\"><svg"), "the certificate page carries its QR code");
 }
+
+/// The log's read API is made for CDNs: full tiles are immutable, the checkpoint and partial
+/// tiles are cacheable only briefly, and no public JSON or tile response sets a cookie (a shared
+/// cache will not hold a response that does). Pages still get the anonymous CSRF cookie.
+#[tokio::test]
+async fn log_tiles_and_public_json_are_cacheable_without_cookies() {
+    let w = world().await;
+    {
+        let mut conn = w.app.store().pool().acquire().await.expect("conn");
+        for i in 0..300 {
+            hoshi_store::registry::insert_pending(&mut conn, format!("{{\"n\":{i}}}").as_bytes(), None, 1).await.expect("pending");
+        }
+    }
+    let size = w.app.sequence().await.expect("sequence");
+    assert!(size > 256, "{size}");
+    let partial = size - 256;
+    for (path, cache) in [
+        ("/log/tile/0/000".to_owned(), "public, max-age=31536000, immutable"),
+        ("/log/tile/entries/000".to_owned(), "public, max-age=31536000, immutable"),
+        (format!("/log/tile/0/001.p/{partial}"), "public, max-age=2"),
+        (format!("/log/tile/entries/001.p/{partial}"), "public, max-age=2"),
+        ("/log/checkpoint".to_owned(), "public, max-age=2"),
+    ] {
+        let r = send(&w.router, Method::GET, &path, Auth::None, None, &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(r.headers.get("cache-control").and_then(|v| v.to_str().ok()), Some(cache), "{path}");
+        assert!(r.headers.get("set-cookie").is_none(), "{path} sets a cookie");
+    }
+    let json = send(&w.router, Method::GET, &format!("/api/v1/registry/companies/{}", w.a.cn), Auth::None, None, &[]).await;
+    assert_eq!(json.status, StatusCode::OK);
+    assert!(json.headers.get("set-cookie").is_none(), "public JSON sets a cookie");
+    let page = send(&w.router, Method::GET, "/registry", Auth::None, None, &[]).await;
+    assert!(page.headers.get("set-cookie").is_some(), "a page still carries the anonymous CSRF cookie for its forms");
+}

@@ -245,10 +245,14 @@ pub async fn jwks(State(s): State<AppState>, ctx: Ctx) -> Response {
     }
 }
 
+/// `Cache-Control` for the log's moving parts (the checkpoint, partial tiles).
+const BRIEF: &str = "public, max-age=2";
+
 #[utoipa::path(get, path = "/log/checkpoint", tag = "log", responses((status = 200, description = "The latest C2SP checkpoint (signed note)"), (status = 404, description = "The log is empty")))]
 pub async fn checkpoint(State(s): State<AppState>) -> Response {
     match s.app.checkpoint().await {
-        Ok(Some(cp)) => ([(CONTENT_TYPE, "text/plain; charset=utf-8"), (CACHE_CONTROL, "no-cache")], cp.note).into_response(),
+        // A CDN may hold it briefly: the sequencer signs a new one at most twice a second.
+        Ok(Some(cp)) => ([(CONTENT_TYPE, "text/plain; charset=utf-8"), (CACHE_CONTROL, BRIEF)], cp.note).into_response(),
         Ok(None) => (StatusCode::NOT_FOUND, "the log is empty: no checkpoint yet\n").into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
@@ -264,8 +268,9 @@ pub async fn key(State(s): State<AppState>) -> Response {
 pub async fn tile(State(s): State<AppState>, Path(rest): Path<String>) -> Response {
     match s.app.tile(&format!("tile/{rest}")).await {
         Ok(Some(bytes)) => {
-            // Full tiles never change; partial ones grow.
-            let cache = if rest.contains(".p/") { "no-cache" } else { "public, max-age=31536000, immutable" };
+            // Full tiles never change, so any cache may keep them for good; a partial one is
+            // replaced by a wider one as the log grows, so it is held only briefly.
+            let cache = if rest.contains(".p/") { BRIEF } else { "public, max-age=31536000, immutable" };
             ([(CONTENT_TYPE, "application/octet-stream"), (CACHE_CONTROL, cache)], bytes).into_response()
         }
         Ok(None) => (StatusCode::NOT_FOUND, "no such tile\n").into_response(),

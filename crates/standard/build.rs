@@ -5,7 +5,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog");
+    // Read at run time, not baked in with env!(): clones that share one target folder reuse the
+    // compiled build script, and a baked-in path would point at whichever clone built it first.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("../../catalog");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut editions: Vec<_> = std::fs::read_dir(&root)
         .expect("catalog/ folder beside crates/")

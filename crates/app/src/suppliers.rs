@@ -540,6 +540,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let existing: HashMap<String, SupplierLink> =
             db::links_of_buyer(&mut tx, buyer.id).await?.into_iter().map(|l| (l.corporate_number.clone(), l)).collect();
+        let (mut creates, mut new_reasons, mut updates, mut history) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for row in &parsed.rows {
             let cn = row.corporate_number.to_string();
             let rule = required_level_of(row.answers).get();
@@ -577,7 +578,6 @@ impl App {
                     }
                     link.effective_from =
                         if link.required_level == old.required_level { old.effective_from.clone() } else { today.clone() };
-                    db::update_link(&mut tx, &link).await?;
                     if link.required_level != old.required_level {
                         let change = RequirementChange {
                             required_level: link.required_level,
@@ -586,7 +586,11 @@ impl App {
                             changed_by: None,
                             changed_at: now,
                         };
-                        db::insert_change(&mut tx, link.id, &change, user_id).await?;
+                        history.push((link.id, change));
+                    }
+                    // A row that changes nothing is not written again.
+                    if link != (SupplierLink { updated_at: link.updated_at, ..old.clone() }) {
+                        updates.push(link);
                     }
                 }
                 None => {
@@ -594,17 +598,29 @@ impl App {
                     if refuse || dry_run {
                         continue;
                     }
-                    let id = db::insert_link(&mut tx, &link).await?;
-                    let change = RequirementChange {
-                        required_level: rule,
-                        reason: rule_reason(row.answers, false),
-                        effective_from: today.clone(),
-                        changed_by: None,
-                        changed_at: now,
-                    };
-                    db::insert_change(&mut tx, id, &change, user_id).await?;
+                    new_reasons.push(rule_reason(row.answers, false));
+                    creates.push(link);
                 }
             }
+        }
+        if !refuse && !dry_run {
+            // Multi-row statements: a 100,000-row list is a few hundred statements, not 200,000.
+            db::update_links(&mut tx, &updates).await?;
+            let ids: HashMap<String, i64> = db::insert_links(&mut tx, &creates).await?.into_iter().collect();
+            for (link, reason) in creates.iter().zip(new_reasons) {
+                let id = *ids.get(&link.corporate_number).ok_or_else(|| {
+                    AppError::Store(hoshi_store::StoreError::Corrupt(format!("no id came back for supplier {}", link.corporate_number)))
+                })?;
+                let change = RequirementChange {
+                    required_level: link.rule_level,
+                    reason,
+                    effective_from: today.clone(),
+                    changed_by: None,
+                    changed_at: now,
+                };
+                history.push((id, change));
+            }
+            db::insert_changes(&mut tx, &history, user_id).await?;
         }
         if refuse || dry_run || parsed.rows.is_empty() {
             tx.rollback().await?;

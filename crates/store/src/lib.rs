@@ -220,3 +220,26 @@ impl Store {
         Ok(n as usize >= MIGRATIONS.len())
     }
 }
+
+/// `($first, …)` groups for a multi-row statement: `rows` groups of `width` numbered parameters.
+pub(crate) fn placeholders(first: usize, rows: usize, width: usize) -> String {
+    let mut out = String::with_capacity(rows * width * 5);
+    for r in 0..rows {
+        if width > 1 {
+            out.push_str(if r == 0 { "(" } else { ", (" });
+        } else if r > 0 {
+            out.push_str(", ");
+        }
+        for c in 0..width {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(first + r * width + c).to_string());
+        }
+        if width > 1 {
+            out.push(')');
+        }
+    }
+    out
+}

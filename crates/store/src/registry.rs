@@ -4,7 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{Conn, Result, StoreError};
+use crate::{placeholders, Conn, Result, StoreError};
 
 // ---- signing keys ----
 
@@ -456,29 +456,6 @@ pub async fn delete_pending(conn: &mut Conn, ids: &[i64]) -> Result<()> {
         q.execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-/// `($first, …)` groups for a multi-row statement: `rows` groups of `width` numbered parameters.
-fn placeholders(first: usize, rows: usize, width: usize) -> String {
-    let mut out = String::with_capacity(rows * width * 5);
-    for r in 0..rows {
-        if width > 1 {
-            out.push_str(if r == 0 { "(" } else { ", (" });
-        } else if r > 0 {
-            out.push_str(", ");
-        }
-        for c in 0..width {
-            if c > 0 {
-                out.push_str(", ");
-            }
-            out.push('$');
-            out.push_str(&(first + r * width + c).to_string());
-        }
-        if width > 1 {
-            out.push(')');
-        }
-    }
-    out
 }
 
 pub async fn log_size(conn: &mut Conn) -> Result<u64> {

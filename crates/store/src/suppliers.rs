@@ -4,7 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::{Conn, Result, StoreError};
+use crate::{placeholders, Conn, Result, StoreError};
 
 /// One supplier of one buyer, as stored. The corporate number is already validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +122,111 @@ pub async fn insert_link(conn: &mut Conn, l: &SupplierLink) -> Result<i64> {
     Ok(row.try_get(0)?)
 }
 
+/// Inserts new links in multi-row statements (500 rows each) and returns each one's id by
+/// corporate number. None of them may already be on the buyer's list.
+pub async fn insert_links(conn: &mut Conn, links: &[SupplierLink]) -> Result<Vec<(String, i64)>> {
+    let mut ids = Vec::with_capacity(links.len());
+    for chunk in links.chunks(500) {
+        let sql = format!(
+            "INSERT INTO supplier_links (buyer_org_id, corporate_number, name, annual_purchase_yen, supplies, holds_confidential_data, \
+             outage_unacceptable, network_access, criticality, contact_email, rule_level, required_level, override_reason, effective_from, \
+             created_at, updated_at, holds_confidential_data_unknown, outage_unacceptable_unknown, network_access_unknown) VALUES {} \
+             RETURNING corporate_number, id",
+            placeholders(1, chunk.len(), 19)
+        );
+        let mut q = sqlx::query(&sql);
+        for l in chunk {
+            let (confidential, confidential_unknown) = answer_columns(l.holds_confidential_data);
+            let (outage, outage_unknown) = answer_columns(l.outage_unacceptable);
+            let (network, network_unknown) = answer_columns(l.network_access);
+            q = q
+                .bind(l.buyer_org_id)
+                .bind(&l.corporate_number)
+                .bind(&l.name)
+                .bind(amount(l.annual_purchase_yen))
+                .bind(&l.supplies)
+                .bind(confidential)
+                .bind(outage)
+                .bind(network)
+                .bind(&l.criticality)
+                .bind(&l.contact_email)
+                .bind(i64::from(l.rule_level))
+                .bind(i64::from(l.required_level))
+                .bind(&l.override_reason)
+                .bind(&l.effective_from)
+                .bind(l.created_at)
+                .bind(l.updated_at)
+                .bind(confidential_unknown)
+                .bind(outage_unknown)
+                .bind(network_unknown);
+        }
+        let rows = q.fetch_all(&mut *conn).await.map_err(|e| crate::map_unique(e, "a supplier already on the list"))?;
+        for r in rows {
+            ids.push((r.try_get(0)?, r.try_get(1)?));
+        }
+    }
+    Ok(ids)
+}
+
+/// Writes many links at once (every field but the id, buyer, corporate number and creation
+/// time): one `UPDATE … FROM (VALUES …)` per 500.
+pub async fn update_links(conn: &mut Conn, links: &[SupplierLink]) -> Result<()> {
+    const TYPES: [&str; 17] = [
+        "BIGINT", "TEXT", "BIGINT", "TEXT", "BIGINT", "BIGINT", "BIGINT", "TEXT", "TEXT", "BIGINT", "BIGINT", "TEXT", "TEXT", "BIGINT",
+        "BIGINT", "BIGINT", "BIGINT",
+    ];
+    for chunk in links.chunks(500) {
+        let mut values = String::new();
+        for r in 0..chunk.len() {
+            values.push_str(if r == 0 { "(" } else { ", (" });
+            for (c, t) in TYPES.iter().enumerate() {
+                if c > 0 {
+                    values.push_str(", ");
+                }
+                values.push_str(&format!("CAST(${} AS {t})", r * TYPES.len() + c + 1));
+            }
+            values.push(')');
+        }
+        let sql = format!(
+            "UPDATE supplier_links SET name = v.column2, annual_purchase_yen = v.column3, supplies = v.column4, \
+             holds_confidential_data = v.column5, outage_unacceptable = v.column6, network_access = v.column7, criticality = v.column8, \
+             contact_email = v.column9, rule_level = v.column10, required_level = v.column11, override_reason = v.column12, \
+             effective_from = v.column13, updated_at = v.column14, holds_confidential_data_unknown = v.column15, \
+             outage_unacceptable_unknown = v.column16, network_access_unknown = v.column17 \
+             FROM (VALUES {values}) AS v WHERE supplier_links.id = v.column1"
+        );
+        let mut q = sqlx::query(&sql);
+        for l in chunk {
+            let (confidential, confidential_unknown) = answer_columns(l.holds_confidential_data);
+            let (outage, outage_unknown) = answer_columns(l.outage_unacceptable);
+            let (network, network_unknown) = answer_columns(l.network_access);
+            q = q
+                .bind(l.id)
+                .bind(&l.name)
+                .bind(amount(l.annual_purchase_yen))
+                .bind(&l.supplies)
+                .bind(confidential)
+                .bind(outage)
+                .bind(network)
+                .bind(&l.criticality)
+                .bind(&l.contact_email)
+                .bind(i64::from(l.rule_level))
+                .bind(i64::from(l.required_level))
+                .bind(&l.override_reason)
+                .bind(&l.effective_from)
+                .bind(l.updated_at)
+                .bind(confidential_unknown)
+                .bind(outage_unknown)
+                .bind(network_unknown);
+        }
+        let done = q.execute(&mut *conn).await?;
+        if done.rows_affected() != chunk.len() as u64 {
+            return Err(StoreError::NotFound);
+        }
+    }
+    Ok(())
+}
+
 /// Writes every field but the id, buyer, corporate number and creation time.
 pub async fn update_link(conn: &mut Conn, l: &SupplierLink) -> Result<()> {
     let (confidential, confidential_unknown) = answer_columns(l.holds_confidential_data);
@@ -213,6 +318,22 @@ pub async fn insert_change(conn: &mut Conn, link_id: i64, c: &RequirementChange,
     .bind(c.changed_at)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Many history rows at once: one statement per 1,000.
+pub async fn insert_changes(conn: &mut Conn, changes: &[(i64, RequirementChange)], user_id: Option<i64>) -> Result<()> {
+    for chunk in changes.chunks(1000) {
+        let sql = format!(
+            "INSERT INTO requirement_changes (link_id, required_level, reason, effective_from, changed_by, changed_at) VALUES {}",
+            placeholders(1, chunk.len(), 6)
+        );
+        let mut q = sqlx::query(&sql);
+        for (link_id, c) in chunk {
+            q = q.bind(*link_id).bind(i64::from(c.required_level)).bind(&c.reason).bind(&c.effective_from).bind(user_id).bind(c.changed_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use hoshi_ledger::jws::{Jwk, Jwks};
 use hoshi_ledger::log::{self as tlog, Hash, HashReader};
 use hoshi_store::assessments as adb;
 use hoshi_store::orgs::{self, Org};
-use hoshi_store::registry::{self as db, Application, Certificate, CheckpointRow, KeyRow, Search};
+use hoshi_store::registry::{self as db, Application, CertStatus, Certificate, CheckpointRow, KeyRow, Search};
 use hoshi_store::Conn;
 use serde::Serialize;
 use serde_json::json;
@@ -241,10 +241,15 @@ fn summary(c: &Certificate, now: i64) -> CertificateSummary {
 /// The state as of `now`: an active certificate past its validity counts as expired even
 /// before the expiry job records it.
 pub fn effective_state(c: &Certificate, now: i64) -> &str {
-    if c.state == ACTIVE && c.valid_until < now {
+    state_at(&c.state, c.valid_until, now)
+}
+
+/// A stored state as of `now`: an active certificate past its end date is expired.
+pub(crate) fn state_at(state: &str, valid_until: i64, now: i64) -> &str {
+    if state == ACTIVE && valid_until < now {
         EXPIRED
     } else {
-        &c.state
+        state
     }
 }
 
@@ -1109,10 +1114,11 @@ impl App {
             numbers.iter().map(|n| CorporateNumber::parse(n).map_err(|e| e.to_string())).collect();
         let valid: Vec<String> = parsed.iter().filter_map(|p| p.as_ref().ok().map(ToString::to_string)).collect();
         let mut conn = self.store.pool().acquire().await?;
-        let mut by_cn: HashMap<String, Vec<Certificate>> = HashMap::new();
-        for (cn, c) in db::certificates_by_corporate_numbers(&mut conn, &valid).await? {
-            by_cn.entry(cn).or_default().push(c);
+        let mut by_cn: HashMap<String, Vec<CertStatus>> = HashMap::new();
+        for c in db::certificate_states(&mut conn, &valid).await? {
+            by_cn.entry(c.corporate_number.clone()).or_default().push(c);
         }
+        let state = |c: &CertStatus| state_at(&c.state, c.valid_until, now).to_owned();
         Ok(numbers
             .iter()
             .zip(parsed)
@@ -1130,23 +1136,23 @@ impl App {
                 Ok(cn) => {
                     let key = cn.to_string();
                     let certs = by_cn.get(&key).map(Vec::as_slice).unwrap_or(&[]);
-                    let best = certs.iter().filter(|c| effective_state(c, now) == ACTIVE).max_by_key(|c| (c.level, c.valid_until));
+                    let best = certs.iter().filter(|c| state(c) == ACTIVE).max_by_key(|c| (c.level, c.valid_until));
                     let shown = best.or_else(|| certs.iter().max_by_key(|c| c.issued_at));
-                    let meets = best.is_some_and(|c| c.level >= required.get());
+                    let meets = best.is_some_and(|c| c.stars() >= required.get());
                     let reason = if meets {
                         None
                     } else if let Some(c) = best {
                         Some(format!("certified at ★{} but ★{} is required", c.level, required.get()))
                     } else if let Some(c) = shown {
-                        Some(format!("certificate {} is {}", c.serial, effective_state(c, now)))
+                        Some(format!("certificate {} is {}", c.serial, state(c)))
                     } else {
                         Some("no certificate in the registry".to_owned())
                     };
                     VerifyResult {
                         corporate_number: key,
                         valid_number: true,
-                        certified_level: best.map(|c| c.level),
-                        state: shown.map(|c| effective_state(c, now).to_owned()),
+                        certified_level: best.map(CertStatus::stars),
+                        state: shown.map(state),
                         valid_until: shown.map(|c| jst_date_string(c.valid_until)),
                         serial: shown.map(|c| c.serial.clone()),
                         meets_requirement: meets,

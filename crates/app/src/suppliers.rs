@@ -24,13 +24,13 @@ use hoshi_core::time::jst_date_string;
 use hoshi_core::{CorporateNumber, Level};
 use hoshi_store::assessments as adb;
 use hoshi_store::orgs::{self, Org};
-use hoshi_store::registry::{self as rdb, Certificate};
+use hoshi_store::registry::{self as rdb, CertStatus};
 use hoshi_store::suppliers::{self as db, ImportRecord, RequirementChange, SupplierLink};
 use hoshi_store::Conn;
 use serde::Serialize;
 
 use crate::assessment::{Access, Status as AssessmentStatus};
-use crate::registry::{effective_state, ACTIVE, EXPIRED, REVOKED, SUSPENDED};
+use crate::registry::{state_at, ACTIVE, EXPIRED, REVOKED, SUSPENDED};
 use crate::{Actor, App, AppError};
 
 /// Largest upload the import accepts.
@@ -404,12 +404,12 @@ fn exposure_band(x: f64) -> Band {
 }
 
 /// What the registry says about one company, from its certificates.
-fn registry_facts(certs: &[Certificate], now: i64) -> (RegistryFacts, Option<&Certificate>) {
-    let valid = certs.iter().filter(|c| effective_state(c, now) == ACTIVE).max_by_key(|c| (c.level, c.valid_until));
+fn registry_facts(certs: &[CertStatus], now: i64) -> (RegistryFacts, Option<&CertStatus>) {
+    let valid = certs.iter().filter(|c| state_at(&c.state, c.valid_until, now) == ACTIVE).max_by_key(|c| (c.level, c.valid_until));
     let latest = certs.iter().filter(|c| c.superseded_by.is_none()).max_by_key(|c| (c.issued_at, c.serial.clone()));
-    let state = latest.map(|c| effective_state(c, now).to_owned()).unwrap_or_default();
+    let state = latest.map(|c| state_at(&c.state, c.valid_until, now).to_owned()).unwrap_or_default();
     let facts = RegistryFacts {
-        valid: valid.map(|c| (to_level(c.level), c.valid_until)),
+        valid: valid.map(|c| (to_level(c.stars()), c.valid_until)),
         latest_expired: valid.is_none() && state == EXPIRED,
         invalidated: valid.is_none() && (state == SUSPENDED || state == REVOKED),
         shared_assessment: false,
@@ -417,7 +417,7 @@ fn registry_facts(certs: &[Certificate], now: i64) -> (RegistryFacts, Option<&Ce
     (facts, valid.or(latest))
 }
 
-fn status_words(status: Status, required: u8, shown: Option<&Certificate>, shared: bool) -> (String, String) {
+fn status_words(status: Status, required: u8, shown: Option<&CertStatus>, shared: bool) -> (String, String) {
     match (status, shown) {
         (Status::Compliant | Status::Expiring, Some(c)) => {
             let until = jst_date_string(c.valid_until);
@@ -835,9 +835,9 @@ impl App {
         let mut conn = self.store.pool().acquire().await?;
         let links = db::links_of_buyer(&mut conn, actor.org.id).await?;
         let numbers: Vec<String> = links.iter().map(|l| l.corporate_number.clone()).collect();
-        let mut certs: HashMap<String, Vec<Certificate>> = HashMap::new();
-        for (cn, c) in rdb::certificates_by_corporate_numbers(&mut conn, &numbers).await? {
-            certs.entry(cn).or_default().push(c);
+        let mut certs: HashMap<String, Vec<CertStatus>> = HashMap::new();
+        for c in rdb::certificate_states(&mut conn, &numbers).await? {
+            certs.entry(c.corporate_number.clone()).or_default().push(c);
         }
         let registered: HashSet<String> = registered_numbers(&mut conn, &numbers).await?;
         let shared = self.shared_readiness(&mut conn, actor.org.id, &links).await?;
@@ -885,7 +885,7 @@ impl App {
                     registered: registered.contains(&l.corporate_number),
                     certified_level: certified.map(Level::get),
                     certificate_serial: shown.map(|c| c.serial.clone()),
-                    certificate_state: shown.map(|c| effective_state(c, now).to_owned()),
+                    certificate_state: shown.map(|c| state_at(&c.state, c.valid_until, now).to_owned()),
                     valid_until: shown.map(|c| jst_date_string(c.valid_until)),
                     days_left: facts.valid.map(|(_, until)| (until - now).div_euclid(86_400)),
                     shared_assessment_id: sh.map(|(id, _, _)| id),
@@ -1024,9 +1024,9 @@ impl App {
         }
         // Own risk from the registry; a direct supplier's shared self-assessment counts too.
         let numbers: Vec<String> = nodes.iter().skip(1).map(|n| n.corporate_number.clone()).collect();
-        let mut certs: HashMap<String, Vec<Certificate>> = HashMap::new();
-        for (cn, c) in rdb::certificates_by_corporate_numbers(&mut conn, &numbers).await? {
-            certs.entry(cn).or_default().push(c);
+        let mut certs: HashMap<String, Vec<CertStatus>> = HashMap::new();
+        for c in rdb::certificate_states(&mut conn, &numbers).await? {
+            certs.entry(c.corporate_number.clone()).or_default().push(c);
         }
         let direct = db::links_of_buyer(&mut conn, root.id).await?;
         let shared = self.shared_readiness(&mut conn, root.id, &direct).await?;

@@ -161,8 +161,8 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Org>> {
 pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Org>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let list = placeholders.join(", ");
+        let placeholders = crate::placeholders(conn, 1, chunk.len(), 1);
+        let list = placeholders;
         let (org_sql, role_sql) = (
             format!("SELECT {COLUMNS} FROM organizations WHERE id IN ({list})"),
             format!("SELECT org_id, role FROM organization_roles WHERE org_id IN ({list}) ORDER BY role"),
@@ -193,8 +193,8 @@ pub async fn by_ids(conn: &mut Conn, ids: &[i64]) -> Result<Vec<Org>> {
 pub async fn ids_of(conn: &mut Conn, numbers: &[String]) -> Result<Vec<(String, i64)>> {
     let mut out = Vec::new();
     for chunk in numbers.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT corporate_number, id FROM organizations WHERE corporate_number IN ({})", placeholders.join(", "));
+        let placeholders = crate::placeholders(conn, 1, chunk.len(), 1);
+        let sql = format!("SELECT corporate_number, id FROM organizations WHERE corporate_number IN ({})", placeholders);
         let mut q = sqlx::query(&sql);
         for n in chunk {
             q = q.bind(n);
@@ -210,8 +210,8 @@ pub async fn ids_of(conn: &mut Conn, numbers: &[String]) -> Result<Vec<(String, 
 pub async fn registered_among(conn: &mut Conn, numbers: &[String]) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for chunk in numbers.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT corporate_number FROM organizations WHERE corporate_number IN ({})", placeholders.join(", "));
+        let placeholders = crate::placeholders(conn, 1, chunk.len(), 1);
+        let sql = format!("SELECT corporate_number FROM organizations WHERE corporate_number IN ({})", placeholders);
         let mut q = sqlx::query(&sql);
         for n in chunk {
             q = q.bind(n);

@@ -303,10 +303,10 @@ pub async fn certificates_of_org(conn: &mut Conn, org_id: i64) -> Result<Vec<Cer
 pub async fn certificates_of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Vec<Certificate>> {
     let mut out = Vec::new();
     for chunk in org_ids.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let placeholders = crate::placeholders(conn, 1, chunk.len(), 1);
         let sql = format!(
             "SELECT {CERT_COLS} FROM certificates WHERE org_id IN ({}) ORDER BY issued_at DESC, serial DESC",
-            placeholders.join(", ")
+            placeholders
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {
@@ -362,7 +362,7 @@ pub async fn certificate_states(conn: &mut Conn, numbers: &[String]) -> Result<V
         let sql = format!(
             "SELECT o.corporate_number, c.serial, c.level, c.state, c.issued_at, c.valid_until, c.superseded_by FROM certificates c \
              JOIN organizations o ON o.id = c.org_id WHERE o.corporate_number IN ({})",
-            placeholders(1, chunk.len(), 1)
+            placeholders(conn, 1, chunk.len(), 1)
         );
         let mut q = sqlx::query_as::<_, CertStatus>(&sql);
         for n in chunk {
@@ -468,7 +468,7 @@ pub async fn pending(conn: &mut Conn, limit: i64) -> Result<Vec<(i64, Vec<u8>, O
 /// PostgreSQL a lower id can commit after a higher one is already visible.
 pub async fn delete_pending(conn: &mut Conn, ids: &[i64]) -> Result<()> {
     for chunk in ids.chunks(1000) {
-        let sql = format!("DELETE FROM log_pending WHERE id IN ({})", placeholders(1, chunk.len(), 1));
+        let sql = format!("DELETE FROM log_pending WHERE id IN ({})", placeholders(conn, 1, chunk.len(), 1));
         let mut q = sqlx::query(&sql);
         for id in chunk {
             q = q.bind(*id);
@@ -486,7 +486,7 @@ pub async fn log_size(conn: &mut Conn) -> Result<u64> {
 /// Appends entries at consecutive indexes from `first`: one multi-row statement per 500.
 pub async fn insert_entries(conn: &mut Conn, first: u64, entries: &[(&[u8], Option<&str>)], now: i64) -> Result<()> {
     for (c, chunk) in entries.chunks(500).enumerate() {
-        let sql = format!("INSERT INTO log_entries (idx, data, serial, created_at) VALUES {}", placeholders(1, chunk.len(), 4));
+        let sql = format!("INSERT INTO log_entries (idx, data, serial, created_at) VALUES {}", placeholders(conn, 1, chunk.len(), 4));
         let mut q = sqlx::query(&sql);
         for (i, (data, serial)) in chunk.iter().enumerate() {
             q = q.bind((first + (c * 500 + i) as u64) as i64).bind(data.to_vec()).bind(*serial).bind(now);
@@ -499,7 +499,7 @@ pub async fn insert_entries(conn: &mut Conn, first: u64, entries: &[(&[u8], Opti
 /// Stores hashes at consecutive stored-hash indexes from `first`: one statement per 1,000.
 pub async fn insert_hashes(conn: &mut Conn, first: u64, hashes: &[[u8; 32]]) -> Result<()> {
     for (c, chunk) in hashes.chunks(1000).enumerate() {
-        let sql = format!("INSERT INTO log_hashes (idx, hash) VALUES {}", placeholders(1, chunk.len(), 2));
+        let sql = format!("INSERT INTO log_hashes (idx, hash) VALUES {}", placeholders(conn, 1, chunk.len(), 2));
         let mut q = sqlx::query(&sql);
         for (i, h) in chunk.iter().enumerate() {
             q = q.bind((first + (c * 1000 + i) as u64) as i64).bind(h.to_vec());
@@ -513,11 +513,12 @@ pub async fn insert_hashes(conn: &mut Conn, first: u64, hashes: &[[u8; 32]]) -> 
 pub async fn set_log_indexes(conn: &mut Conn, at: &[(&str, u64)]) -> Result<()> {
     for chunk in at.chunks(300) {
         let n = chunk.len();
-        let cases: Vec<String> = (0..n).map(|i| format!("WHEN ${} THEN CAST(${} AS BIGINT)", 2 * i + 1, 2 * i + 2)).collect();
+        let m = crate::mark(conn);
+        let cases: Vec<String> = (0..n).map(|i| format!("WHEN {m}{} THEN CAST({m}{} AS BIGINT)", 2 * i + 1, 2 * i + 2)).collect();
         let sql = format!(
             "UPDATE certificates SET log_index = CASE serial {} END WHERE log_index IS NULL AND serial IN ({})",
             cases.join(" "),
-            placeholders(2 * n + 1, n, 1)
+            placeholders(conn, 2 * n + 1, n, 1)
         );
         let mut q = sqlx::query(&sql);
         for (serial, idx) in chunk {
@@ -535,8 +536,8 @@ pub async fn set_log_indexes(conn: &mut Conn, at: &[(&str, u64)]) -> Result<()> 
 pub async fn read_hashes(conn: &mut Conn, indexes: &[u64]) -> Result<Vec<(u64, [u8; 32])>> {
     let mut out = Vec::with_capacity(indexes.len());
     for chunk in indexes.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT idx, hash FROM log_hashes WHERE idx IN ({})", placeholders.join(", "));
+        let placeholders = crate::placeholders(conn, 1, chunk.len(), 1);
+        let sql = format!("SELECT idx, hash FROM log_hashes WHERE idx IN ({})", placeholders);
         let mut q = sqlx::query(&sql);
         for i in chunk {
             q = q.bind(*i as i64);
@@ -618,9 +619,9 @@ pub async fn checkpoints(conn: &mut Conn) -> Result<Vec<CheckpointRow>> {
 pub async fn events_of_serials(conn: &mut Conn, serials: &[String]) -> Result<Vec<(Option<u64>, Vec<u8>)>> {
     let mut out = Vec::new();
     for chunk in serials.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let placeholders = crate::placeholders(conn, 1, chunk.len(), 1);
         for (table, idx) in [("log_entries", "idx"), ("log_pending", "id")] {
-            let sql = format!("SELECT {idx}, data FROM {table} WHERE serial IN ({}) ORDER BY {idx}", placeholders.join(", "));
+            let sql = format!("SELECT {idx}, data FROM {table} WHERE serial IN ({}) ORDER BY {idx}", placeholders);
             let mut q = sqlx::query(&sql);
             for s in chunk {
                 q = q.bind(s);

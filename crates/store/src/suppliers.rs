@@ -132,7 +132,7 @@ pub async fn insert_links(conn: &mut Conn, links: &[SupplierLink]) -> Result<Vec
              outage_unacceptable, network_access, criticality, contact_email, rule_level, required_level, override_reason, effective_from, \
              created_at, updated_at, holds_confidential_data_unknown, outage_unacceptable_unknown, network_access_unknown) VALUES {} \
              RETURNING corporate_number, id",
-            placeholders(1, chunk.len(), 19)
+            placeholders(conn, 1, chunk.len(), 19)
         );
         let mut q = sqlx::query(&sql);
         for l in chunk {
@@ -175,6 +175,7 @@ pub async fn update_links(conn: &mut Conn, links: &[SupplierLink]) -> Result<()>
         "BIGINT", "TEXT", "BIGINT", "TEXT", "BIGINT", "BIGINT", "BIGINT", "TEXT", "TEXT", "BIGINT", "BIGINT", "TEXT", "TEXT", "BIGINT",
         "BIGINT", "BIGINT", "BIGINT",
     ];
+    let m = crate::mark(conn);
     for chunk in links.chunks(500) {
         let mut values = String::new();
         for r in 0..chunk.len() {
@@ -183,7 +184,7 @@ pub async fn update_links(conn: &mut Conn, links: &[SupplierLink]) -> Result<()>
                 if c > 0 {
                     values.push_str(", ");
                 }
-                values.push_str(&format!("CAST(${} AS {t})", r * TYPES.len() + c + 1));
+                values.push_str(&format!("CAST({m}{} AS {t})", r * TYPES.len() + c + 1));
             }
             values.push(')');
         }
@@ -326,7 +327,7 @@ pub async fn insert_changes(conn: &mut Conn, changes: &[(i64, RequirementChange)
     for chunk in changes.chunks(1000) {
         let sql = format!(
             "INSERT INTO requirement_changes (link_id, required_level, reason, effective_from, changed_by, changed_at) VALUES {}",
-            placeholders(1, chunk.len(), 6)
+            placeholders(conn, 1, chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql);
         for (link_id, c) in chunk {

@@ -513,8 +513,9 @@ pub async fn insert_hashes(conn: &mut Conn, first: u64, hashes: &[[u8; 32]]) -> 
 pub async fn set_log_indexes(conn: &mut Conn, at: &[(&str, u64)]) -> Result<()> {
     for chunk in at.chunks(300) {
         let n = chunk.len();
-        let m = crate::mark(conn);
-        let cases: Vec<String> = (0..n).map(|i| format!("WHEN {m}{} THEN CAST({m}{} AS BIGINT)", 2 * i + 1, 2 * i + 2)).collect();
+        let cases: Vec<String> = (0..n)
+            .map(|i| format!("WHEN {} THEN CAST({} AS BIGINT)", crate::param(conn, 2 * i + 1), crate::param(conn, 2 * i + 2)))
+            .collect();
         let sql = format!(
             "UPDATE certificates SET log_index = CASE serial {} END WHERE log_index IS NULL AND serial IN ({})",
             cases.join(" "),

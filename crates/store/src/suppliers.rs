@@ -175,7 +175,6 @@ pub async fn update_links(conn: &mut Conn, links: &[SupplierLink]) -> Result<()>
         "BIGINT", "TEXT", "BIGINT", "TEXT", "BIGINT", "BIGINT", "BIGINT", "TEXT", "TEXT", "BIGINT", "BIGINT", "TEXT", "TEXT", "BIGINT",
         "BIGINT", "BIGINT", "BIGINT",
     ];
-    let m = crate::mark(conn);
     for chunk in links.chunks(500) {
         let mut values = String::new();
         for r in 0..chunk.len() {
@@ -184,7 +183,7 @@ pub async fn update_links(conn: &mut Conn, links: &[SupplierLink]) -> Result<()>
                 if c > 0 {
                     values.push_str(", ");
                 }
-                values.push_str(&format!("CAST({m}{} AS {t})", r * TYPES.len() + c + 1));
+                values.push_str(&format!("CAST({} AS {t})", crate::param(conn, r * TYPES.len() + c + 1)));
             }
             values.push(')');
         }

@@ -30,7 +30,11 @@ async fn main() {
     };
     let app = App::new(store.clone(), Arc::new(FixedClock::new(1_795_651_200)));
     app.sequence().await.expect("empty log");
-    let event = |i: usize| format!(r#"{{"type":"hoshi.bench.v1","event":"changed","serial":"HSB-{i:07}","corporate_number":"1234567890123","level":3,"state":"active","at":"2026-12-02T00:00:00Z"}}"#);
+    let event = |i: usize| {
+        format!(
+            r#"{{"type":"hoshi.bench.v1","event":"changed","serial":"HSB-{i:07}","corporate_number":"1234567890123","level":3,"state":"active","at":"2026-12-02T00:00:00Z"}}"#
+        )
+    };
 
     // 1. One durable transaction per change, 8 writers.
     let t = Instant::now();

@@ -43,6 +43,8 @@ pub struct App {
     pub(crate) keys: Arc<keys::KeyRing>,
     /// Bounds the CPU-heavy analytics running at once (see [`App::analytics`]).
     pub(crate) analytics: Arc<tokio::sync::Semaphore>,
+    /// Whether this process holds the sequencer lease (shown by `/readyz`).
+    pub(crate) sequencing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// How many CPU-heavy computations (network exposure, contributions, what-if) run at once: one
@@ -66,6 +68,7 @@ impl App {
             public_limiter: Arc::new(limiter::RateLimiter::new(PUBLIC_RATE_PER_MINUTE, 60)),
             keys: Arc::new(keys),
             analytics: Arc::new(tokio::sync::Semaphore::new(analytics_slots())),
+            sequencing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
     }
 

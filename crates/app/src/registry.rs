@@ -852,6 +852,35 @@ impl App {
         Ok((size, pending.len() as i64 == batch))
     }
 
+    /// The background log work, called twice a second by every server: keep or take the
+    /// sequencer lease (one server at a time on PostgreSQL; the others wait and take over when
+    /// it goes), and while holding it, sequence. Returns whether this server sequences.
+    pub async fn sequencer_tick(&self, lease: &mut Option<hoshi_store::SequencerLease>) -> Result<bool, AppError> {
+        use std::sync::atomic::Ordering;
+        if let Some(held) = lease.as_mut() {
+            if !held.held().await {
+                tracing::warn!("lost the sequencer lease (database connection closed)");
+                *lease = None;
+            }
+        }
+        if lease.is_none() {
+            *lease = self.store.try_sequencer_lease().await?;
+            if lease.is_some() {
+                tracing::info!("this server now sequences the log");
+            }
+        }
+        self.sequencing.store(lease.is_some(), Ordering::Relaxed);
+        if lease.is_some() {
+            self.sequence().await?;
+        }
+        Ok(lease.is_some())
+    }
+
+    /// Whether this process holds the sequencer lease.
+    pub fn is_sequencing(&self) -> bool {
+        self.sequencing.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The latest signed checkpoint (the note text).
     pub async fn checkpoint(&self) -> Result<Option<CheckpointRow>, AppError> {
         let mut conn = self.store.pool().acquire().await?;

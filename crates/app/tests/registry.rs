@@ -246,10 +246,8 @@ async fn batched_sequencing_gives_the_same_tree_at_every_boundary() {
             let first = n - count;
             for index in [first, first + count / 2, n - 1] {
                 let (proof, at) = app.inclusion_proof(index, None).await.expect("proof");
-                let proof: Vec<tlog::Hash> = proof
-                    .iter()
-                    .map(|p| tlog::Hash(B64.decode(p).expect("base64").try_into().expect("32 bytes")))
-                    .collect();
+                let proof: Vec<tlog::Hash> =
+                    proof.iter().map(|p| tlog::Hash(B64.decode(p).expect("base64").try_into().expect("32 bytes"))).collect();
                 let entry = format!("{{\"type\":\"test\",\"n\":{}}}", index - base);
                 tlog::check_inclusion(&proof, at.size, &tlog::Hash(at.root), index, entry.as_bytes()).expect("included");
             }

@@ -112,28 +112,32 @@ async fn check_log(app: &App) -> Result<()> {
     Ok(())
 }
 
-/// Background work: the log sequencer (twice a second) and the expiry job (every minute).
+/// Background work: the log sequencer (twice a second) and the expiry job (every minute), on
+/// the one server that holds the sequencer lease (any number of servers may share a PostgreSQL
+/// database; when the sequencing one stops, another takes over within a tick).
 fn spawn_jobs(app: &App) {
-    let seq = app.clone();
+    let app = app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+        let mut lease = None;
+        let mut ticks: u64 = 0;
         loop {
             tick.tick().await;
-            if let Err(e) = seq.sequence().await {
-                tracing::warn!(error = %e, "log sequencer");
+            let leading = match app.sequencer_tick(&mut lease).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "log sequencer");
+                    lease.is_some()
+                }
+            };
+            if leading && ticks % 120 == 0 {
+                match app.expire_due().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(n, "certificates expired"),
+                    Err(e) => tracing::warn!(error = %e, "expiry job"),
+                }
             }
-        }
-    });
-    let exp = app.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            match exp.expire_due().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(n, "certificates expired"),
-                Err(e) => tracing::warn!(error = %e, "expiry job"),
-            }
+            ticks += 1;
         }
     });
 }

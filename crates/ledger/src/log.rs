@@ -12,7 +12,9 @@ use base64::Engine;
 use signed_note::{Note, Signer as _, StandardSigner, StandardVerifier, VerifierList};
 /// The tree library's error type, for `HashReader` implementations.
 pub use tlog_tiles::Error as TlogError;
-pub use tlog_tiles::{record_hash, stored_hash_index, stored_hashes, sub_tree_index, tree_hash, Checkpoint, Hash, HashReader, Tile, EMPTY_HASH};
+pub use tlog_tiles::{
+    record_hash, stored_hash_index, stored_hashes, sub_tree_index, tree_hash, Checkpoint, Hash, HashReader, Tile, EMPTY_HASH,
+};
 
 /// Tiles are 2^8 = 256 hashes wide (C2SP tlog-tiles).
 pub const TILE_HEIGHT: u8 = 8;

@@ -91,6 +91,24 @@ pub struct Store {
     backend: Backend,
 }
 
+/// The advisory-lock key of the log's sequencer ("HOSHI" in ASCII).
+const SEQUENCER_LOCK: i64 = 0x48_4f_53_48_49;
+
+/// The right to sequence the log (see [`Store::try_sequencer_lease`]).
+pub struct SequencerLease {
+    conn: Option<Conn>,
+}
+
+impl SequencerLease {
+    /// Whether the lease still holds: its connection (and so its lock) is alive.
+    pub async fn held(&mut self) -> bool {
+        match &mut self.conn {
+            None => true,
+            Some(c) => sqlx::query("SELECT 1").execute(&mut *c).await.is_ok(),
+        }
+    }
+}
+
 impl Store {
     /// Opens the embedded SQLite database `hoshi.db` in `dir`, creating both if needed.
     pub async fn open_dir(dir: &Path) -> Result<Store> {
@@ -133,6 +151,27 @@ impl Store {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
         Ok(Store { pool, backend })
+    }
+
+    /// Tries to become the one server that sequences the log. On PostgreSQL this is a
+    /// session-level advisory lock on a connection of its own, held for as long as the lease
+    /// lives: when the holding process dies its connection closes and the lock is free for
+    /// another server's next try. On SQLite (one file, one machine) every process may sequence:
+    /// the database's single writer and the `log_lock` row keep them from overlapping.
+    pub async fn try_sequencer_lease(&self) -> Result<Option<SequencerLease>> {
+        match self.backend {
+            Backend::Sqlite => Ok(Some(SequencerLease { conn: None })),
+            Backend::Postgres => {
+                let mut conn = self.pool.acquire().await?.detach();
+                let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(SEQUENCER_LOCK).fetch_one(&mut conn).await?;
+                if got {
+                    Ok(Some(SequencerLease { conn: Some(conn) }))
+                } else {
+                    let _ = sqlx::Connection::close(conn).await;
+                    Ok(None)
+                }
+            }
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -304,10 +304,7 @@ pub async fn certificates_of_orgs(conn: &mut Conn, org_ids: &[i64]) -> Result<Ve
     let mut out = Vec::new();
     for chunk in org_ids.chunks(500) {
         let placeholders = crate::placeholders(conn, 1, chunk.len(), 1);
-        let sql = format!(
-            "SELECT {CERT_COLS} FROM certificates WHERE org_id IN ({}) ORDER BY issued_at DESC, serial DESC",
-            placeholders
-        );
+        let sql = format!("SELECT {CERT_COLS} FROM certificates WHERE org_id IN ({}) ORDER BY issued_at DESC, serial DESC", placeholders);
         let mut q = sqlx::query(&sql);
         for id in chunk {
             q = q.bind(*id);

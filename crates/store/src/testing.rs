@@ -31,6 +31,18 @@ pub async fn sqlite() -> Store {
 /// # Panics
 /// When `HOSHI_REQUIRE_POSTGRES=1` and no server is configured or reachable.
 pub async fn postgres() -> Option<Store> {
+    let url = postgres_url().await?;
+    let store = Store::connect(&url).await.expect("connect new database");
+    store.migrate().await.expect("migrate postgres");
+    Some(store)
+}
+
+/// The URL of a new, empty PostgreSQL database, if a server is configured (for tests that start
+/// `hoshi serve` processes on it).
+///
+/// # Panics
+/// When `HOSHI_REQUIRE_POSTGRES=1` and no server is configured or reachable.
+pub async fn postgres_url() -> Option<String> {
     let required = std::env::var("HOSHI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
     let Ok(base) = std::env::var("HOSHI_TEST_POSTGRES_URL") else {
         assert!(!required, "HOSHI_REQUIRE_POSTGRES=1 but HOSHI_TEST_POSTGRES_URL is not set");
@@ -41,9 +53,7 @@ pub async fn postgres() -> Option<Store> {
     admin.pool().execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
     admin.pool().close().await;
     let (head, _) = base.rsplit_once('/').expect("URL with a database name");
-    let store = Store::connect(&format!("{head}/{name}")).await.expect("connect new database");
-    store.migrate().await.expect("migrate postgres");
-    Some(store)
+    Some(format!("{head}/{name}"))
 }
 
 /// One fresh store per configured backend: SQLite always, PostgreSQL when configured.

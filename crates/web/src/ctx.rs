@@ -207,7 +207,8 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     }
     // Only a page can carry a form that needs the token: JSON, tiles and files go out without a
     // cookie, so a CDN or shared cache may hold the public ones.
-    let html = res.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    let html =
+        res.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     if let Some(fresh) = new_anon.filter(|_| html) {
         res.headers_mut().append(SET_COOKIE, set_cookie(&state, ANON_CSRF_COOKIE, &fresh, None));
     }

@@ -883,7 +883,7 @@ impl App {
 
     /// The latest signed checkpoint (the note text).
     pub async fn checkpoint(&self) -> Result<Option<CheckpointRow>, AppError> {
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         Ok(db::latest_checkpoint(&mut conn).await?)
     }
 
@@ -892,7 +892,7 @@ impl App {
     /// size has exactly its root. (`audit_log` checks every checkpoint; `hoshi registry audit`
     /// runs it.) Returns the size checked, `None` for an empty log.
     pub async fn check_latest_checkpoint(&self) -> Result<Option<u64>, AppError> {
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         let Some(cp) = db::latest_checkpoint(&mut conn).await? else { return Ok(None) };
         let vkey = self.keys.log.verifier_key().to_owned();
         let opened = tlog::open_checkpoint(&cp.note, &vkey).map_err(|e| {
@@ -916,7 +916,7 @@ impl App {
     /// stored hashes (and, for the newest, from the entries themselves) must equal each signed
     /// root, and each signature must verify with the log key. Returns the checked sizes.
     pub async fn audit_log(&self, full: bool) -> Result<Vec<u64>, AppError> {
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         let vkey = self.keys.log.verifier_key().to_owned();
         let mut checked = Vec::new();
         for cp in db::checkpoints(&mut conn).await? {
@@ -961,7 +961,7 @@ impl App {
 
     /// The issuer keys as a JWKS (current and retired).
     pub async fn jwks(&self) -> Result<Jwks, AppError> {
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         let mut keys: Vec<Jwk> =
             db::keys(&mut conn, "issuer").await?.iter().filter_map(|k| serde_json::from_str(&k.public_key).ok()).collect();
         if !keys.iter().any(|k| k.kid == self.keys.issuer.kid) {
@@ -974,7 +974,7 @@ impl App {
     /// `tile/entries/<N>[.p/<W>]`. `None` when no such tile exists yet.
     pub async fn tile(&self, path: &str) -> Result<Option<Vec<u8>>, AppError> {
         let Some((level, index, width)) = tlog::parse_tile_path(path) else { return Ok(None) };
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         let Some(cp) = db::latest_checkpoint(&mut conn).await? else { return Ok(None) };
         let shift = u32::from(level.unwrap_or(0)) * u32::from(tlog::TILE_HEIGHT);
         let count = cp.size.checked_shr(shift).unwrap_or(0);
@@ -1004,7 +1004,7 @@ impl App {
 
     /// An inclusion proof of entry `index` in the tree of the latest checkpoint (or `size`).
     pub async fn inclusion_proof(&self, index: u64, size: Option<u64>) -> Result<(Vec<String>, CheckpointRow), AppError> {
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         let cp =
             db::latest_checkpoint(&mut conn).await?.ok_or_else(|| AppError::not_found("ログはまだ空です。", "The log is still empty."))?;
         let size = size.unwrap_or(cp.size);
@@ -1021,7 +1021,7 @@ impl App {
 
     /// A consistency proof between two tree sizes.
     pub async fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<String>, AppError> {
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         let cp =
             db::latest_checkpoint(&mut conn).await?.ok_or_else(|| AppError::not_found("ログはまだ空です。", "The log is still empty."))?;
         if old == 0 || old > new || new > cp.size {
@@ -1037,7 +1037,7 @@ impl App {
 
     /// The certificate with its log index, leaf, inclusion proof and checkpoint.
     pub async fn bundle(&self, serial: &str) -> Result<Bundle, AppError> {
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         let c = db::certificate(&mut conn, serial).await.map_err(|_| cert_not_found())?;
         let index = c.log_index.ok_or_else(|| {
             AppError::Conflict(Msg::new(
@@ -1047,7 +1047,7 @@ impl App {
         })? as u64;
         drop(conn);
         let (proof, cp) = self.inclusion_proof(index, None).await?;
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         let entry = db::entries(&mut conn, index, index + 1).await?.into_iter().next().ok_or_else(cert_not_found)?;
         Ok(Bundle {
             certificate: c.jws,
@@ -1066,7 +1066,7 @@ impl App {
     /// Searches the registry; returns the page of companies and how many match.
     pub async fn registry_search(&self, s: &Search) -> Result<(Vec<CompanyStatus>, i64), AppError> {
         let now = self.now();
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         let (ids, total) = db::search_certified(&mut conn, s).await?;
         // The page in three queries (organisations, their roles, their certificates), not three per row.
         let found = orgs::by_ids(&mut conn, &ids).await?;
@@ -1084,7 +1084,7 @@ impl App {
 
     /// One company's current status and certificate history.
     pub async fn registry_company(&self, cn: &CorporateNumber) -> Result<CompanyStatus, AppError> {
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         let org = orgs::by_corporate_number(&mut conn, cn).await?.ok_or_else(|| {
             AppError::not_found(
                 format!("法人番号{cn}の企業は登録簿にありません。"),
@@ -1122,7 +1122,7 @@ impl App {
 
     /// One certificate, public.
     pub async fn registry_certificate(&self, serial: &str) -> Result<(Certificate, Org), AppError> {
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         let c = db::certificate(&mut conn, serial).await.map_err(|_| cert_not_found())?;
         let org = orgs::get(&mut conn, c.org_id).await?;
         Ok((c, org))
@@ -1142,7 +1142,7 @@ impl App {
         let parsed: Vec<Result<CorporateNumber, String>> =
             numbers.iter().map(|n| CorporateNumber::parse(n).map_err(|e| e.to_string())).collect();
         let valid: Vec<String> = parsed.iter().filter_map(|p| p.as_ref().ok().map(ToString::to_string)).collect();
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.read_pool().acquire().await?;
         let mut by_cn: HashMap<String, Vec<CertStatus>> = HashMap::new();
         for c in db::certificate_states(&mut conn, &valid).await? {
             by_cn.entry(c.corporate_number.clone()).or_default().push(c);

@@ -284,3 +284,23 @@ async fn a_failed_batch_leaves_no_checkpoint_and_loses_no_event() {
     assert_eq!(app.checkpoint().await.expect("read").map(|c| c.size), Some(before + 5));
     app.audit_log(true).await.expect("audit");
 }
+
+/// With a read replica configured, the public registry's reads go to it and nothing else does:
+/// here the "replica" is a second, empty database, so a company the primary holds is not found
+/// through the public lookup while signed-in work still sees the primary.
+#[tokio::test]
+async fn public_registry_reads_go_to_the_read_replica() {
+    let Some(url) = testing::postgres_url().await else { return };
+    let replica = hoshi_store::Store::connect(&url).await.expect("replica");
+    replica.migrate().await.expect("migrate replica");
+    let Some(primary) = testing::postgres().await else { return };
+    let app = App::new(primary.with_read_replica(&url).await.expect("with replica"), Arc::new(FixedClock::new(1_795_651_200)));
+    app.seed_demo_orgs_only().await.expect("seed the primary");
+    let supplier = login(&app, "owner@kariya-press.example").await;
+    assert!(!supplier.org.name_ja.is_empty(), "sign-in reads the primary");
+    let number = CorporateNumber::parse(&cn("owner@kariya-press.example")).expect("cn");
+    assert!(matches!(app.registry_company(&number).await, Err(AppError::NotFound(_))), "the public lookup reads the replica");
+    assert!(app.checkpoint().await.expect("checkpoint").is_none(), "so does the log");
+    let verified = app.verify_numbers(&[number.to_string()], Level::THREE).await.expect("verify");
+    assert!(!verified[0].meets_requirement);
+}

@@ -18,6 +18,10 @@ pub struct DbArgs {
     /// PostgreSQL instead of SQLite, e.g. postgres://user:pass@host/db.
     #[arg(long, env = "HOSHI_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// A read-only replica (e.g. a PostgreSQL standby) for the public registry's reads; they may
+    /// lag the primary by the replication delay.
+    #[arg(long, env = "HOSHI_READ_DATABASE_URL", requires = "database_url")]
+    pub read_database_url: Option<String>,
 }
 
 impl DbArgs {
@@ -28,7 +32,10 @@ impl DbArgs {
             None => Store::open_dir(&self.data).await.with_context(|| format!("cannot open the database in {}", self.data.display()))?,
         };
         store.migrate().await.context("cannot apply database migrations")?;
-        Ok(store)
+        match &self.read_database_url {
+            Some(url) => store.with_read_replica(url).await.with_context(|| "cannot connect to the replica given by --read-database-url"),
+            None => Ok(store),
+        }
     }
 }
 
@@ -172,7 +179,7 @@ pub fn run_serve(a: ServeArgs) -> Result<ExitCode> {
 pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
     init_tracing();
     runtime()?.block_on(async {
-        let db = DbArgs { data: a.data.clone(), database_url: None };
+        let db = DbArgs { data: a.data.clone(), database_url: None, read_database_url: None };
         let store = db.open().await?;
         let app = App::with_keys(store, Arc::new(SystemClock), keys(&a.data)?);
         let created = app.seed_demo().await.context("cannot seed the demo world")?;

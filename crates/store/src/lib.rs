@@ -89,6 +89,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// A read-only replica for the public registry's reads, if configured.
+    read: Option<AnyPool>,
 }
 
 /// The advisory-lock key of the log's sequencer ("HOSHI" in ASCII).
@@ -150,7 +152,7 @@ impl Store {
             // WAL is a property of the database file: set once, kept.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, read: None })
     }
 
     /// Tries to become the one server that sequences the log. On PostgreSQL this is a
@@ -180,6 +182,24 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Sends the public registry's reads (company pages and JSON, search, bulk verification,
+    /// certificates, checkpoints, tiles and proofs) to a read-only replica of this database, e.g.
+    /// a PostgreSQL streaming standby. Those reads may then lag the primary by the replication
+    /// delay; everything that writes, and everything behind a sign-in, stays on the primary.
+    pub async fn with_read_replica(mut self, url: &str) -> Result<Store> {
+        let replica = Store::connect(url).await?;
+        if replica.backend != self.backend {
+            return Err(StoreError::UnsupportedUrl(format!("{url}: a replica must be the same kind of database as the primary")));
+        }
+        self.read = Some(replica.pool);
+        Ok(self)
+    }
+
+    /// The pool for public registry reads: the replica if there is one, else the primary.
+    pub fn read_pool(&self) -> &AnyPool {
+        self.read.as_ref().unwrap_or(&self.pool)
     }
 
     /// Starts a transaction. On SQLite it takes the write lock at once (waiting up to the busy

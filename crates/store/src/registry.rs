@@ -386,7 +386,11 @@ pub struct Search {
 /// Organisations that hold (or held) a certificate matching the search, by corporate number,
 /// and how many match in all.
 pub async fn search_certified(conn: &mut Conn, s: &Search) -> Result<(Vec<i64>, i64)> {
-    let mut clauses = vec!["1 = 1".to_owned()];
+    // Organisation filters on `o`, certificate filters inside EXISTS: the list then walks the
+    // organisations in corporate-number order (its unique index) and stops at the page's end,
+    // instead of grouping every certificate in the country first.
+    let mut org_clauses = vec!["1 = 1".to_owned()];
+    let mut cert_clauses = vec!["c.org_id = o.id".to_owned()];
     let mut binds: Vec<String> = Vec::new();
     let next = |v: String, binds: &mut Vec<String>| {
         binds.push(v);
@@ -395,33 +399,33 @@ pub async fn search_certified(conn: &mut Conn, s: &Search) -> Result<(Vec<i64>, 
     if !s.q.trim().is_empty() {
         let like = format!("%{}%", s.q.trim().to_lowercase().replace(['%', '_'], ""));
         let p = next(like, &mut binds);
-        clauses.push(format!("(LOWER(o.name_ja) LIKE {p} OR LOWER(o.name_en) LIKE {p} OR o.corporate_number LIKE {p})"));
-    }
-    if let Some(l) = s.level {
-        let p = next(l.to_string(), &mut binds);
-        clauses.push(format!("CAST(c.level AS TEXT) = {p}"));
+        org_clauses.push(format!("(LOWER(o.name_ja) LIKE {p} OR LOWER(o.name_en) LIKE {p} OR o.corporate_number LIKE {p})"));
     }
     if let Some(pr) = &s.prefecture {
         let p = next(pr.clone(), &mut binds);
-        clauses.push(format!("o.prefecture = {p}"));
+        org_clauses.push(format!("o.prefecture = {p}"));
     }
     if let Some(ind) = &s.industry {
         let p = next(ind.clone(), &mut binds);
-        clauses.push(format!("o.industry = {p}"));
+        org_clauses.push(format!("o.industry = {p}"));
+    }
+    if let Some(l) = s.level {
+        let p = next(l.to_string(), &mut binds);
+        cert_clauses.push(format!("CAST(c.level AS TEXT) = {p}"));
     }
     if let Some(st) = &s.state {
         let p = next(st.clone(), &mut binds);
-        clauses.push(format!("c.state = {p}"));
+        cert_clauses.push(format!("c.state = {p}"));
     }
-    let filter = clauses.join(" AND ");
-    let count_sql = format!("SELECT COUNT(DISTINCT o.id) FROM organizations o JOIN certificates c ON c.org_id = o.id WHERE {filter}");
+    let filter = format!("{} AND EXISTS (SELECT 1 FROM certificates c WHERE {})", org_clauses.join(" AND "), cert_clauses.join(" AND "));
+    let count_sql = format!("SELECT COUNT(*) FROM organizations o WHERE {filter}");
     let mut q = sqlx::query(&count_sql);
     for b in &binds {
         q = q.bind(b);
     }
     let total: i64 = q.fetch_one(&mut *conn).await?.try_get(0)?;
     let list_sql = format!(
-        "SELECT o.id, MIN(o.corporate_number) AS cn FROM organizations o JOIN certificates c ON c.org_id = o.id WHERE {filter} GROUP BY o.id ORDER BY cn LIMIT {} OFFSET {}",
+        "SELECT o.id FROM organizations o WHERE {filter} ORDER BY o.corporate_number LIMIT {} OFFSET {}",
         s.limit.clamp(1, 1000),
         s.offset.max(0)
     );

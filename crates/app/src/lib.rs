@@ -16,6 +16,7 @@ pub mod exports;
 pub mod keys;
 pub mod limiter;
 pub mod negotiation;
+pub mod read_cache;
 pub mod registry;
 mod secrets;
 pub mod suppliers;
@@ -45,6 +46,8 @@ pub struct App {
     pub(crate) analytics: Arc<tokio::sync::Semaphore>,
     /// Whether this process holds the sequencer lease (shown by `/readyz`).
     pub(crate) sequencing: Arc<std::sync::atomic::AtomicBool>,
+    /// The public registry's hot reads (see [`read_cache`]).
+    pub(crate) public: Arc<read_cache::PublicReads>,
 }
 
 /// How many CPU-heavy computations (network exposure, contributions, what-if) run at once: one
@@ -69,6 +72,7 @@ impl App {
             keys: Arc::new(keys),
             analytics: Arc::new(tokio::sync::Semaphore::new(analytics_slots())),
             sequencing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            public: Arc::default(),
         }
     }
 

@@ -883,8 +883,14 @@ impl App {
 
     /// The latest signed checkpoint (the note text).
     pub async fn checkpoint(&self) -> Result<Option<CheckpointRow>, AppError> {
+        let generation = self.store.generation();
+        if let Some(hit) = self.public.checkpoint.get("", generation) {
+            return Ok(hit);
+        }
         let mut conn = self.store.read_pool().acquire().await?;
-        Ok(db::latest_checkpoint(&mut conn).await?)
+        let cp = db::latest_checkpoint(&mut conn).await?;
+        self.public.checkpoint.put(String::new(), generation, cp.clone());
+        Ok(cp)
     }
 
     /// The check `serve` runs before it listens, in a time that does not grow with the log's
@@ -974,8 +980,11 @@ impl App {
     /// `tile/entries/<N>[.p/<W>]`. `None` when no such tile exists yet.
     pub async fn tile(&self, path: &str) -> Result<Option<Vec<u8>>, AppError> {
         let Some((level, index, width)) = tlog::parse_tile_path(path) else { return Ok(None) };
-        let mut conn = self.store.read_pool().acquire().await?;
-        let Some(cp) = db::latest_checkpoint(&mut conn).await? else { return Ok(None) };
+        // A full tile never changes once the tree covers it: kept in memory for good.
+        if let Some(hit) = self.public.full_tiles.get(path, 0) {
+            return Ok(Some(hit));
+        }
+        let Some(cp) = self.checkpoint().await? else { return Ok(None) };
         let shift = u32::from(level.unwrap_or(0)) * u32::from(tlog::TILE_HEIGHT);
         let count = cp.size.checked_shr(shift).unwrap_or(0);
         let start = index.saturating_mul(tlog::TILE_WIDTH);
@@ -984,13 +993,18 @@ impl App {
         if available == 0 || width > available || (width < tlog::TILE_WIDTH && width != available) {
             return Ok(None);
         }
-        match level {
-            Some(l) => Ok(Some(with_hashes(&mut conn, &[], |r| tlog::tile_data(l, index, width, r)).await?)),
+        let mut conn = self.store.read_pool().acquire().await?;
+        let bytes = match level {
+            Some(l) => with_hashes(&mut conn, &[], |r| tlog::tile_data(l, index, width, r)).await?,
             None => {
                 let entries = db::entries(&mut conn, start, start + width).await?;
-                Ok(Some(tlog::entry_bundle(entries.iter().map(Vec::as_slice))))
+                tlog::entry_bundle(entries.iter().map(Vec::as_slice))
             }
+        };
+        if width == tlog::TILE_WIDTH {
+            self.public.full_tiles.put(path.to_owned(), 0, bytes.clone());
         }
+        Ok(Some(bytes))
     }
 
     /// Every tile file at the latest checkpoint, for a static host.
@@ -1065,6 +1079,16 @@ impl App {
 
     /// Searches the registry; returns the page of companies and how many match.
     pub async fn registry_search(&self, s: &Search) -> Result<(Vec<CompanyStatus>, i64), AppError> {
+        let (key, generation) = (format!("{s:?}"), self.store.generation());
+        if let Some(hit) = self.public.searches.get(&key, generation) {
+            return Ok(hit);
+        }
+        let found = self.registry_search_uncached(s).await?;
+        self.public.searches.put(key, generation, found.clone());
+        Ok(found)
+    }
+
+    async fn registry_search_uncached(&self, s: &Search) -> Result<(Vec<CompanyStatus>, i64), AppError> {
         let now = self.now();
         let mut conn = self.store.read_pool().acquire().await?;
         let (ids, total) = db::search_certified(&mut conn, s).await?;
@@ -1084,6 +1108,16 @@ impl App {
 
     /// One company's current status and certificate history.
     pub async fn registry_company(&self, cn: &CorporateNumber) -> Result<CompanyStatus, AppError> {
+        let (key, generation) = (cn.to_string(), self.store.generation());
+        if let Some(hit) = self.public.companies.get(&key, generation) {
+            return Ok(hit);
+        }
+        let status = self.registry_company_uncached(cn).await?;
+        self.public.companies.put(key, generation, status.clone());
+        Ok(status)
+    }
+
+    async fn registry_company_uncached(&self, cn: &CorporateNumber) -> Result<CompanyStatus, AppError> {
         let mut conn = self.store.read_pool().acquire().await?;
         let org = orgs::by_corporate_number(&mut conn, cn).await?.ok_or_else(|| {
             AppError::not_found(
@@ -1122,9 +1156,14 @@ impl App {
 
     /// One certificate, public.
     pub async fn registry_certificate(&self, serial: &str) -> Result<(Certificate, Org), AppError> {
+        let generation = self.store.generation();
+        if let Some(hit) = self.public.certificates.get(serial, generation) {
+            return Ok(hit);
+        }
         let mut conn = self.store.read_pool().acquire().await?;
         let c = db::certificate(&mut conn, serial).await.map_err(|_| cert_not_found())?;
         let org = orgs::get(&mut conn, c.org_id).await?;
+        self.public.certificates.put(serial.to_owned(), generation, (c.clone(), org.clone()));
         Ok((c, org))
     }
 

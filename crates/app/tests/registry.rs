@@ -304,3 +304,34 @@ async fn public_registry_reads_go_to_the_read_replica() {
     let verified = app.verify_numbers(&[number.to_string()], Level::THREE).await.expect("verify");
     assert!(!verified[0].meets_requirement);
 }
+
+/// The public reads kept in memory: a change made through this server shows on the very next
+/// read; one made by another server on the same database shows once the TTL has passed.
+#[tokio::test]
+async fn cached_public_reads_follow_local_writes_at_once_and_other_servers_within_the_ttl() {
+    let dir = std::env::temp_dir().join(format!("hoshi-cache-{}-{}", std::process::id(), line!()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let clock = Arc::new(FixedClock::new(1_795_651_200));
+    let here = App::new(hoshi_store::Store::open_dir(&dir).await.expect("open"), clock.clone());
+    here.store().migrate().await.expect("migrate");
+    here.seed_demo_orgs_only().await.expect("seed");
+    let other = App::new(hoshi_store::Store::open_dir(&dir).await.expect("second server"), clock);
+    let supplier = login(&here, "owner@kariya-press.example").await;
+    let expert = login(&here, "expert@suzuki-sec.example").await;
+    let registry = login(&here, "registry@ipa-demo.example").await;
+    let aid = confirmed(&here, &supplier, &expert).await;
+    let application = here.apply(&supplier, aid).await.expect("apply");
+    let serial = here.decide(&registry, application.id, true, "確認").await.expect("issue").serial.expect("serial");
+    let number = CorporateNumber::parse(&cn("owner@kariya-press.example")).expect("cn");
+    let state = |c: &hoshi_app::registry::CompanyStatus| c.certificates[0].state.clone();
+
+    assert_eq!(state(&here.registry_company(&number).await.expect("company")), "active");
+    here.change_certificate(&registry, &serial, "suspend", "misrepresentation", "調査中").await.expect("suspend");
+    assert_eq!(state(&here.registry_company(&number).await.expect("company")), "suspended", "a local change shows at once");
+
+    assert_eq!(state(&other.registry_company(&number).await.expect("company")), "suspended");
+    here.change_certificate(&registry, &serial, "reinstate", "misrepresentation", "問題なし").await.expect("reinstate");
+    std::thread::sleep(hoshi_app::read_cache::PUBLIC_READ_TTL + std::time::Duration::from_millis(100));
+    assert_eq!(state(&other.registry_company(&number).await.expect("company")), "active", "another server's change shows within the TTL");
+    let _ = std::fs::remove_dir_all(&dir);
+}

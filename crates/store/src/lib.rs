@@ -91,6 +91,8 @@ pub struct Store {
     backend: Backend,
     /// A read-only replica for the public registry's reads, if configured.
     read: Option<AnyPool>,
+    /// Counts write transactions begun through this store (see [`Store::generation`]).
+    writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The advisory-lock key of the log's sequencer ("HOSHI" in ASCII).
@@ -152,7 +154,7 @@ impl Store {
             // WAL is a property of the database file: set once, kept.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        Ok(Store { pool, backend, read: None })
+        Ok(Store { pool, backend, read: None, writes: Default::default() })
     }
 
     /// Tries to become the one server that sequences the log. On PostgreSQL this is a
@@ -197,6 +199,12 @@ impl Store {
         Ok(self)
     }
 
+    /// Changes whenever a write transaction begins through this store (any clone of it): a
+    /// value read before is possibly out of date. Writes by other processes do not show here.
+    pub fn generation(&self) -> u64 {
+        self.writes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// The pool for public registry reads: the replica if there is one, else the primary.
     pub fn read_pool(&self) -> &AnyPool {
         self.read.as_ref().unwrap_or(&self.pool)
@@ -206,6 +214,7 @@ impl Store {
     /// timeout): a deferred transaction that reads and then writes would otherwise fail with
     /// SQLITE_BUSY_SNAPSHOT whenever another connection committed in between, without waiting.
     pub async fn begin(&self) -> Result<Tx> {
+        self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let mut tx = self.pool.begin().await?;
         if self.backend == Backend::Sqlite {
             // A write statement that changes nothing still starts the write transaction.

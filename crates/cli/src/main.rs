@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod admin;
 mod assess;
 mod catalog;
+mod gen;
 mod import;
 mod registry;
 mod risk;
@@ -43,6 +44,8 @@ enum Command {
     /// Risk across tiers over a supply network in CSV files.
     #[command(subcommand)]
     Risk(risk::RiskCommand),
+    /// Generate a deterministic synthetic Japan (firms.csv, links.csv; optionally loaded into a database).
+    Gen(gen::GenArgs),
     /// Fair cost sharing: split the cost of reaching the ★ levels among buyers (as the API does).
     #[command(subcommand)]
     Share(share::ShareCommand),
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Assess(c) => assess::run(c),
         Command::Verify(a) => registry::run_verify(a),
         Command::Risk(c) => risk::run(c),
+        Command::Gen(a) => gen::run(a),
         Command::Import(c) => import::run(c),
         Command::Registry(c) => registry::run(c),
         Command::Share(c) => share::run(c),

@@ -110,13 +110,80 @@ const PREFECTURE_WEIGHTS: [f64; 47] = [
 const INDUSTRY_WEIGHTS: [f64; 5] = [0.45, 0.15, 0.06, 0.24, 0.10];
 
 const FAMILY: [&str; 40] = [
-    "山田", "高橋", "佐藤", "鈴木", "田中", "伊藤", "渡辺", "中村", "小林", "加藤", "吉田", "山本", "松本", "井上", "木村", "林", "清水", "山口",
-    "森", "池田", "橋本", "石川", "前田", "藤田", "小川", "岡田", "後藤", "長谷川", "村上", "近藤", "坂本", "遠藤", "青木", "藤井", "西村", "福田",
-    "太田", "三浦", "岡本", "松田",
+    "山田",
+    "高橋",
+    "佐藤",
+    "鈴木",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山本",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "清水",
+    "山口",
+    "森",
+    "池田",
+    "橋本",
+    "石川",
+    "前田",
+    "藤田",
+    "小川",
+    "岡田",
+    "後藤",
+    "長谷川",
+    "村上",
+    "近藤",
+    "坂本",
+    "遠藤",
+    "青木",
+    "藤井",
+    "西村",
+    "福田",
+    "太田",
+    "三浦",
+    "岡本",
+    "松田",
 ];
 const WORD: [&str; 32] = [
-    "東和", "大和", "日本", "三光", "富士", "中央", "北斗", "昭和", "平成", "旭", "明和", "協和", "共栄", "太陽", "丸八", "新栄", "第一", "東洋",
-    "大同", "日進", "光洋", "三協", "千代田", "菱和", "豊田", "浜松", "信州", "関東", "関西", "東海", "北陸", "九州",
+    "東和",
+    "大和",
+    "日本",
+    "三光",
+    "富士",
+    "中央",
+    "北斗",
+    "昭和",
+    "平成",
+    "旭",
+    "明和",
+    "協和",
+    "共栄",
+    "太陽",
+    "丸八",
+    "新栄",
+    "第一",
+    "東洋",
+    "大同",
+    "日進",
+    "光洋",
+    "三協",
+    "千代田",
+    "菱和",
+    "豊田",
+    "浜松",
+    "信州",
+    "関東",
+    "関西",
+    "東海",
+    "北陸",
+    "九州",
 ];
 const TRADE: [&[&str]; 5] = [
     &["精機", "電子", "工業", "製作所", "化成", "電機", "金属", "樹脂", "鋳造", "技研", "精工", "工機", "プレス", "部品", "建設", "運輸"],
@@ -177,7 +244,11 @@ pub struct Link {
 
 impl Link {
     pub fn facts(&self) -> RelationshipFacts {
-        RelationshipFacts { holds_confidential_data: self.facts & 1 != 0, outage_unacceptable: self.facts & 2 != 0, network_access: self.facts & 4 != 0 }
+        RelationshipFacts {
+            holds_confidential_data: self.facts & 1 != 0,
+            outage_unacceptable: self.facts & 2 != 0,
+            network_access: self.facts & 4 != 0,
+        }
     }
     pub fn weight(&self) -> f64 {
         link_weight(self.facts())
@@ -368,21 +439,26 @@ fn write_rows<T: Sync>(path: &std::path::Path, header: &str, rows: &[T], line: i
 
 pub fn write_csv(world: &World, dir: &std::path::Path) -> Result<(u64, u64)> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let firms = write_rows(&dir.join("firms.csv"), "corporate_number,name,prefecture,industry,employees,level,own_risk\n", &world.firms, |b, f| {
-        let level = f.level.map_or(String::new(), |l| l.get().to_string());
-        // Prefecture as its JIS code (1–47); Prefecture::parse reads it back.
-        let _ = writeln!(
-            b,
-            "{},{},{},{},{},{},{}",
-            f.corporate_number,
-            f.name(),
-            f.prefecture + 1,
-            f.industry().key(),
-            f.employees,
-            level,
-            f.own_risk()
-        );
-    })?;
+    let firms = write_rows(
+        &dir.join("firms.csv"),
+        "corporate_number,name,prefecture,industry,employees,level,own_risk\n",
+        &world.firms,
+        |b, f| {
+            let level = f.level.map_or(String::new(), |l| l.get().to_string());
+            // Prefecture as its JIS code (1–47); Prefecture::parse reads it back.
+            let _ = writeln!(
+                b,
+                "{},{},{},{},{},{},{}",
+                f.corporate_number,
+                f.name(),
+                f.prefecture + 1,
+                f.industry().key(),
+                f.employees,
+                level,
+                f.own_risk()
+            );
+        },
+    )?;
     let cns: Vec<CorporateNumber> = world.firms.iter().map(|f| f.corporate_number).collect();
     let links = write_rows(&dir.join("links.csv"), "supplier,customer,weight\n", &world.links, |b, l| {
         // Four decimals: link_weight's products (0.09999999999999998) read badly and carry nothing.

@@ -404,6 +404,11 @@ fn exposure_band(x: f64) -> Band {
 }
 
 /// What the registry says about one company, from its certificates.
+/// Up to this many companies in a network, every one's contribution is computed exactly.
+pub const EXACT_CONTRIBUTIONS_UP_TO: usize = 400;
+/// Above it, how many of the estimate's largest are re-computed exactly.
+pub const REFINE: usize = 30;
+
 fn registry_facts(certs: &[CertStatus], now: i64) -> (RegistryFacts, Option<&CertStatus>) {
     let valid = certs.iter().filter(|c| state_at(&c.state, c.valid_until, now) == ACTIVE).max_by_key(|c| (c.level, c.valid_until));
     let latest = certs.iter().filter(|c| c.superseded_by.is_none()).max_by_key(|c| (c.issued_at, c.serial.clone()));
@@ -1053,10 +1058,9 @@ impl App {
                 n.exposure = *r;
                 n.band = exposure_band(*r);
             }
-            // Every company upstream is a candidate while the network is small; otherwise tiers 1–2.
-            let candidates: Vec<usize> = (1..nodes.len()).filter(|&i| nodes.len() <= 400 || nodes[i].tier <= 2).collect();
-            let mut top = graph::contributions(&net, &own, 0, &candidates, 1e-9, 10_000).map_err(graph_error)?;
-            top.truncate(10);
+            // Every company upstream is a candidate: exactly computed in a small network; in a
+            // larger one estimated all at once and the estimate's largest re-computed exactly.
+            let top = graph::top_contributions(&net, &own, 0, 10, EXACT_CONTRIBUTIONS_UP_TO, REFINE).map_err(graph_error)?;
             Ok(NetworkView { nodes, edges, iterations: exposure.iterations, top_contributors: top, shared_lists: lists })
         })
         .await?

@@ -163,10 +163,10 @@ pub fn estimated_contributions(
     // suffix products, so a factor of zero (a certain compromise) needs no division.
     let mut jac = vec![0.0; net.edges()];
     let mut prefix = Vec::new();
-    for i in 0..net.n {
+    for (i, p) in own.iter().enumerate() {
         let (lo, hi) = (net.offsets[i], net.offsets[i + 1]);
         prefix.clear();
-        let mut acc = 1.0 - own[i];
+        let mut acc = 1.0 - p;
         for e in lo..hi {
             prefix.push(acc);
             acc *= 1.0 - net.weights[e] * r[net.suppliers[e] as usize];
@@ -183,12 +183,12 @@ pub fn estimated_contributions(
     for _ in 0..max_iterations {
         next.iter_mut().for_each(|v| *v = 0.0);
         next[target] = 1.0;
-        for i in 0..net.n {
-            if lambda[i] == 0.0 {
+        for (i, l) in lambda.iter().enumerate() {
+            if *l == 0.0 {
                 continue;
             }
             for e in net.offsets[i]..net.offsets[i + 1] {
-                next[net.suppliers[e] as usize] += jac[e] * lambda[i];
+                next[net.suppliers[e] as usize] += jac[e] * l;
             }
         }
         let scale = next.iter().fold(1.0f64, |m, v| m.max(v.abs()));

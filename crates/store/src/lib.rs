@@ -17,6 +17,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Row};
 
 pub mod assessments;
+pub mod bulk;
 pub mod invitations;
 pub mod negotiations;
 pub mod orgs;

@@ -125,7 +125,11 @@ impl Table {
                 return Ok(());
             }
             // The record starts where the reader's position was, after any blank lines.
-            let at = self.body + rec.position().map_or(at - self.body, |p| p.byte() as usize);
+            let mut at = self.body + rec.position().map_or(at - self.body, |p| p.byte() as usize);
+            // The reader's position may be at blank lines before the record.
+            while matches!(self.bytes.get(at), Some(b'\n' | b'\r')) {
+                at += 1;
+            }
             let fields: Vec<&[u8]> = rec.iter().collect();
             if fields.len() == 1 && fields[0].is_empty() {
                 continue;

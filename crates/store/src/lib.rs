@@ -83,6 +83,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "negotiations", include_str!("../migrations/0005_negotiations.sql")),
     (6, "trust", include_str!("../migrations/0006_trust.sql")),
     (7, "supplier_unknown", include_str!("../migrations/0007_supplier_unknown.sql")),
+    (8, "national", include_str!("../migrations/0008_national.sql")),
 ];
 
 /// The connection pool and which database it talks to.

@@ -2,11 +2,11 @@
 # Registry reads over HTTP: `hoshi serve` (release, SQLite) against nginx serving the very same
 # response bodies as static files, both loaded by wrk from this machine in the same run, and bulk
 # verification of 3,000 and 10,000 numbers against one SQL IN query on the same database.
-#   bench/http.sh [--firms N] [--seconds S] [--data DIR]   (default a generated 5,000-firm world, 5 s)
+#   bench/http.sh [--firms N] [--seconds S] [--data DIR]   (default a generated 40,000-firm world: ~3,600 certificates; 5 s each)
 #   bench/http.sh --smoke                                  (debug build, 300 firms, 1 s; the test command)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-profile=release firms=5000 secs=5 data=
+profile=release firms=40000 secs=5 data=
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) profile=debug firms=300 secs=1 ;;
@@ -39,10 +39,12 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && 
 read -r cn serial < <(sqlite3 -separator ' ' "$db" "SELECT o.corporate_number, c.serial FROM certificates c JOIN organizations o ON o.id = c.org_id WHERE c.state = 'active' ORDER BY c.serial LIMIT 1")
 name=$(sqlite3 "$db" "SELECT substr(name_ja, 1, 2) FROM organizations o JOIN certificates c ON c.org_id = o.id LIMIT 1")
 q=$(python3 -c "import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))" "$name")
+size=$(curl -sf "http://127.0.0.1:$port/log/checkpoint" | sed -n 2p)
+if [ "$size" -ge 256 ]; then tile=/log/tile/0/000 tlabel="full hash tile"; else tile="/log/tile/0/000.p/$size" tlabel="partial hash tile"; fi
 # What each workload asks for, and the static file nginx serves with the same body.
-paths=("/api/v1/registry/companies/$cn" "/registry" "/registry?q=$q" "/registry/certificates/$serial" "/log/checkpoint" "/log/tile/0/000")
+paths=("/api/v1/registry/companies/$cn" "/registry" "/registry?q=$q" "/registry/certificates/$serial" "/log/checkpoint" "$tile")
 files=(company.json list.html search.html certificate.html checkpoint.txt tile.bin)
-labels=("company JSON" "list page" "search page" "certificate page" "checkpoint" "full hash tile")
+labels=("company JSON" "list page" "search page" "certificate page" "checkpoint" "$tlabel")
 mkdir -p "$work/www"
 for i in "${!paths[@]}"; do
   curl -sf -H 'accept-language: ja' "http://127.0.0.1:$port${paths[$i]}" -o "$work/www/${files[$i]}" || { echo "FAIL: GET ${paths[$i]}" >&2; exit 1; }

@@ -40,6 +40,7 @@ pub struct LoadReport {
     pub organizations: usize,
     pub roles: usize,
     pub supplier_links: usize,
+    pub certificates: usize,
 }
 
 /// Rows are written this many at a time, so memory stays flat at national size.
@@ -153,5 +154,89 @@ impl App {
         }
         loader.commit().await?;
         Ok(report)
+    }
+
+    /// Issues a certificate at each given level to these registered companies, as the registry
+    /// does after a confirmed assessment (a confirmed assessment, an issued application, the
+    /// signed certificate and its `issued` log event), in one transaction, then sequences the
+    /// log. The assessments are recorded as made by a loader account (`gen@hoshi.invalid`),
+    /// which cannot sign in. Returns how many were issued.
+    pub async fn load_certificates(&self, certified: &[(CorporateNumber, hoshi_core::Level)]) -> Result<usize, AppError> {
+        use hoshi_store::assessments::{self as adb, Assessment};
+        use hoshi_store::registry::{self as rdb, Application};
+        use hoshi_store::{orgs, users};
+        if certified.is_empty() {
+            return Ok(0);
+        }
+        let now = self.now();
+        let edition = crate::assessment::current_edition()?;
+        let mut tx = self.store.begin().await?;
+        self.ensure_key_registered(&mut tx).await?;
+        // An unusable password hash: the account exists only to own the loaded records.
+        let loader = users::insert(&mut tx, "gen@hoshi.invalid", "hoshi gen", "!", now).await?;
+        let numbers: Vec<String> = certified.iter().map(|(cn, _)| cn.to_string()).collect();
+        let ids: std::collections::HashMap<String, i64> = orgs::ids_of(&mut tx, &numbers).await?.into_iter().collect();
+        let mut issued = 0;
+        for ((cn, level), number) in certified.iter().zip(&numbers) {
+            let Some(&org_id) = ids.get(number) else { continue };
+            let org = orgs::get(&mut tx, org_id).await?;
+            let a = adb::insert(
+                &mut tx,
+                &Assessment {
+                    id: 0,
+                    org_id,
+                    edition: edition.id.clone(),
+                    target_level: level.get(),
+                    version: 1,
+                    previous_id: None,
+                    scope_kind: "company".into(),
+                    scope_text: String::new(),
+                    it_onprem: true,
+                    it_cloud: true,
+                    employees: 0,
+                    pcs: 0,
+                    servers: 0,
+                    sites: 1,
+                    cloud_services: 0,
+                    hourly_rate_yen: 0,
+                    overhead_percent: 0,
+                    status: "confirmed".into(),
+                    locked_at: Some(now),
+                    created_by: loader.id,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .await?;
+            let mut application = rdb::insert_application(
+                &mut tx,
+                &Application {
+                    id: 0,
+                    org_id,
+                    assessment_id: a.id,
+                    level: level.get(),
+                    status: "issued".into(),
+                    reason: String::new(),
+                    submitted_by: loader.id,
+                    submitted_at: now,
+                    decided_by: Some(loader.id),
+                    decided_at: Some(now),
+                    serial: None,
+                    checked_by: None,
+                    checked_at: None,
+                    check_note: String::new(),
+                },
+            )
+            .await?;
+            let cert = self.new_certificate(&org, application.id, *level, "company", "", serde_json::Value::Null, now)?;
+            rdb::insert_certificate(&mut tx, &cert).await?;
+            application.serial = Some(cert.serial.clone());
+            rdb::update_application(&mut tx, &application).await?;
+            rdb::insert_pending(&mut tx, &crate::registry::event("issued", &cert, cn, "", now), Some(&cert.serial), now).await?;
+            issued += 1;
+        }
+        tx.commit().await?;
+        self.sequence().await?;
+        Ok(issued)
     }
 }

@@ -135,7 +135,7 @@ async fn with_hashes<T>(conn: &mut Conn, extra: &[(u64, Hash)], f: impl Fn(&Pref
 }
 
 /// A registry event, the exact bytes of a log entry.
-fn event(kind: &str, c: &Certificate, cn: &CorporateNumber, reason: &str, at: i64) -> Vec<u8> {
+pub(crate) fn event(kind: &str, c: &Certificate, cn: &CorporateNumber, reason: &str, at: i64) -> Vec<u8> {
     json!({
         "type": EVENT_TYPE,
         "event": kind,
@@ -514,7 +514,7 @@ impl App {
         Ok((out, total))
     }
 
-    async fn ensure_key_registered(&self, conn: &mut Conn) -> Result<(), AppError> {
+    pub(crate) async fn ensure_key_registered(&self, conn: &mut Conn) -> Result<(), AppError> {
         let now = self.now();
         let issuers = db::keys(conn, "issuer").await?;
         if !issuers.iter().any(|k| k.kid == self.keys.issuer.kid) {
@@ -605,61 +605,12 @@ impl App {
             None => serde_json::Value::Null,
         };
         self.ensure_key_registered(&mut tx).await?;
-        let edition = crate::assessment::current_edition()?;
         let level = Level::new(i64::from(app.level)).map_err(|e| AppError::invalid("level", e.to_string(), e.to_string()))?;
-        let months = edition.level(level).validity_months.unwrap_or(12);
-        let serial = format!("HS{}-{:07}", jst_date_string(now).get(..4).unwrap_or("0000"), app.id);
-        let until = valid_until(now, months);
-        let (scope, scope_en) = scope_words(&asmt.scope_kind, &asmt.scope_text);
-        let annual_due: Vec<String> = if edition.level(level).annual_self_assessment {
-            hoshi_core::time::annual_due_dates(now, months).into_iter().map(jst_date_string).collect()
-        } else {
-            Vec::new()
-        };
-        let payload = json!({
-            "@context": ["https://www.w3.org/ns/credentials/v2"],
-            "type": ["VerifiableCredential", "SupplyChainSecurityLevelCredential"],
-            "id": format!("urn:hoshi:certificate:{serial}"),
-            "issuer": {"id": format!("urn:hoshi:registry:{}", self.keys.log.origin()), "name": "Hoshi registry (SCS評価制度 登録簿)"},
-            "validFrom": rfc3339(now),
-            "validUntil": rfc3339(until),
-            "credentialSubject": {
-                "id": format!("urn:houjin-bangou:{}", org.corporate_number),
-                "corporateNumber": org.corporate_number.to_string(),
-                "legalName": {"ja": org.name_ja, "en": org.name_en},
-                "level": level.get(),
-                "levelName": edition.level(level).name.en,
-                "scope": scope,
-                "scopeDescription": {"kind": asmt.scope_kind, "ja": scope, "en": scope_en},
-                "attestedBy": attestation,
-                "edition": edition.id,
-                "annualSelfAssessmentDue": annual_due,
-            },
-        });
-        let jws = self.keys.issuer.sign(&payload);
+        let cert = self.new_certificate(&org, app.id, level, &asmt.scope_kind, &asmt.scope_text, attestation, now)?;
+        let serial = cert.serial.clone();
         // A renewal supersedes the company's active certificates.
         let previous: Vec<Certificate> =
             db::certificates_of_org(&mut tx, org.id).await?.into_iter().filter(|c| c.state == ACTIVE).collect();
-        let cert = Certificate {
-            serial: serial.clone(),
-            org_id: org.id,
-            application_id: app.id,
-            level: level.get(),
-            scope,
-            edition: edition.id.clone(),
-            issued_at: now,
-            valid_until: until,
-            state: ACTIVE.into(),
-            reason: String::new(),
-            superseded_by: None,
-            jws,
-            kid: self.keys.issuer.kid.clone(),
-            log_index: None,
-            updated_at: now,
-            scope_en,
-            attestation: attestation.to_string(),
-            reason_category: String::new(),
-        };
         db::insert_certificate(&mut tx, &cert).await?;
         let kind = if previous.is_empty() { "issued" } else { "renewed" };
         db::insert_pending(&mut tx, &event(kind, &cert, &org.corporate_number, "", now), Some(&serial), now).await?;
@@ -679,6 +630,73 @@ impl App {
         db::update_application(&mut tx, &app).await?;
         tx.commit().await?;
         Ok(app)
+    }
+
+    /// A signed certificate for `org` at `level` from application `application_id`, valid
+    /// from `now` for the edition's validity: the W3C credential as a JWS by the issuer key. Not
+    /// stored: the caller writes it and its log event in its own transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new_certificate(
+        &self,
+        org: &Org,
+        application_id: i64,
+        level: Level,
+        scope_kind: &str,
+        scope_text: &str,
+        attestation: serde_json::Value,
+        now: i64,
+    ) -> Result<Certificate, AppError> {
+        let edition = crate::assessment::current_edition()?;
+        let months = edition.level(level).validity_months.unwrap_or(12);
+        let serial = format!("HS{}-{:07}", jst_date_string(now).get(..4).unwrap_or("0000"), application_id);
+        let until = valid_until(now, months);
+        let (scope, scope_en) = scope_words(scope_kind, scope_text);
+        let annual_due: Vec<String> = if edition.level(level).annual_self_assessment {
+            hoshi_core::time::annual_due_dates(now, months).into_iter().map(jst_date_string).collect()
+        } else {
+            Vec::new()
+        };
+        let payload = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential", "SupplyChainSecurityLevelCredential"],
+            "id": format!("urn:hoshi:certificate:{serial}"),
+            "issuer": {"id": format!("urn:hoshi:registry:{}", self.keys.log.origin()), "name": "Hoshi registry (SCS評価制度 登録簿)"},
+            "validFrom": rfc3339(now),
+            "validUntil": rfc3339(until),
+            "credentialSubject": {
+                "id": format!("urn:houjin-bangou:{}", org.corporate_number),
+                "corporateNumber": org.corporate_number.to_string(),
+                "legalName": {"ja": org.name_ja, "en": org.name_en},
+                "level": level.get(),
+                "levelName": edition.level(level).name.en,
+                "scope": scope,
+                "scopeDescription": {"kind": scope_kind, "ja": scope, "en": scope_en},
+                "attestedBy": attestation,
+                "edition": edition.id,
+                "annualSelfAssessmentDue": annual_due,
+            },
+        });
+        let jws = self.keys.issuer.sign(&payload);
+        Ok(Certificate {
+            serial,
+            org_id: org.id,
+            application_id,
+            level: level.get(),
+            scope,
+            edition: edition.id.clone(),
+            issued_at: now,
+            valid_until: until,
+            state: ACTIVE.into(),
+            reason: String::new(),
+            superseded_by: None,
+            jws,
+            kid: self.keys.issuer.kid.clone(),
+            log_index: None,
+            updated_at: now,
+            scope_en,
+            attestation: attestation.to_string(),
+            reason_category: String::new(),
+        })
     }
 
     /// Suspends, reinstates or revokes a certificate (`action` = suspend / reinstate / revoke).

@@ -47,11 +47,13 @@ pub struct GenArgs {
     /// Folder for firms.csv and links.csv (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// Also load the world into the SQLite database in this folder.
-    #[arg(long, conflicts_with = "database_url")]
-    pub data: Option<PathBuf>,
-    /// Also load the world into this database (sqlite://… or postgres://…).
+    /// Also load the world into the SQLite database in this folder, with its certificates signed
+    /// by the keys in DIR/keys (created if missing). With --database-url: the folder for the keys
+    /// only, the one `hoshi serve --data` will use.
     #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Also load the world into this database (sqlite://… or postgres://…); needs --data for the keys.
+    #[arg(long, requires = "data")]
     pub database_url: Option<String>,
 }
 
@@ -491,10 +493,11 @@ pub fn run(args: GenArgs) -> Result<ExitCode> {
         let loading = Instant::now();
         let report = load(&world, args.data.as_deref(), args.database_url.as_deref())?;
         eprintln!(
-            "loaded {} organisations, {} roles, {} supplier-list entries in {:.2} s (total {:.2} s)",
+            "loaded {} organisations, {} roles, {} supplier-list entries, {} certificates (log sequenced) in {:.2} s (total {:.2} s)",
             report.organizations,
             report.roles,
             report.supplier_links,
+            report.certificates,
             loading.elapsed().as_secs_f64(),
             started.elapsed().as_secs_f64()
         );
@@ -518,6 +521,8 @@ fn load(world: &World, data: Option<&std::path::Path>, url: Option<&str>) -> Res
         .collect();
     let links: Vec<WorldLink> =
         world.links.iter().map(|l| WorldLink { supplier: l.supplier, customer: l.customer, facts: l.facts() }).collect();
+    let certified: Vec<(hoshi_core::CorporateNumber, hoshi_core::Level)> =
+        world.firms.iter().filter_map(|f| f.level.map(|l| (f.corporate_number, l))).collect();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async {
         let store = match (url, data) {
@@ -530,7 +535,10 @@ fn load(world: &World, data: Option<&std::path::Path>, url: Option<&str>) -> Res
             (None, None) => bail!("give --data or --database-url"),
         };
         store.migrate().await.context("cannot apply database migrations")?;
-        let app = hoshi_app::App::new(store, std::sync::Arc::new(hoshi_app::SystemClock));
-        app.load_world(&firms, &links, url).await.map_err(|e| anyhow::anyhow!("{e}"))
+        let keys = crate::server::keys(data.ok_or_else(|| anyhow::anyhow!("give --data DIR for the signing keys"))?)?;
+        let app = hoshi_app::App::with_keys(store, std::sync::Arc::new(hoshi_app::SystemClock), keys);
+        let mut report = app.load_world(&firms, &links, url).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        report.certificates = app.load_certificates(&certified).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(report)
     })
 }

@@ -6,7 +6,8 @@
 //! begins makes every cached answer stale at once, so a revocation made here shows on the very
 //! next read. Writes by other servers on the same database show within the TTL — the same
 //! bound a CDN in front of the registry gives. Full log tiles never change and are kept without
-//! a TTL. Each cache holds at most [`CAPACITY`] answers and starts afresh when full.
+//! a TTL. Each cache holds at most [`CAPACITY`] answers and starts afresh when full. The web
+//! layer keeps anonymous renderings of the public registry's pages in a [`ReadCache`] too.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -18,19 +19,19 @@ pub const PUBLIC_READ_TTL: Duration = Duration::from_secs(1);
 /// Answers per cache.
 pub const CAPACITY: usize = 20_000;
 
-pub(crate) struct ReadCache<V> {
+pub struct ReadCache<V> {
     entries: Mutex<HashMap<String, (Instant, u64, V)>>,
     ttl: Option<Duration>,
 }
 
 impl<V: Clone> ReadCache<V> {
     /// A cache whose answers expire after `ttl` or at the next write; `None`: immutable answers.
-    pub(crate) fn new(ttl: Option<Duration>) -> ReadCache<V> {
+    pub fn new(ttl: Option<Duration>) -> ReadCache<V> {
         ReadCache { entries: Mutex::new(HashMap::new()), ttl }
     }
 
     /// The answer for `key` read at write generation `generation`, if still good.
-    pub(crate) fn get(&self, key: &str, generation: u64) -> Option<V> {
+    pub fn get(&self, key: &str, generation: u64) -> Option<V> {
         let entries = self.entries.lock().ok()?;
         let (at, g, v) = entries.get(key)?;
         match self.ttl {
@@ -40,7 +41,7 @@ impl<V: Clone> ReadCache<V> {
     }
 
     /// Keeps `value`, read when the write generation was `generation`.
-    pub(crate) fn put(&self, key: String, generation: u64, value: V) {
+    pub fn put(&self, key: String, generation: u64, value: V) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= CAPACITY {
                 entries.clear();

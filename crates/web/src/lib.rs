@@ -50,11 +50,17 @@ impl Default for WebConfig {
 pub struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
+    /// Anonymous renderings of the public registry's pages (see `pages::public_page`).
+    pub pages: Arc<hoshi_app::read_cache::ReadCache<axum::body::Bytes>>,
 }
 
 /// The whole HTTP application.
 pub fn router(app: App, config: WebConfig) -> Router {
-    let state = AppState { app, config: Arc::new(config) };
+    let state = AppState {
+        app,
+        config: Arc::new(config),
+        pages: Arc::new(hoshi_app::read_cache::ReadCache::new(Some(hoshi_app::read_cache::PUBLIC_READ_TTL))),
+    };
     let mut r: Router<AppState> = Router::new();
     for (def, handler) in routes::table() {
         r = r.route(def.path, handler);

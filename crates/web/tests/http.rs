@@ -464,3 +464,24 @@ async fn log_tiles_and_public_json_are_cacheable_without_cookies() {
     let page = send(&w.router, Method::GET, "/registry", Auth::None, None, &[]).await;
     assert!(page.headers.get("set-cookie").is_some(), "a page still carries the anonymous CSRF cookie for its forms");
 }
+
+/// Anonymous renderings of registry pages are kept for a moment, but a change made through this
+/// server shows on the very next view, and a signed-in visitor never gets the anonymous page.
+#[tokio::test]
+async fn cached_registry_pages_show_a_change_at_once_and_never_cross_sessions() {
+    let w = world().await;
+    let path = format!("/registry/certificates/{}", w.serial);
+    let en = [("accept-language", "en")];
+    let first = send(&w.router, Method::GET, &path, Auth::None, None, &en).await;
+    assert!(first.body.contains("Active") && !first.body.contains("Revoked"), "{}", first.body);
+    let again = send(&w.router, Method::GET, &path, Auth::None, None, &en).await;
+    assert_eq!(again.body, first.body, "the same page again");
+    let signed_in = send(&w.router, Method::GET, &path, Auth::Session(&w.b.admin), None, &en).await;
+    assert!(signed_in.body.contains("data-testid=\"who\""), "a signed-in view is the visitor's own");
+    let op = w.app.session_actor(&w.operator.cookie).await.expect("operator");
+    w.app.change_certificate(&op, &w.serial, "revoke", "misrepresentation", "虚偽の申告").await.expect("revoke");
+    let after = send(&w.router, Method::GET, &path, Auth::None, None, &en).await;
+    assert!(after.body.contains("Revoked"), "the revocation shows on the next anonymous view");
+    let list = send(&w.router, Method::GET, "/registry", Auth::None, None, &en).await;
+    assert!(list.headers.get("set-cookie").is_some(), "each anonymous visitor still gets a CSRF cookie of its own");
+}

@@ -122,6 +122,38 @@ pub fn render<P: Template>(status: StatusCode, page: &P) -> Response {
     }
 }
 
+/// A public registry page as an anonymous visitor sees it, rendered at most once a second: the
+/// rendering is kept under its path, query, language and `extra` (what else the page shows,
+/// such as the host in a verification URL) and dropped with the app's public reads — at once
+/// when this server begins a write, else after the TTL. Signed-in visitors always get a fresh
+/// rendering (their header shows who they are). Only complete HTML answers are kept.
+pub async fn public_page<F>(s: &AppState, ctx: &Ctx, extra: &str, build: F) -> Response
+where
+    F: std::future::Future<Output = Response>,
+{
+    if ctx.actor.is_some() {
+        return build.await;
+    }
+    let key = format!("{}|{}|{extra}", ctx.lang.code(), ctx.path);
+    let generation = s.app.store().generation();
+    if let Some(body) = s.pages.get(&key, generation) {
+        return (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    }
+    let res = build.await;
+    let html = res.headers().get(axum::http::header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if res.status() != StatusCode::OK || !html {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
+        Ok(bytes) => {
+            s.pages.put(key, generation, bytes.clone());
+            Response::from_parts(parts, axum::body::Body::from(bytes))
+        }
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error: the page could not be read").into_response(),
+    }
+}
+
 /// A redirect after a successful form (303, so the browser follows with GET).
 pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()

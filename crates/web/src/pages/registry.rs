@@ -83,6 +83,10 @@ fn query_string(q: &SearchQuery, page: Option<i64>) -> String {
 }
 
 pub async fn search(State(s): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Response {
+    super::public_page(&s, &ctx, "", search_page(s.clone(), ctx.clone(), q)).await
+}
+
+async fn search_page(s: AppState, ctx: Ctx, q: SearchQuery) -> Response {
     let t = ctx.t();
     let page = q.page.unwrap_or(1).max(1);
     let (rows, total, error) = match q.to_search() {
@@ -223,6 +227,10 @@ fn event_name(e: &str, t: T) -> &'static str {
 }
 
 pub async fn company(State(s): State<AppState>, ctx: Ctx, Path(cn): Path<String>) -> Response {
+    super::public_page(&s, &ctx, "", company_page(s.clone(), ctx.clone(), cn)).await
+}
+
+async fn company_page(s: AppState, ctx: Ctx, cn: String) -> Response {
     let t = ctx.t();
     let cn = match CorporateNumber::parse(&cn) {
         Ok(c) => c,
@@ -335,8 +343,13 @@ fn qr_svg(url: &str) -> String {
 }
 
 pub async fn certificate(State(s): State<AppState>, ctx: Ctx, headers: axum::http::HeaderMap, Path(serial): Path<String>) -> Response {
+    // The page's QR code carries the host it was asked for: part of the key.
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_owned();
+    super::public_page(&s, &ctx, &host.clone(), certificate_page(s.clone(), ctx.clone(), host, serial)).await
+}
+
+async fn certificate_page(s: AppState, ctx: Ctx, host: String, serial: String) -> Response {
     let t = ctx.t();
-    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = if s.config.secure_cookies { "https" } else { "http" };
     let verify_url = format!("{scheme}://{host}/registry/certificates/{serial}");
     match s.app.registry_certificate(&serial).await {

@@ -52,6 +52,9 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Anonymous renderings of the public registry's pages (see `pages::public_page`).
     pub pages: Arc<hoshi_app::read_cache::ReadCache<axum::body::Bytes>>,
+    /// One rendering at a time per shard of page keys, so a page whose cached copy just expired
+    /// is rendered once, not once per waiting visitor.
+    pub page_locks: Arc<Vec<tokio::sync::Mutex<()>>>,
 }
 
 /// The whole HTTP application.
@@ -60,6 +63,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         app,
         config: Arc::new(config),
         pages: Arc::new(hoshi_app::read_cache::ReadCache::new(Some(hoshi_app::read_cache::PUBLIC_READ_TTL))),
+        page_locks: Arc::new((0..64).map(|_| tokio::sync::Mutex::new(())).collect()),
     };
     let mut r: Router<AppState> = Router::new();
     for (def, handler) in routes::table() {

@@ -135,9 +135,21 @@ where
         return build.await;
     }
     let key = format!("{}|{}|{extra}", ctx.lang.code(), ctx.path);
+    let hit = |body| (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+    if let Some(body) = s.pages.get(&key, s.app.store().generation()) {
+        return hit(body);
+    }
+    // A miss renders under its shard's lock; whoever waited finds the fresh copy.
+    let shard = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        (h.finish() % s.page_locks.len() as u64) as usize
+    };
+    let _one = s.page_locks[shard].lock().await;
     let generation = s.app.store().generation();
     if let Some(body) = s.pages.get(&key, generation) {
-        return (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+        return hit(body);
     }
     let res = build.await;
     let html = res.headers().get(axum::http::header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));

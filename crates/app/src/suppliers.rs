@@ -369,6 +369,11 @@ pub struct NetworkView {
     pub iterations: usize,
     /// The upstream companies that add most to the buyer's exposure: (node, exposure it adds).
     pub top_contributors: Vec<(usize, f64)>,
+    /// What `top_contributors` measure: the drop in the buyer's exposure, or (when the exposure
+    /// is saturated, above 99.9%) the drop in its accumulated hazard `−ln(1 − exposure)`.
+    pub contributions_measure: graph::Measure,
+    /// The buyer's whole exposure or hazard in that measure (for shares).
+    pub contributions_total: f64,
     /// Companies whose lists the buyer can see.
     pub shared_lists: usize,
 }
@@ -1060,8 +1065,17 @@ impl App {
             }
             // Every company upstream is a candidate: exactly computed in a small network; in a
             // larger one estimated all at once and the estimate's largest re-computed exactly.
-            let top = graph::top_contributions(&net, &own, 0, 10, EXACT_CONTRIBUTIONS_UP_TO, REFINE).map_err(graph_error)?;
-            Ok(NetworkView { nodes, edges, iterations: exposure.iterations, top_contributors: top, shared_lists: lists })
+            let (top, measure, total) =
+                graph::top_contributions(&net, &own, 0, 10, EXACT_CONTRIBUTIONS_UP_TO, REFINE).map_err(graph_error)?;
+            Ok(NetworkView {
+                nodes,
+                edges,
+                iterations: exposure.iterations,
+                top_contributors: top,
+                contributions_measure: measure,
+                contributions_total: total,
+                shared_lists: lists,
+            })
         })
         .await?
     }

@@ -124,18 +124,41 @@ pub fn contributions(
     tolerance: f64,
     max_iterations: usize,
 ) -> Result<Vec<(usize, f64)>, GraphError> {
+    contributions_by(net, own, target, candidates, tolerance, max_iterations, |r| r[target])
+}
+
+/// [`contributions`] measured by `measure` of the whole exposure vector (the target's exposure,
+/// or its accumulated hazard).
+fn contributions_by(
+    net: &Network,
+    own: &[f64],
+    target: usize,
+    candidates: &[usize],
+    tolerance: f64,
+    max_iterations: usize,
+    measure: impl Fn(&[f64]) -> f64 + Sync,
+) -> Result<Vec<(usize, f64)>, GraphError> {
     check_risks(own)?;
     if target >= net.n {
         return Err(GraphError::UnknownNode { index: 0, node: target, n: net.n });
     }
-    let full = iterate(net, own, None, tolerance, max_iterations).risk[target];
+    let full = measure(&iterate(net, own, None, tolerance, max_iterations).risk);
     let mut out: Vec<(usize, f64)> = candidates
         .par_iter()
         .filter(|&&c| c < net.n && c != target)
-        .map(|&c| (c, (full - iterate(net, own, Some(c), tolerance, max_iterations).risk[target]).max(0.0)))
+        .map(|&c| (c, (full - measure(&iterate(net, own, Some(c), tolerance, max_iterations).risk)).max(0.0)))
         .collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok(out)
+}
+
+/// The accumulated hazard of company `i` given everyone's exposure `r`:
+/// `h_i = −ln(1 − p_i) − Σ ln(1 − w_ji·r_j)`, so that `r_i = 1 − e^{−h_i}`. Unlike the exposure
+/// it keeps growing past the point where `r_i` rounds to 1.
+fn hazard(net: &Network, own: &[f64], r: &[f64], i: usize) -> f64 {
+    let tiny = f64::MIN_POSITIVE;
+    -(1.0 - own[i]).max(tiny).ln()
+        - (net.offsets[i]..net.offsets[i + 1]).map(|e| (1.0 - net.weights[e] * r[net.suppliers[e] as usize]).max(tiny).ln()).sum::<f64>()
 }
 
 /// Every company's contribution to `target`'s exposure at once, to first order: how far the
@@ -153,6 +176,32 @@ pub fn estimated_contributions(
     target: usize,
     tolerance: f64,
     max_iterations: usize,
+) -> Result<Vec<f64>, GraphError> {
+    estimate(net, own, target, tolerance, max_iterations, Measure::Exposure)
+}
+
+/// What a contribution is measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// The drop in the target's exposure (a probability).
+    Exposure,
+    /// The drop in the target's accumulated hazard `−ln(1 − exposure)`, used when the exposure
+    /// is saturated (above [`SATURATED_EXPOSURE`]): there no single company moves the exposure,
+    /// but each still carries its part of the risk that piles up.
+    Hazard,
+}
+
+/// Above this exposure, contributions are measured in hazard.
+pub const SATURATED_EXPOSURE: f64 = 0.999;
+
+fn estimate(
+    net: &Network,
+    own: &[f64],
+    target: usize,
+    tolerance: f64,
+    max_iterations: usize,
+    measure: Measure,
 ) -> Result<Vec<f64>, GraphError> {
     check_risks(own)?;
     if target >= net.n {
@@ -175,6 +224,12 @@ pub fn estimated_contributions(
         for e in (lo..hi).rev() {
             jac[e] = net.weights[e] * prefix[e - lo] * suffix;
             suffix *= 1.0 - net.weights[e] * r[net.suppliers[e] as usize];
+        }
+    }
+    if measure == Measure::Hazard {
+        // ∂h_target/∂r_j = w / (1 − w·r_j) on the target's own links; deeper links as before.
+        for e in net.offsets[target]..net.offsets[target + 1] {
+            jac[e] = net.weights[e] / (1.0 - net.weights[e] * r[net.suppliers[e] as usize]).max(1e-12);
         }
     }
     let mut lambda = vec![0.0; net.n];
@@ -201,10 +256,13 @@ pub fn estimated_contributions(
     Ok((0..net.n).map(|j| if j == target { 0.0 } else { (lambda[j] * r[j]).max(0.0) }).collect())
 }
 
-/// The `k` largest contributions to `target`'s exposure with exact figures: candidates are
-/// every other company, all computed exactly when there are at most `exact_up_to` companies;
-/// otherwise the `refine` largest by [`estimated_contributions`] are computed exactly and
-/// ranked. Largest first, ties by index.
+/// The `k` largest contributions to `target`'s risk with exact figures, and what they are
+/// measured in: the drop in exposure, or — when the target's exposure is saturated (above
+/// [`SATURATED_EXPOSURE`], where making any one company secure changes it by nothing
+/// measurable) — the drop in its accumulated hazard. Candidates are every other company, all
+/// computed exactly when there are at most `exact_up_to` companies; otherwise the `refine`
+/// largest by the adjoint estimate are computed exactly and ranked. Largest first, ties by index.
+/// The third value is the target's whole exposure or hazard, for shares.
 pub fn top_contributions(
     net: &Network,
     own: &[f64],
@@ -212,19 +270,32 @@ pub fn top_contributions(
     k: usize,
     exact_up_to: usize,
     refine: usize,
-) -> Result<Vec<(usize, f64)>, GraphError> {
+) -> Result<(Vec<(usize, f64)>, Measure, f64), GraphError> {
+    check_risks(own)?;
+    if target >= net.n {
+        return Err(GraphError::UnknownNode { index: 0, node: target, n: net.n });
+    }
+    let r = iterate(net, own, None, 1e-9, 10_000).risk;
+    let measure = if r[target] > SATURATED_EXPOSURE { Measure::Hazard } else { Measure::Exposure };
     let candidates: Vec<usize> = if net.n <= exact_up_to {
         (0..net.n).filter(|&i| i != target).collect()
     } else {
-        let est = estimated_contributions(net, own, target, 1e-9, 10_000)?;
+        let est = estimate(net, own, target, 1e-9, 10_000, measure)?;
         let mut order: Vec<usize> = (0..net.n).filter(|&i| i != target && est[i] > 0.0).collect();
         order.sort_by(|a, b| est[*b].total_cmp(&est[*a]).then(a.cmp(b)));
         order.truncate(refine.max(k));
         order
     };
-    let mut top = contributions(net, own, target, &candidates, 1e-9, 10_000)?;
+    let mut top = match measure {
+        Measure::Exposure => contributions(net, own, target, &candidates, 1e-9, 10_000)?,
+        Measure::Hazard => contributions_by(net, own, target, &candidates, 1e-9, 10_000, |r| hazard(net, own, r, target))?,
+    };
     top.truncate(k);
-    Ok(top)
+    let total = match measure {
+        Measure::Exposure => r[target],
+        Measure::Hazard => hazard(net, own, &r, target),
+    };
+    Ok((top, measure, total))
 }
 
 /// Below this, `1 − q` is exactly 1.0 in f64 already: the product can stop (and never reaches
@@ -514,6 +585,25 @@ mod tests {
         let all = top_contributions(&net, &own, 0, 10, usize::MAX, 0).expect("exact");
         let refined = top_contributions(&net, &own, 0, 10, 100, 30).expect("refined");
         assert_eq!(all, refined);
+        assert_eq!(all.1, Measure::Exposure);
+        assert!(all.2 > 0.0 && all.2 < 1.0);
+        assert!(all.0.len() == 10 && all.0[0].1 > 0.0);
+
+        // A buyer with 2,000 risky direct suppliers is saturated: exposure rounds to 1 and no
+        // single supplier moves it, so the ranking is by hazard — and the supplier with the
+        // strongest, riskiest link comes first, exactly as the full computation says.
+        let n = 2001;
+        let links: Vec<(usize, usize, f64)> = (1..n).map(|s| (s, 0, 0.2 + 0.6 * ((s * 7919) % 1000) as f64 / 1000.0)).collect();
+        let own: Vec<f64> = (0..n).map(|i| if i == 0 { 0.0 } else { 0.3 }).collect();
+        let net = Network::new(n, &links).expect("network");
+        let (all, m, total) = top_contributions(&net, &own, 0, 10, usize::MAX, 0).expect("exact");
+        let (refined, m2, _) = top_contributions(&net, &own, 0, 10, 100, 30).expect("refined");
+        assert!(total > 100.0, "the hazard keeps growing past saturation: {total}");
+        assert_eq!((m, m2), (Measure::Hazard, Measure::Hazard));
+        assert_eq!(all, refined);
+        let strongest = links.iter().max_by(|a, b| a.2.total_cmp(&b.2).then(b.0.cmp(&a.0))).expect("a link").0;
+        assert_eq!(all[0].0, strongest);
+        assert!(all[0].1 > 0.0);
     }
 
     #[test]

@@ -45,6 +45,15 @@ async fn two_heavy_network_views_leave_the_server_answering() {
     let alone = send(&router, Method::GET, "/api/v1/network", Auth::Session(&session), None, &[]).await;
     assert_eq!(alone.status, StatusCode::OK, "{}", &alone.body[..alone.body.len().min(300)]);
     let one = t.elapsed();
+    // 3,000 unknown direct suppliers saturate the buyer's exposure: the ten that carry most of the
+    // accumulated risk are still named, measured in hazard (exactly re-computed).
+    let v = alone.json();
+    assert_eq!(v["contributions_measure"], "hazard", "{}", &alone.body[..alone.body.len().min(300)]);
+    let top = v["top_contributors"].as_array().expect("top");
+    assert_eq!(top.len(), 10);
+    assert!(
+        top[0][1].as_f64().expect("drop") > 0.0 && v["contributions_total"].as_f64().expect("total") > top[0][1].as_f64().expect("drop")
+    );
 
     let views: Vec<_> = (0..2)
         .map(|_| {

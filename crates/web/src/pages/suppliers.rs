@@ -751,6 +751,8 @@ pub struct NetworkPage {
     pub shared_lists: usize,
     pub buyer_exposure: String,
     pub top: Vec<(String, String, u32, String, String)>,
+    /// The buyer's exposure is saturated: contributions are shares of its accumulated hazard.
+    pub by_hazard: bool,
     pub choices: Vec<(String, String, bool)>,
     pub whatif: Option<WhatIfView>,
 }
@@ -839,9 +841,14 @@ pub async fn network(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Networ
         .iter()
         .map(|&(i, d)| {
             let n = &view.nodes[i];
-            (n.corporate_number.clone(), n.name.clone(), n.tier, n.certified_level.map_or("—".into(), |l| format!("★{l}")), pct(d))
+            let shown = match view.contributions_measure {
+                hoshi_core::graph::Measure::Exposure => pct(d),
+                hoshi_core::graph::Measure::Hazard => pct(d / view.contributions_total.max(f64::MIN_POSITIVE)),
+            };
+            (n.corporate_number.clone(), n.name.clone(), n.tier, n.certified_level.map_or("—".into(), |l| format!("★{l}")), shown)
         })
         .collect();
+    let by_hazard = view.contributions_measure == hoshi_core::graph::Measure::Hazard;
     let mut choices: Vec<(String, String, bool)> = view
         .nodes
         .iter()
@@ -878,6 +885,7 @@ pub async fn network(State(s): State<AppState>, ctx: Ctx, Query(q): Query<Networ
         shared_lists: view.shared_lists,
         buyer_exposure: pct(view.nodes[0].exposure),
         top,
+        by_hazard,
         choices,
         whatif,
     };

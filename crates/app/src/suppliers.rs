@@ -1065,15 +1065,14 @@ impl App {
             }
             // Every company upstream is a candidate: exactly computed in a small network; in a
             // larger one estimated all at once and the estimate's largest re-computed exactly.
-            let (top, measure, total) =
-                graph::top_contributions(&net, &own, 0, 10, EXACT_CONTRIBUTIONS_UP_TO, REFINE).map_err(graph_error)?;
+            let top = graph::top_contributions(&net, &own, 0, 10, EXACT_CONTRIBUTIONS_UP_TO, REFINE).map_err(graph_error)?;
             Ok(NetworkView {
                 nodes,
                 edges,
                 iterations: exposure.iterations,
-                top_contributors: top,
-                contributions_measure: measure,
-                contributions_total: total,
+                top_contributors: top.top,
+                contributions_measure: top.measure,
+                contributions_total: top.total,
                 shared_lists: lists,
             })
         })

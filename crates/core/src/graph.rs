@@ -192,6 +192,16 @@ pub enum Measure {
     Hazard,
 }
 
+/// What [`top_contributions`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopContributions {
+    /// (company, contribution), largest first.
+    pub top: Vec<(usize, f64)>,
+    pub measure: Measure,
+    /// The target's whole exposure or hazard, for shares.
+    pub total: f64,
+}
+
 /// Above this exposure, contributions are measured in hazard.
 pub const SATURATED_EXPOSURE: f64 = 0.999;
 
@@ -262,7 +272,6 @@ fn estimate(
 /// measurable) — the drop in its accumulated hazard. Candidates are every other company, all
 /// computed exactly when there are at most `exact_up_to` companies; otherwise the `refine`
 /// largest by the adjoint estimate are computed exactly and ranked. Largest first, ties by index.
-/// The third value is the target's whole exposure or hazard, for shares.
 pub fn top_contributions(
     net: &Network,
     own: &[f64],
@@ -270,7 +279,7 @@ pub fn top_contributions(
     k: usize,
     exact_up_to: usize,
     refine: usize,
-) -> Result<(Vec<(usize, f64)>, Measure, f64), GraphError> {
+) -> Result<TopContributions, GraphError> {
     check_risks(own)?;
     if target >= net.n {
         return Err(GraphError::UnknownNode { index: 0, node: target, n: net.n });
@@ -295,7 +304,7 @@ pub fn top_contributions(
         Measure::Exposure => r[target],
         Measure::Hazard => hazard(net, own, &r, target),
     };
-    Ok((top, measure, total))
+    Ok(TopContributions { top, measure, total })
 }
 
 /// Below this, `1 − q` is exactly 1.0 in f64 already: the product can stop (and never reaches
@@ -585,9 +594,9 @@ mod tests {
         let all = top_contributions(&net, &own, 0, 10, usize::MAX, 0).expect("exact");
         let refined = top_contributions(&net, &own, 0, 10, 100, 30).expect("refined");
         assert_eq!(all, refined);
-        assert_eq!(all.1, Measure::Exposure);
-        assert!(all.2 > 0.0 && all.2 < 1.0);
-        assert!(all.0.len() == 10 && all.0[0].1 > 0.0);
+        assert_eq!(all.measure, Measure::Exposure);
+        assert!(all.total > 0.0 && all.total < 1.0);
+        assert!(all.top.len() == 10 && all.top[0].1 > 0.0);
 
         // A buyer with 2,000 risky direct suppliers is saturated: exposure rounds to 1 and no
         // single supplier moves it, so the ranking is by hazard — and the supplier with the
@@ -596,14 +605,15 @@ mod tests {
         let links: Vec<(usize, usize, f64)> = (1..n).map(|s| (s, 0, 0.2 + 0.6 * ((s * 7919) % 1000) as f64 / 1000.0)).collect();
         let own: Vec<f64> = (0..n).map(|i| if i == 0 { 0.0 } else { 0.3 }).collect();
         let net = Network::new(n, &links).expect("network");
-        let (all, m, total) = top_contributions(&net, &own, 0, 10, usize::MAX, 0).expect("exact");
-        let (refined, m2, _) = top_contributions(&net, &own, 0, 10, 100, 30).expect("refined");
+        let all = top_contributions(&net, &own, 0, 10, usize::MAX, 0).expect("exact");
+        let refined = top_contributions(&net, &own, 0, 10, 100, 30).expect("refined");
+        let (m, m2, total) = (all.measure, refined.measure, all.total);
         assert!(total > 100.0, "the hazard keeps growing past saturation: {total}");
         assert_eq!((m, m2), (Measure::Hazard, Measure::Hazard));
         assert_eq!(all, refined);
         let strongest = links.iter().max_by(|a, b| a.2.total_cmp(&b.2).then(b.0.cmp(&a.0))).expect("a link").0;
-        assert_eq!(all[0].0, strongest);
-        assert!(all[0].1 > 0.0);
+        assert_eq!(all.top[0].0, strongest);
+        assert!(all.top[0].1 > 0.0);
     }
 
     #[test]

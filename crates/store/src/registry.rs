@@ -411,14 +411,21 @@ pub async fn search_certified(conn: &mut Conn, s: &Search) -> Result<(Vec<i64>, 
     }
     if let Some(l) = s.level {
         let p = next(l.to_string(), &mut binds);
-        cert_clauses.push(format!("CAST(c.level AS TEXT) = {p}"));
+        cert_clauses.push(format!("c.level = CAST({p} AS BIGINT)"));
     }
     if let Some(st) = &s.state {
         let p = next(st.clone(), &mut binds);
         cert_clauses.push(format!("c.state = {p}"));
     }
     let filter = format!("{} AND EXISTS (SELECT 1 FROM certificates c WHERE {})", org_clauses.join(" AND "), cert_clauses.join(" AND "));
-    let count_sql = format!("SELECT COUNT(*) FROM organizations o WHERE {filter}");
+    // Without an organisation filter the count is over certificates alone (a few hundred
+    // thousand rows nationally), not a semi-join over every organisation (3.4 million).
+    let count_sql = if org_clauses.len() == 1 {
+        let certs: Vec<&str> = cert_clauses.iter().skip(1).map(String::as_str).chain(["1 = 1"]).collect();
+        format!("SELECT COUNT(DISTINCT c.org_id) FROM certificates c WHERE {}", certs.join(" AND "))
+    } else {
+        format!("SELECT COUNT(*) FROM organizations o WHERE {filter}")
+    };
     let mut q = sqlx::query(&count_sql);
     for b in &binds {
         q = q.bind(b);

@@ -6,10 +6,10 @@
 #   bench/http.sh --smoke                                  (debug build, 300 firms, 1 s; the test command)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-profile=release firms=40000 secs=5 data=
+profile=release firms=40000 secs=5 data= sizes="3000 10000"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --smoke) profile=debug firms=300 secs=1 ;;
+    --smoke) profile=debug firms=300 secs=1 sizes="100 300" ;;
     --firms) firms=$2; shift ;;
     --seconds) secs=$2; shift ;;
     --data) data=$2; shift ;;
@@ -17,10 +17,11 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-for tool in wrk nginx; do
-  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null
-done
-command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
+. bench/need.sh
+need wrk wrk
+need nginx-light nginx
+need sqlite3 sqlite3
+need curl curl
 if [ "$profile" = release ]; then cargo build --quiet --release --bin hoshi; else cargo build --quiet --bin hoshi; fi
 hoshi="${CARGO_TARGET_DIR:-target}/$profile/hoshi"
 work=$(mktemp -d)
@@ -80,12 +81,12 @@ echo
 echo "| bulk verification over HTTP | Hoshi median | one SQL IN query (same DB) | ratio | target |"
 echo "|---|---|---|---|---|"
 total=$(sqlite3 "$db" "SELECT COUNT(*) FROM organizations")
-for n in 3000 10000; do
+for n in $sizes; do
   [ "$total" -ge "$n" ] || { echo "| $n numbers | (only $total organisations) | | | |"; continue; }
   out=$(python3 bench/peers/verify_client.py "127.0.0.1:$port" "$db" "$n")
   python3 - "$out" <<'PY'
 import json, sys
-r = json.loads(sys.argv[1]); target = 20 if r["n"] == 3000 else 60
+r = json.loads(sys.argv[1]); target = {3000: 20, 10000: 60}.get(r["n"], 60)
 print(f"| {r['n']:,} numbers | {r['median_ms']:.1f} ms | {r['peer_median_ms']:.1f} ms | {r['median_ms'] / r['peer_median_ms']:.1f}x | ≤ {target} ms: {'met' if r['median_ms'] <= target else 'NOT met'} |")
 PY
   json="$json\"verify_$n\": $out,"

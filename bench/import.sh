@@ -11,7 +11,9 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 if [ "$profile" = release ]; then cargo build --quiet --release --bin hoshi; else cargo build --quiet --bin hoshi; fi
 hoshi="${CARGO_TARGET_DIR:-target}/$profile/hoshi"
-command -v sqlite3 >/dev/null || { apt-get install -y -qq sqlite3 >/dev/null; }
+. bench/need.sh
+need sqlite3 sqlite3
+need bc bc
 gen() { # rows, path, amount multiplier (a second file changes every row)
 python3 - "$1" "$2" "$3" <<'PY'
 import sys

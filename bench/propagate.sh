@@ -24,7 +24,9 @@ while [ $# -gt 0 ]; do
 done
 if [ "$profile" = release ]; then cargo build --quiet --release --bin hoshi; else cargo build --quiet --bin hoshi; fi
 hoshi="${CARGO_TARGET_DIR:-$root/target}/$profile/hoshi"
-[ -x /usr/bin/time ] || { apt-get install -y -qq time >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }; }
+. bench/need.sh
+need time /usr/bin/time
+need bc bc
 venv="$root/bench/.venv"
 if ! "$venv/bin/python" -c "import pandas, numpy" 2>/dev/null; then
     python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check pandas numpy

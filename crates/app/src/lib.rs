@@ -27,7 +27,7 @@ pub use actor::{Actor, Via};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AppError, Msg};
 /// The stored records use cases hand out, so callers need not depend on the store.
-pub use hoshi_store::{invitations::Invitation, orgs::Org, registry::Search, tokens::ApiToken, users::User, Store};
+pub use hoshi_store::{invitations::Invitation, orgs::Org, registry::Search, tokens::ApiToken, users::User, SequencerLease, Store};
 
 use std::sync::Arc;
 

@@ -873,25 +873,21 @@ impl App {
     /// The background log work, called twice a second by every server: keep or take the
     /// sequencer lease (one server at a time on PostgreSQL; the others wait and take over when
     /// it goes), and while holding it, sequence. Returns whether this server sequences.
-    pub async fn sequencer_tick(&self, lease: &mut Option<hoshi_store::SequencerLease>) -> Result<bool, AppError> {
+    pub async fn sequencer_tick(&self, lease: &mut hoshi_store::SequencerLease) -> Result<bool, AppError> {
         use std::sync::atomic::Ordering;
-        if let Some(held) = lease.as_mut() {
-            if !held.held().await {
-                tracing::warn!("lost the sequencer lease (database connection closed)");
-                *lease = None;
-            }
+        let before = lease.is_held();
+        let held = self.store.hold_sequencer_lease(lease).await;
+        let now = lease.is_held();
+        match (before, now) {
+            (false, true) => tracing::info!("this server now sequences the log"),
+            (true, false) => tracing::warn!("this server lost the sequencer lease"),
+            _ => {}
         }
-        if lease.is_none() {
-            *lease = self.store.try_sequencer_lease().await?;
-            if lease.is_some() {
-                tracing::info!("this server now sequences the log");
-            }
-        }
-        self.sequencing.store(lease.is_some(), Ordering::Relaxed);
-        if lease.is_some() {
+        self.sequencing.store(now, Ordering::Relaxed);
+        if held? {
             self.sequence().await?;
         }
-        Ok(lease.is_some())
+        Ok(now)
     }
 
     /// Whether this process holds the sequencer lease.

@@ -126,7 +126,7 @@ fn spawn_jobs(app: &App) {
     let app = app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
-        let mut lease = None;
+        let mut lease = hoshi_app::SequencerLease::default();
         let mut ticks: u64 = 0;
         loop {
             tick.tick().await;
@@ -134,7 +134,7 @@ fn spawn_jobs(app: &App) {
                 Ok(l) => l,
                 Err(e) => {
                     tracing::warn!(error = %e, "log sequencer");
-                    lease.is_some()
+                    lease.is_held()
                 }
             };
             if leading && ticks % 120 == 0 {

@@ -100,18 +100,18 @@ pub struct Store {
 /// The advisory-lock key of the log's sequencer ("HOSHI" in ASCII).
 const SEQUENCER_LOCK: i64 = 0x48_4f_53_48_49;
 
-/// The right to sequence the log (see [`Store::try_sequencer_lease`]).
+/// The right to sequence the log (see [`Store::hold_sequencer_lease`]): on PostgreSQL a
+/// connection of its own, kept between tries, and whether it holds the lock.
+#[derive(Default)]
 pub struct SequencerLease {
     conn: Option<Conn>,
+    held: bool,
 }
 
 impl SequencerLease {
-    /// Whether the lease still holds: its connection (and so its lock) is alive.
-    pub async fn held(&mut self) -> bool {
-        match &mut self.conn {
-            None => true,
-            Some(c) => sqlx::query("SELECT 1").execute(&mut *c).await.is_ok(),
-        }
+    /// Whether the lease was held at its last check.
+    pub fn is_held(&self) -> bool {
+        self.held
     }
 }
 
@@ -159,23 +159,38 @@ impl Store {
         Ok(Store { pool, backend, read: None, writes: Default::default() })
     }
 
-    /// Tries to become the one server that sequences the log. On PostgreSQL this is a
-    /// session-level advisory lock on a connection of its own, held for as long as the lease
-    /// lives: when the holding process dies its connection closes and the lock is free for
-    /// another server's next try. On SQLite (one file, one machine) every process may sequence:
-    /// the database's single writer and the `log_lock` row keep them from overlapping.
-    pub async fn try_sequencer_lease(&self) -> Result<Option<SequencerLease>> {
-        match self.backend {
-            Backend::Sqlite => Ok(Some(SequencerLease { conn: None })),
-            Backend::Postgres => {
-                let mut conn = self.pool.acquire().await?.detach();
-                let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(SEQUENCER_LOCK).fetch_one(&mut conn).await?;
-                if got {
-                    Ok(Some(SequencerLease { conn: Some(conn) }))
-                } else {
-                    let _ = sqlx::Connection::close(conn).await;
-                    Ok(None)
-                }
+    /// Keeps, or tries to take, the right to be the one server that sequences the log; returns
+    /// whether this process holds it now. On PostgreSQL it is a session-level advisory lock on a
+    /// connection of the lease's own (opened once, reused by every try): when the holding
+    /// process dies its connection closes and the lock is free for another server's next try;
+    /// a holder whose connection fails loses the lease at once. On SQLite (one file, one
+    /// machine) every process may sequence: the database's single writer and the `log_lock` row
+    /// keep them from overlapping.
+    pub async fn hold_sequencer_lease(&self, lease: &mut SequencerLease) -> Result<bool> {
+        if self.backend == Backend::Sqlite {
+            lease.held = true;
+            return Ok(true);
+        }
+        let conn = match &mut lease.conn {
+            Some(c) => c,
+            None => {
+                lease.held = false;
+                lease.conn.insert(self.pool.acquire().await?.detach())
+            }
+        };
+        let now = if lease.held {
+            sqlx::query("SELECT 1").execute(&mut *conn).await.map(|_| true)
+        } else {
+            sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(SEQUENCER_LOCK).fetch_one(&mut *conn).await
+        };
+        match now {
+            Ok(held) => {
+                lease.held = held;
+                Ok(held)
+            }
+            Err(e) => {
+                (lease.conn, lease.held) = (None, false);
+                Err(e.into())
             }
         }
     }

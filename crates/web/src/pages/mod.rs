@@ -269,10 +269,13 @@ pub struct Next {
     pub next: Option<String>,
 }
 
-/// A local path to return to, never another site.
+/// A local path to return to, never another site: it starts with one `/` and holds no
+/// backslash and no control character. Browsers drop tabs and line breaks from a URL and read
+/// `\` as `/`, so `/\t/evil.example` or `/\\evil.example` would lead to `//evil.example`, and a
+/// CR or LF cannot go into a `Location` header at all.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.chars().any(|c| c == '\\' || c.is_control()) => n.to_owned(),
         _ => "/".to_owned(),
     }
 }

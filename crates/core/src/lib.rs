@@ -19,4 +19,5 @@ pub mod required_level;
 pub mod risk;
 pub mod sharing;
 pub mod supplier_file;
+pub mod text;
 pub mod time;

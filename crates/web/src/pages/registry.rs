@@ -161,20 +161,24 @@ pub async fn csv(State(s): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuer
                     hoshi_app::registry::reason_category_name(&cert.reason_category, ctx.ja())
                 };
                 let scope = if ctx.ja() || cert.scope_en.is_empty() { &cert.scope } else { &cert.scope_en };
-                let _ = w.write_record([
-                    &c.corporate_number,
-                    &c.name_ja,
-                    &c.name_en,
-                    &prefecture,
-                    &cert.serial,
-                    &cert.level.to_string(),
-                    state_name(&cert.state, t),
-                    scope,
-                    &cert.issued,
-                    &cert.valid_until,
-                    &category,
-                    &cert.reason,
-                ]);
+                // Names and reasons come from the public: no cell may run as a formula.
+                let _ = w.write_record(
+                    [
+                        c.corporate_number.as_str(),
+                        &c.name_ja,
+                        &c.name_en,
+                        &prefecture,
+                        &cert.serial,
+                        &cert.level.to_string(),
+                        state_name(&cert.state, t),
+                        scope,
+                        &cert.issued,
+                        &cert.valid_until,
+                        &category,
+                        &cert.reason,
+                    ]
+                    .map(hoshi_core::text::spreadsheet_safe),
+                );
             }
         }
         search.offset += search.limit;

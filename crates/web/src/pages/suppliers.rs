@@ -304,28 +304,32 @@ pub fn portfolio_csv(p: &Portfolio, q: &PortfolioQuery, t: T) -> Result<Vec<u8>,
         }
     };
     for r in p.filtered(q) {
-        w.write_record([
-            r.corporate_number.as_str(),
-            &r.name,
-            &r.supplies,
-            &r.annual_purchase_yen.map(|v| v.to_string()).unwrap_or_default(),
-            &r.criticality,
-            b(r.holds_confidential_data, "holds_confidential_data", r),
-            b(r.outage_unacceptable, "outage_unacceptable", r),
-            b(r.network_access, "network_access", r),
-            &r.rule_level.to_string(),
-            &r.required_level.to_string(),
-            &r.override_reason,
-            &r.effective_from,
-            &r.certified_level.map(|v| v.to_string()).unwrap_or_default(),
-            r.certificate_serial.as_deref().unwrap_or(""),
-            r.certificate_state.as_deref().unwrap_or(""),
-            r.valid_until.as_deref().unwrap_or(""),
-            r.status.key(),
-            &r.risk.score.to_string(),
-            r.risk.band.key(),
-            &r.risk.summary(t.ja()),
-        ])?;
+        // Names, items and reasons come from uploaded files: no cell may run as a formula.
+        w.write_record(
+            [
+                r.corporate_number.as_str(),
+                &r.name,
+                &r.supplies,
+                &r.annual_purchase_yen.map(|v| v.to_string()).unwrap_or_default(),
+                &r.criticality,
+                b(r.holds_confidential_data, "holds_confidential_data", r),
+                b(r.outage_unacceptable, "outage_unacceptable", r),
+                b(r.network_access, "network_access", r),
+                &r.rule_level.to_string(),
+                &r.required_level.to_string(),
+                &r.override_reason,
+                &r.effective_from,
+                &r.certified_level.map(|v| v.to_string()).unwrap_or_default(),
+                r.certificate_serial.as_deref().unwrap_or(""),
+                r.certificate_state.as_deref().unwrap_or(""),
+                r.valid_until.as_deref().unwrap_or(""),
+                r.status.key(),
+                &r.risk.score.to_string(),
+                r.risk.band.key(),
+                &r.risk.summary(t.ja()),
+            ]
+            .map(hoshi_core::text::spreadsheet_safe),
+        )?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

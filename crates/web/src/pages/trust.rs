@@ -107,17 +107,20 @@ pub async fn providers_csv(State(s): State<AppState>, ctx: Ctx, Query(q): Query<
             (true, false) => "yes",
             (false, false) => "no",
         };
-        let _ = w.write_record([
-            kind,
-            &e.corporate_number,
-            if ja { &e.name_ja } else { &e.name_en },
-            &e.prefecture,
-            &e.regions,
-            &e.qualification,
-            &e.number,
-            tv,
-            &format!("{} – {}", e.valid_from, e.valid_until),
-        ]);
+        let _ = w.write_record(
+            [
+                kind,
+                &e.corporate_number,
+                if ja { &e.name_ja } else { &e.name_en },
+                &e.prefecture,
+                &e.regions,
+                &e.qualification,
+                &e.number,
+                tv,
+                &format!("{} – {}", e.valid_from, e.valid_until),
+            ]
+            .map(hoshi_core::text::spreadsheet_safe),
+        );
     }
     let body = w.into_inner().unwrap_or_default();
     ([(CONTENT_TYPE, "text/csv; charset=utf-8"), (CONTENT_DISPOSITION, "attachment; filename=\"hoshi-providers.csv\"")], body)

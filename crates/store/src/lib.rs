@@ -120,6 +120,19 @@ impl Store {
     pub async fn open_dir(dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
         let path = dir.join("hoshi.db");
+        // Password hashes, evidence and the log live here: readable by the owner only (SQLite
+        // gives its -wal and -shm files the database file's mode).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            let io = |e| StoreError::Db(sqlx::Error::Io(e));
+            std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&path).map_err(io)?;
+            for f in [path.clone(), dir.join("hoshi.db-wal"), dir.join("hoshi.db-shm")] {
+                if f.exists() {
+                    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+                }
+            }
+        }
         Store::connect(&format!("sqlite://{}?mode=rwc", path.display())).await
     }
 

@@ -227,3 +227,26 @@ async fn the_application_queue_is_paged() {
         assert!(all.windows(2).all(|w| w[0] < w[1]), "oldest first, no repeats across pages");
     }
 }
+
+/// The embedded database (password hashes, evidence, the log) is readable by its owner only,
+/// its write-ahead files included, and a folder created earlier with looser modes is tightened.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_files_are_private_to_their_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("hoshi-perm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("hoshi.db"), b"").expect("an existing, world-readable file");
+    std::fs::set_permissions(dir.join("hoshi.db"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let store = hoshi_store::Store::open_dir(&dir).await.expect("open");
+    store.migrate().await.expect("migrate");
+    let mut tx = store.begin().await.expect("tx");
+    users::insert(&mut tx, "perm@example.jp", "p", "x", 1).await.expect("a write, so the WAL exists");
+    tx.commit().await.expect("commit");
+    for f in ["hoshi.db", "hoshi.db-wal", "hoshi.db-shm"] {
+        let mode = std::fs::metadata(dir.join(f)).expect(f).permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{f} is {mode:o}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

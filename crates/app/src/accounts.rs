@@ -79,14 +79,14 @@ pub struct OrgView {
 }
 
 fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, AppError> {
-    let v = value.trim();
+    let v = hoshi_core::text::display_text(value).map_err(|h| AppError::invalid(field, h.message_ja(), h.message_en()))?;
     if required && v.is_empty() {
         return Err(AppError::invalid(field, "入力してください。", "This field is required."));
     }
     if v.chars().count() > max {
         return Err(AppError::invalid(field, format!("{max}文字以内で入力してください。"), format!("Use at most {max} characters.")));
     }
-    Ok(v.to_owned())
+    Ok(v)
 }
 
 fn count(field: &str, value: &str) -> Result<Option<u64>, AppError> {

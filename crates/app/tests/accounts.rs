@@ -122,3 +122,22 @@ async fn the_demo_world_seeds_once_with_every_role() {
         }
     }
 }
+
+/// Issue 13: a name is kept in NFC, and one with an invisible or direction-changing character
+/// (what lets `ACME\u{202E}moc.evil` read as another company) is refused with the field named.
+#[tokio::test]
+async fn names_are_normalised_and_hidden_characters_refused() {
+    for (app, _) in apps().await {
+        let mut spoof = registration("7000012050002", "spoof@x.example", &["supplier"]);
+        spoof.org.name_en = "ACME\u{202E}moc.evil".into();
+        let r = app.register(&spoof).await;
+        assert!(matches!(&r, Err(AppError::Invalid { field, .. }) if field == "name_en"), "{r:?}");
+        let mut zw = registration("7000012050002", "zw@x.example", &["supplier"]);
+        zw.display_name = "代\u{200B}表".into();
+        assert!(matches!(app.register(&zw).await, Err(AppError::Invalid { ref field, .. }) if field == "display_name"));
+        let mut nfd = registration("7000012050002", "nfd@x.example", &["supplier"]);
+        nfd.org.name_ja = "カ\u{3099}ス株式会社".into();
+        let signed = app.register(&nfd).await.expect("register");
+        assert_eq!(signed.actor.org.name_ja, "ガス株式会社", "kept in NFC");
+    }
+}

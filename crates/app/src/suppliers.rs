@@ -84,14 +84,24 @@ impl From<&supplier_file::RowError> for ImportError {
     }
 }
 
+/// At most this many errors and as many warnings are reported (with their totals): a file of
+/// 300,000 bad rows must not become a report of tens of megabytes.
+pub const REPORT_LIMIT: usize = 500;
+
 /// What an import read and wrote.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportReport {
     pub rows_total: usize,
     pub rows_ok: usize,
+    /// The first [`REPORT_LIMIT`] errors, sorted by row; `errors_total` says how many in all.
     pub errors: Vec<ImportError>,
-    /// Every warning, on good and bad rows alike, sorted by row.
+    pub errors_total: usize,
+    /// Rows with at least one error, in all.
+    pub rows_bad: usize,
+    /// The first [`REPORT_LIMIT`] warnings, on good and bad rows alike, sorted by row;
+    /// `warnings_total` says how many in all.
     pub warnings: Vec<ImportWarning>,
+    pub warnings_total: usize,
     /// How many of the warnings are about what the import writes (the header's and those of rows
     /// without errors): the ones a person accepts.
     pub warnings_to_accept: usize,
@@ -526,8 +536,11 @@ impl App {
         let mut report = ImportReport {
             rows_total: parsed.rows_total,
             rows_ok: parsed.rows.len(),
-            errors: parsed.errors.iter().map(ImportError::from).collect(),
-            warnings: parsed.warnings.iter().map(ImportWarning::from).collect(),
+            errors: parsed.errors.iter().take(REPORT_LIMIT).map(ImportError::from).collect(),
+            errors_total: parsed.errors.len(),
+            rows_bad: parsed.bad_rows().len(),
+            warnings: parsed.warnings.iter().take(REPORT_LIMIT).map(ImportWarning::from).collect(),
+            warnings_total: parsed.warnings.len(),
             warnings_to_accept: to_accept,
             created: 0,
             updated: 0,
@@ -642,7 +655,7 @@ impl App {
             rows_ok: report.rows_ok as u64,
             created: report.created as u64,
             updated: report.updated as u64,
-            errors: report.errors.len() as u64,
+            errors: report.errors_total as u64,
             warnings: to_accept as u64,
             imported_at: now,
         };

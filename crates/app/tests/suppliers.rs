@@ -318,3 +318,24 @@ async fn a_blank_star_four_answer_is_never_star_three_and_warnings_must_be_accep
         assert_eq!(no_columns.unanswered.len(), 3);
     }
 }
+
+/// Issue 13: a file of thousands of bad rows gives a bounded report — the first
+/// `REPORT_LIMIT` errors and warnings with their totals and the count of bad rows — not one the
+/// size of the file.
+#[tokio::test]
+async fn a_file_of_bad_rows_gives_a_bounded_report() {
+    use hoshi_app::suppliers::{ImportMode, REPORT_LIMIT};
+    let store = hoshi_store::testing::sqlite().await;
+    let app = hoshi_app::App::new(store, std::sync::Arc::new(hoshi_app::FixedClock::new(1_790_000_000)));
+    app.seed_demo_orgs_only().await.expect("seed");
+    let buyer = app.sign_in("buyer@tokai-motor.example", hoshi_app::demo::DEMO_PASSWORD, "t").await.expect("login").actor;
+    let mut csv = String::from("corporate_number,name,holds_confidential_data\n");
+    for i in 0..3_000 {
+        csv.push_str(&format!("123456789012{},bad {i},\n", i % 10)); // wrong check digits, blank answers
+    }
+    let r = app.import_suppliers(&buyer, "bad.csv", csv.as_bytes(), ImportMode::AllOrNothing, true).await.expect("dry run");
+    assert_eq!((r.errors.len(), r.warnings.len()), (REPORT_LIMIT, REPORT_LIMIT));
+    assert!(r.errors_total >= 2_700 && r.warnings_total >= 3_000, "{} errors, {} warnings", r.errors_total, r.warnings_total);
+    assert_eq!(r.rows_bad, r.errors_total, "one bad cell a row");
+    assert!(r.errors.windows(2).all(|w| w[0].row <= w[1].row), "the first ones, in row order");
+}

@@ -88,7 +88,9 @@ pub fn run(cmd: ImportCommand) -> Result<ExitCode> {
                 "rows_total": r.rows_total,
                 "rows_ok": r.rows_ok,
                 "errors": cells(&r.errors),
+                "errors_total": r.errors_total,
                 "warnings": cells(&r.warnings),
+                "warnings_total": r.warnings_total,
                 "created": r.created,
                 "updated": r.updated,
                 "imported": r.imported,
@@ -103,6 +105,15 @@ pub fn run(cmd: ImportCommand) -> Result<ExitCode> {
             for w in &r.warnings {
                 println!("warning: row {}, {}: {}", w.row, w.column, message(w));
             }
+            if r.errors_total > r.errors.len() || r.warnings_total > r.warnings.len() {
+                println!(
+                    "(the first {} errors of {} and {} warnings of {} are listed)",
+                    r.errors.len(),
+                    r.errors_total,
+                    r.warnings.len(),
+                    r.warnings_total
+                );
+            }
             let what = if r.imported {
                 format!("imported: {} added, {} updated", r.created, r.updated)
             } else if dry_run {
@@ -116,8 +127,8 @@ pub fn run(cmd: ImportCommand) -> Result<ExitCode> {
                 "{} rows read, {} good, {} with errors, {} warnings; {what} ({:.2} s)",
                 r.rows_total,
                 r.rows_ok,
-                r.bad_rows().len(),
-                r.warnings.len(),
+                r.rows_bad,
+                r.warnings_total,
                 started.elapsed().as_secs_f64()
             );
         }

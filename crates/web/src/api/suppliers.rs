@@ -49,15 +49,18 @@ pub struct ImportProblem {
 pub struct ImportReportBody {
     pub rows_total: usize,
     pub rows_ok: usize,
-    /// Cells that cannot be read: their rows are not imported.
+    /// Cells that cannot be read: their rows are not imported. At most the first 500, sorted by
+    /// row; `errors_total` says how many in all.
     pub errors: Vec<ImportProblem>,
+    pub errors_total: usize,
     /// Blank cells imported with an assumption, on good and bad rows alike: a blank in one of the
     /// three questions that decide ★4 (holds_confidential_data, outage_unacceptable,
     /// network_access) is not "no" but unanswered, and counts as yes (★4) until answered; a blank
     /// annual_purchase_yen is unknown, a blank criticality medium. A missing column is one
     /// warning on the header row (row 1). The import goes ahead with them; use `dry_run=true`
-    /// to see them first.
+    /// to see them first. At most the first 500; `warnings_total` says how many in all.
     pub warnings: Vec<ImportProblem>,
+    pub warnings_total: usize,
     pub created: usize,
     pub updated: usize,
     pub imported: bool,
@@ -92,7 +95,9 @@ pub async fn import(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ImportP
                 rows_total: r.rows_total,
                 rows_ok: r.rows_ok,
                 errors: problems(&r.errors),
+                errors_total: r.errors_total,
                 warnings: problems(&r.warnings),
+                warnings_total: r.warnings_total,
                 created: r.created,
                 updated: r.updated,
                 imported: r.imported,

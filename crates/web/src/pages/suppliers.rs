@@ -172,7 +172,7 @@ impl ImportCounts {
             read: r.rows_total as u64,
             added: r.created as u64,
             updated: r.updated as u64,
-            bad: r.bad_rows().len() as u64,
+            bad: r.rows_bad as u64,
             warned: r.warnings_to_accept as u64,
         }
     }

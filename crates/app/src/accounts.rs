@@ -251,10 +251,17 @@ impl App {
     /// Signs in with email and password. Every failure gets the same answer, whatever was
     /// wrong; repeated failures for an email or from an address are slowed, then refused.
     pub async fn sign_in(&self, email_input: &str, password_input: &str, client: &str) -> Result<SignedIn, AppError> {
-        let email_key = format!("email:{}", email_input.trim().to_lowercase());
-        let client_key = format!("client:{client}");
-        let keys = [email_key.as_str(), client_key.as_str()];
-        match self.limiter.check(&keys, self.now()) {
+        // Typos lock an account only from the address that made them; an address (an office
+        // behind one NAT) only after many failures over any accounts; see `limiter`.
+        let email = email_input.trim().to_lowercase();
+        let (pair_key, email_key, client_key) = (format!("pair:{email}|{client}"), format!("email:{email}"), format!("client:{client}"));
+        let keys = [pair_key.as_str(), email_key.as_str(), client_key.as_str()];
+        let rules = [
+            (pair_key.as_str(), crate::limiter::ACCOUNT_FROM_ADDRESS),
+            (email_key.as_str(), crate::limiter::ACCOUNT),
+            (client_key.as_str(), crate::limiter::ADDRESS),
+        ];
+        match self.limiter.check(&rules, self.now()) {
             Verdict::Refuse { retry_after } => return Err(AppError::TooManyAttempts(retry_after)),
             Verdict::Proceed { delay_secs } if delay_secs > 0 => {
                 tokio::time::sleep(std::time::Duration::from_secs(delay_secs)).await;
@@ -276,7 +283,7 @@ impl App {
             tracing::info!(client, "sign-in failed");
             return Err(wrong());
         };
-        self.limiter.succeeded(&[email_key.as_str()]);
+        self.limiter.succeeded(&[pair_key.as_str(), email_key.as_str()]);
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let _ = sessions::delete_expired(&mut tx, now).await?;

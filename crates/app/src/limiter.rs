@@ -1,5 +1,7 @@
-//! Slows down password guessing: after a few failures for one email or one address, each
-//! further attempt is delayed, and after many it is refused for a while ([`SignInLimiter`]).
+//! Slows down password guessing without letting anyone lock others out ([`SignInLimiter`]):
+//! failures count per account and address together (refused after a few, from that address
+//! only), per account (slowed, never refused) and per address (refused only after many — an
+//! office behind one NAT is one address).
 //! Holds each client address of an open, unauthenticated endpoint (the cost-sharing calculator)
 //! to a number of requests per window ([`RateLimiter`]).
 //!
@@ -11,10 +13,27 @@ use std::sync::Mutex;
 
 /// Failures within this many seconds count together.
 const WINDOW: i64 = 15 * 60;
-/// From this many failures on, each attempt waits a little longer.
-const DELAY_AFTER: u32 = 3;
-/// From this many failures on, attempts are refused until the window passes.
-const REFUSE_AFTER: u32 = 10;
+/// The longest wait before an attempt is answered.
+const MAX_DELAY: u64 = 5;
+
+/// How failures under one key are answered: from `delay_after` failures on, each attempt waits
+/// a little longer; from `refuse_after` on, attempts are refused until the window passes.
+/// `None`: never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub delay_after: Option<u32>,
+    pub refuse_after: Option<u32>,
+}
+
+/// One account from one address: a person's own typos, or a guesser at one account. Refused
+/// after ten, for that address only — so nobody can lock an account from elsewhere.
+pub const ACCOUNT_FROM_ADDRESS: Rule = Rule { delay_after: Some(3), refuse_after: Some(10) };
+/// One account from anywhere: only slowed (at most a few seconds), never refused, so guessing
+/// spread over many addresses stays slow while the owner can still sign in.
+pub const ACCOUNT: Rule = Rule { delay_after: Some(3), refuse_after: None };
+/// One address, whatever the accounts: a whole office behind one NAT or proxy shares it, so it
+/// is refused only after a hundred failures (password spraying), and never slowed.
+pub const ADDRESS: Rule = Rule { delay_after: None, refuse_after: Some(100) };
 
 #[derive(Default)]
 pub struct SignInLimiter {
@@ -31,24 +50,28 @@ pub enum Verdict {
 }
 
 impl SignInLimiter {
-    pub fn check(&self, keys: &[&str], now: i64) -> Verdict {
+    /// The answer for an attempt under these keys, each with its rule: refused if any key is
+    /// over its refusal limit (retry when the longest of those windows ends), else delayed by
+    /// the longest delay any key asks for.
+    pub fn check(&self, keys: &[(&str, Rule)], now: i64) -> Verdict {
         let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let mut worst = 0;
-        let mut since = now;
-        for k in keys {
-            if let Some(&(n, first)) = map.get(*k) {
-                if now - first < WINDOW && n > worst {
-                    worst = n;
-                    since = first;
-                }
+        let mut refuse: Option<u64> = None;
+        let mut delay = 0;
+        for (k, rule) in keys {
+            let Some(&(n, first)) = map.get(*k) else { continue };
+            if now - first >= WINDOW {
+                continue;
+            }
+            if rule.refuse_after.is_some_and(|r| n >= r) {
+                let retry = (first + WINDOW - now).max(1) as u64;
+                refuse = Some(refuse.map_or(retry, |r: u64| r.max(retry)));
+            } else if let Some(d) = rule.delay_after.filter(|d| n >= *d) {
+                delay = delay.max(u64::from(n - d + 1).min(MAX_DELAY));
             }
         }
-        if worst >= REFUSE_AFTER {
-            Verdict::Refuse { retry_after: (since + WINDOW - now).max(1) as u64 }
-        } else if worst >= DELAY_AFTER {
-            Verdict::Proceed { delay_secs: u64::from(worst - DELAY_AFTER + 1).min(5) }
-        } else {
-            Verdict::Proceed { delay_secs: 0 }
+        match refuse {
+            Some(retry_after) => Verdict::Refuse { retry_after },
+            None => Verdict::Proceed { delay_secs: delay },
         }
     }
 
@@ -137,19 +160,57 @@ mod tests {
     #[test]
     fn delays_then_refuses_then_forgets() {
         let l = SignInLimiter::default();
-        let k = ["email:a@b.jp"];
+        let k = [("pair:a@b.jp|1.2.3.4", ACCOUNT_FROM_ADDRESS)];
+        let names = ["pair:a@b.jp|1.2.3.4"];
         for _ in 0..2 {
-            l.failed(&k, 0);
+            l.failed(&names, 0);
         }
         assert_eq!(l.check(&k, 1), Verdict::Proceed { delay_secs: 0 });
-        l.failed(&k, 1);
+        l.failed(&names, 1);
         assert_eq!(l.check(&k, 2), Verdict::Proceed { delay_secs: 1 });
         for _ in 0..7 {
-            l.failed(&k, 2);
+            l.failed(&names, 2);
         }
         assert!(matches!(l.check(&k, 3), Verdict::Refuse { retry_after } if retry_after == (WINDOW - 3) as u64));
         assert_eq!(l.check(&k, WINDOW + 1), Verdict::Proceed { delay_secs: 0 });
-        assert_eq!(l.check(&["email:other@b.jp"], 3), Verdict::Proceed { delay_secs: 0 });
+        assert_eq!(l.check(&[("pair:other@b.jp|1.2.3.4", ACCOUNT_FROM_ADDRESS)], 3), Verdict::Proceed { delay_secs: 0 });
+    }
+
+    /// Issue 13: ten typos behind an office's one address lock neither the account for its
+    /// owner elsewhere nor the office's other people; spraying from one address is refused.
+    #[test]
+    fn one_address_and_one_account_cannot_lock_out_others() {
+        let l = SignInLimiter::default();
+        let keys = |email: &str, ip: &str| -> Vec<(String, Rule)> {
+            vec![
+                (format!("pair:{email}|{ip}"), ACCOUNT_FROM_ADDRESS),
+                (format!("email:{email}"), ACCOUNT),
+                (format!("client:{ip}"), ADDRESS),
+            ]
+        };
+        let check = |email: &str, ip: &str| {
+            let k = keys(email, ip);
+            let refs: Vec<(&str, Rule)> = k.iter().map(|(s, r)| (s.as_str(), *r)).collect();
+            l.check(&refs, 10)
+        };
+        let fail = |email: &str, ip: &str| {
+            let k = keys(email, ip);
+            let names: Vec<&str> = k.iter().map(|(s, _)| s.as_str()).collect();
+            l.failed(&names, 5);
+        };
+        for _ in 0..10 {
+            fail("a@office.jp", "10.0.0.1");
+        }
+        assert!(matches!(check("a@office.jp", "10.0.0.1"), Verdict::Refuse { .. }), "the guesser's address is refused for that account");
+        assert!(
+            matches!(check("a@office.jp", "192.0.2.7"), Verdict::Proceed { delay_secs } if delay_secs <= MAX_DELAY),
+            "the owner elsewhere is only slowed"
+        );
+        assert_eq!(check("b@office.jp", "10.0.0.1"), Verdict::Proceed { delay_secs: 0 }, "a colleague behind the same NAT is untouched");
+        for i in 0..90 {
+            fail(&format!("u{i}@x.jp"), "10.0.0.1");
+        }
+        assert!(matches!(check("c@office.jp", "10.0.0.1"), Verdict::Refuse { .. }), "a hundred failures from one address: spraying");
     }
 
     #[test]

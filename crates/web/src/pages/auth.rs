@@ -56,8 +56,10 @@ pub async fn login(State(s): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>
             let next = safe_next(Some(&f.next));
             signed_in_response(&s, &signed, if next == "/" { "/dashboard" } else { &next })
         }
-        Err(e @ AppError::TooManyAttempts(_)) => {
-            login_page(&ctx, StatusCode::TOO_MANY_REQUESTS, Some(e.message(ctx.ja())), &f.email, &f.next)
+        Err(e @ AppError::TooManyAttempts(retry)) => {
+            let mut res = login_page(&ctx, StatusCode::TOO_MANY_REQUESTS, Some(e.message(ctx.ja())), &f.email, &f.next);
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(retry));
+            res
         }
         Err(e @ AppError::Invalid { .. }) => login_page(&ctx, StatusCode::UNAUTHORIZED, Some(e.message(ctx.ja())), &f.email, &f.next),
         Err(e) => error_page(&ctx, &e),

@@ -88,38 +88,11 @@ fn amount(v: Option<u64>) -> Option<i64> {
 /// Inserts a new supplier link and returns its id. The buyer's list may not hold the same
 /// corporate number twice (the caller updates instead).
 pub async fn insert_link(conn: &mut Conn, l: &SupplierLink) -> Result<i64> {
-    let (confidential, confidential_unknown) = answer_columns(l.holds_confidential_data);
-    let (outage, outage_unknown) = answer_columns(l.outage_unacceptable);
-    let (network, network_unknown) = answer_columns(l.network_access);
-    let row = sqlx::query(
-        "INSERT INTO supplier_links (buyer_org_id, corporate_number, name, annual_purchase_yen, supplies, holds_confidential_data, \
-         outage_unacceptable, network_access, criticality, contact_email, rule_level, required_level, override_reason, effective_from, \
-         created_at, updated_at, holds_confidential_data_unknown, outage_unacceptable_unknown, network_access_unknown) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
-    )
-    .bind(l.buyer_org_id)
-    .bind(&l.corporate_number)
-    .bind(&l.name)
-    .bind(amount(l.annual_purchase_yen))
-    .bind(&l.supplies)
-    .bind(confidential)
-    .bind(outage)
-    .bind(network)
-    .bind(&l.criticality)
-    .bind(&l.contact_email)
-    .bind(i64::from(l.rule_level))
-    .bind(i64::from(l.required_level))
-    .bind(&l.override_reason)
-    .bind(&l.effective_from)
-    .bind(l.created_at)
-    .bind(l.updated_at)
-    .bind(confidential_unknown)
-    .bind(outage_unknown)
-    .bind(network_unknown)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| crate::map_unique(e, &format!("supplier {}", l.corporate_number)))?;
-    Ok(row.try_get(0)?)
+    match insert_links(conn, std::slice::from_ref(l)).await {
+        Ok(ids) => ids.first().map(|(_, id)| *id).ok_or(StoreError::NotFound),
+        Err(StoreError::Duplicate(_)) => Err(StoreError::Duplicate(format!("supplier {}", l.corporate_number))),
+        Err(e) => Err(e),
+    }
 }
 
 /// Inserts new links in multi-row statements (500 rows each) and returns each one's id by
@@ -229,38 +202,7 @@ pub async fn update_links(conn: &mut Conn, links: &[SupplierLink]) -> Result<()>
 
 /// Writes every field but the id, buyer, corporate number and creation time.
 pub async fn update_link(conn: &mut Conn, l: &SupplierLink) -> Result<()> {
-    let (confidential, confidential_unknown) = answer_columns(l.holds_confidential_data);
-    let (outage, outage_unknown) = answer_columns(l.outage_unacceptable);
-    let (network, network_unknown) = answer_columns(l.network_access);
-    let done = sqlx::query(
-        "UPDATE supplier_links SET name = $1, annual_purchase_yen = $2, supplies = $3, holds_confidential_data = $4, outage_unacceptable = $5, \
-         network_access = $6, criticality = $7, contact_email = $8, rule_level = $9, required_level = $10, override_reason = $11, \
-         effective_from = $12, updated_at = $13, holds_confidential_data_unknown = $14, outage_unacceptable_unknown = $15, \
-         network_access_unknown = $16 WHERE id = $17",
-    )
-    .bind(&l.name)
-    .bind(amount(l.annual_purchase_yen))
-    .bind(&l.supplies)
-    .bind(confidential)
-    .bind(outage)
-    .bind(network)
-    .bind(&l.criticality)
-    .bind(&l.contact_email)
-    .bind(i64::from(l.rule_level))
-    .bind(i64::from(l.required_level))
-    .bind(&l.override_reason)
-    .bind(&l.effective_from)
-    .bind(l.updated_at)
-    .bind(confidential_unknown)
-    .bind(outage_unknown)
-    .bind(network_unknown)
-    .bind(l.id)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    update_links(conn, std::slice::from_ref(l)).await
 }
 
 /// A buyer's whole supplier list, by corporate number.

@@ -175,11 +175,14 @@ impl App {
         // An unusable password hash: the account exists only to own the loaded records.
         let loader = users::insert(&mut tx, "gen@hoshi.invalid", "hoshi gen", "!", now).await?;
         let numbers: Vec<String> = certified.iter().map(|(cn, _)| cn.to_string()).collect();
-        let ids: std::collections::HashMap<String, i64> = orgs::ids_of(&mut tx, &numbers).await?.into_iter().collect();
+        // Every organisation in two queries per 500, not one query per certificate.
+        let ids: Vec<i64> = orgs::ids_of(&mut tx, &numbers).await?.into_iter().map(|(_, id)| id).collect();
+        let found: std::collections::HashMap<String, hoshi_store::orgs::Org> =
+            orgs::by_ids(&mut tx, &ids).await?.into_iter().map(|o| (o.corporate_number.to_string(), o)).collect();
         let mut issued = 0;
         for ((cn, level), number) in certified.iter().zip(&numbers) {
-            let Some(&org_id) = ids.get(number) else { continue };
-            let org = orgs::get(&mut tx, org_id).await?;
+            let Some(org) = found.get(number) else { continue };
+            let org_id = org.id;
             let a = adb::insert(
                 &mut tx,
                 &Assessment {
@@ -228,7 +231,7 @@ impl App {
                 },
             )
             .await?;
-            let cert = self.new_certificate(&org, application.id, *level, "company", "", serde_json::Value::Null, now)?;
+            let cert = self.new_certificate(org, application.id, *level, "company", "", serde_json::Value::Null, now)?;
             rdb::insert_certificate(&mut tx, &cert).await?;
             application.serial = Some(cert.serial.clone());
             rdb::update_application(&mut tx, &application).await?;

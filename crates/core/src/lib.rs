@@ -10,6 +10,7 @@ pub use hoshi_ids as ids;
 pub use hoshi_ids::{CorporateNumber, FiscalYear, Level, Yen};
 
 pub mod accreditation;
+pub mod archive;
 pub mod assessment;
 pub mod cost;
 pub mod graph;

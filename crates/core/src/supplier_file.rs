@@ -394,6 +394,11 @@ pub enum FileError {
         "the column mapping has {mapping} entries but the file has {columns} columns: reload the preview and choose the columns again"
     )]
     MappingMismatch { columns: usize, mapping: usize },
+    #[error(
+        "the Excel file is too large to read ({0}): save only the supplier list, one sheet, as its own workbook, \
+         or as CSV UTF-8 (comma delimited) (*.csv)"
+    )]
+    TooLarge(crate::archive::Limit),
 }
 
 impl FileError {
@@ -411,6 +416,11 @@ impl FileError {
                 .into(),
             FileError::Empty => "ファイルに見出し行がありません。1行目に列名（例: 法人番号,名称）を書いてください。".into(),
             FileError::Csv { detail } => format!("CSVファイルを読み取れません（{detail}）。"),
+            FileError::TooLarge(limit) => format!(
+                "Excelファイルが大きすぎて読み取れません（{}）。取引先の一覧だけを1枚のシートにして別のブックとして保存するか、\
+                 「CSV UTF-8（コンマ区切り）」で保存してください。",
+                limit.message_ja()
+            ),
             FileError::MappingMismatch { columns, mapping } => format!(
                 "列の対応付けは{mapping}列分ですが、ファイルは{columns}列です。プレビューを読み込み直して、列を選び直してください。"
             ),
@@ -531,29 +541,58 @@ fn read_csv(text: &str, converted_from_shift_jis: bool) -> Result<Table, FileErr
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Table, FileError> {
+    read_xlsx_capped(bytes, crate::archive::MAX_CELLS)
+}
+
+fn read_xlsx_capped(bytes: &[u8], max_cells: usize) -> Result<Table, FileError> {
+    crate::archive::check(bytes).map_err(|e| match e {
+        crate::archive::ArchiveError::Broken(detail) => FileError::BrokenXlsx { detail },
+        crate::archive::ArchiveError::Over(limit) => FileError::TooLarge(limit),
+    })?;
     let broken = |e: XlsxError| match e {
         XlsxError::Password => FileError::LegacyOrEncryptedExcel,
         e => FileError::BrokenXlsx { detail: e.to_string() },
     };
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(broken)?;
-    let range = match book.worksheet_range_at(0) {
-        Some(range) => range.map_err(broken)?,
-        None => return Err(FileError::BrokenXlsx { detail: "the workbook has no worksheet".into() }),
+    let Some(sheet) = book.sheet_names().first().cloned() else {
+        return Err(FileError::BrokenXlsx { detail: "the workbook has no worksheet".into() });
     };
-    let Some((first_row, first_column)) = range.start() else {
+    // Cells one at a time (not the whole sheet as a grid), counted as they come.
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    {
+        let mut reader = book.worksheet_cells_reader(&sheet).map_err(broken)?;
+        while let Some(cell) = reader.next_cell().map_err(broken)? {
+            // calamine's Display prints a whole float without ".0" (a corporate number typed as a
+            // number reads back as its digits), booleans as true/false and an empty cell as "".
+            let text = calamine::Data::from(cell.get_value().clone()).to_string();
+            if text.is_empty() {
+                continue;
+            }
+            if cells.len() == max_cells {
+                return Err(FileError::TooLarge(crate::archive::Limit::Cells));
+            }
+            let (row, column) = cell.get_position();
+            cells.push((row, column, text));
+        }
+    }
+    let Some(first_column) = cells.iter().map(|&(_, c, _)| c).min() else {
         return Err(FileError::Empty);
     };
-    let mut records = Vec::with_capacity(range.height());
-    for (i, cells) in range.rows().enumerate() {
-        // calamine's Display prints a whole float without ".0" (a corporate number typed as a
-        // number reads back as its digits), booleans as true/false and an empty cell as "".
-        let cells: Vec<String> = cells.iter().map(ToString::to_string).collect();
-        if cells.iter().all(|cell| cell.trim().is_empty()) {
-            continue;
+    cells.sort_by_key(|&(r, c, _)| (r, c));
+    let mut records: Vec<(u32, Vec<String>)> = Vec::new();
+    for (row, column, text) in cells {
+        let spreadsheet_row = row.saturating_add(1);
+        if records.last().is_none_or(|(r, _)| *r != spreadsheet_row) {
+            records.push((spreadsheet_row, Vec::new()));
         }
-        let row = u32::try_from(i).unwrap_or(u32::MAX).saturating_add(first_row).saturating_add(1);
-        records.push((row, cells));
+        let Some((_, record)) = records.last_mut() else { continue };
+        let at = (column - first_column) as usize;
+        if record.len() <= at {
+            record.resize(at + 1, String::new());
+        }
+        record[at] = text;
     }
+    records.retain(|(_, cells)| !cells.iter().all(|cell| cell.trim().is_empty()));
     table_from(records, first_column, FileFormat::Xlsx, false)
 }
 
@@ -1610,6 +1649,28 @@ mod tests {
                 (5, "holds_confidential_data")
             ]
         );
+    }
+
+    #[test]
+    fn an_xlsx_past_the_limits_is_refused_while_reading() {
+        use std::io::Write;
+        // A sheet of 201 MiB of XML in a 2 MB upload: refused before calamine buffers any of it.
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_level(Some(1));
+        out.start_file("xl/worksheets/sheet1.xml", options).expect("entry");
+        let chunk = "<row><c><v>1</v></c></row>".repeat(40_000);
+        for _ in 0..(201 * 1024 * 1024 / chunk.len() + 1) {
+            out.write_all(chunk.as_bytes()).expect("write");
+        }
+        let bomb = out.finish().expect("zip").into_inner();
+        let err = parse(&bomb).expect_err("a bomb");
+        assert_eq!(err, FileError::TooLarge(crate::archive::Limit::UnpackedBytes));
+        assert!(err.to_string().contains("200 MiB"), "{err}");
+        assert!(err.message_ja().contains("200 MiB"), "{}", err.message_ja());
+        // The cells are counted as they are read.
+        let sheet: String = (1..=4).map(|r| format!("<row r=\"{r}\">{}</row>", inline(&format!("A{r}"), "x"))).collect();
+        assert!(read_xlsx_capped(&xlsx(&sheet), 4).is_ok());
+        assert_eq!(read_xlsx_capped(&xlsx(&sheet), 3).err(), Some(FileError::TooLarge(crate::archive::Limit::Cells)));
     }
 
     #[test]

@@ -58,6 +58,35 @@ pub struct ServeArgs {
     /// Mark cookies Secure (HTTPS only).
     #[arg(long, value_enum, default_value = "auto")]
     pub cookie_secure: CookieSecure,
+    #[command(flatten)]
+    pub edge: EdgeArgs,
+}
+
+/// Who the clients are and how much each may ask: the limits count per client address.
+#[derive(clap::Args, Clone, Default)]
+pub struct EdgeArgs {
+    /// The header a reverse proxy in front of Hoshi puts the client's address in, e.g.
+    /// X-Forwarded-For or X-Real-IP. Believed only from --trusted-proxy addresses.
+    #[arg(long, env = "HOSHI_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+    /// An address or block (10.0.0.0/8) of a proxy whose client-address header is believed;
+    /// repeatable. Without one, the header is ignored.
+    #[arg(long = "trusted-proxy", env = "HOSHI_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+    /// Requests per minute one anonymous client may make to the registry's API, proofs, bundles
+    /// and CSV export (0: no limit, e.g. behind a CDN that limits).
+    #[arg(long, env = "HOSHI_REGISTRY_RATE_LIMIT", default_value_t = hoshi_app::REGISTRY_RATE_PER_MINUTE)]
+    pub registry_rate_limit: u32,
+}
+
+impl EdgeArgs {
+    fn addressing(&self) -> Result<hoshi_web::client::ClientAddressing> {
+        hoshi_web::client::ClientAddressing::new(self.client_ip_header.as_deref(), &self.trusted_proxies).map_err(|e| anyhow::anyhow!(e))
+    }
+
+    fn apply(&self, app: App) -> App {
+        app.with_rate_limit(hoshi_app::Bucket::Registry, self.registry_rate_limit, 60)
+    }
 }
 
 #[derive(clap::Args)]
@@ -74,6 +103,8 @@ pub struct DemoArgs {
     /// Also add this many suppliers with a pending ★3 application (for load and crash tests).
     #[arg(long, default_value_t = 0)]
     pub extra_applicants: usize,
+    #[command(flatten)]
+    pub edge: EdgeArgs,
 }
 
 pub fn init_tracing() {
@@ -149,7 +180,9 @@ fn spawn_jobs(app: &App) {
     });
 }
 
-async fn serve(app: App, addr: SocketAddr, secure: CookieSecure, banner: impl FnOnce(SocketAddr)) -> Result<()> {
+async fn serve(app: App, addr: SocketAddr, secure: CookieSecure, edge: &EdgeArgs, banner: impl FnOnce(SocketAddr)) -> Result<()> {
+    let client = edge.addressing()?;
+    let app = edge.apply(app);
     check_log(&app).await?;
     spawn_jobs(&app);
     let secure_cookies = match secure {
@@ -157,7 +190,7 @@ async fn serve(app: App, addr: SocketAddr, secure: CookieSecure, banner: impl Fn
         CookieSecure::Never => false,
         CookieSecure::Auto => !addr.ip().is_loopback(),
     };
-    let router = hoshi_web::router(app, WebConfig { secure_cookies, ..WebConfig::default() });
+    let router = hoshi_web::router(app, WebConfig { secure_cookies, client, ..WebConfig::default() });
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     tracing::info!(%local, "listening");
@@ -171,7 +204,7 @@ pub fn run_serve(a: ServeArgs) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let store = a.db.open().await?;
         let app = App::with_keys(store, Arc::new(SystemClock), keys(&a.db.data)?);
-        serve(app, a.addr, a.cookie_secure, |local| println!("Hoshi is running at http://{local}/")).await
+        serve(app, a.addr, a.cookie_secure, &a.edge, |local| println!("Hoshi is running at http://{local}/")).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -190,7 +223,7 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
             println!("demo world in {} ({created} organisations created)", a.data.display());
             return Ok(());
         }
-        serve(app, a.addr, CookieSecure::Auto, |local| {
+        serve(app, a.addr, CookieSecure::Auto, &a.edge, |local| {
             println!(
                 "Hoshi demo is running at http://{local}/   (data: {}{})",
                 a.data.display(),

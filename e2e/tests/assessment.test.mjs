@@ -241,7 +241,7 @@ describe('from an empty assessment to an expert-confirmed ★3', () => {
     assert.equal(refused.status(), 422, 'the fake PDF is refused');
     const error = page.locator('[data-testid=form-error]');
     assert.ok(await error.isVisible());
-    assert.match((await error.textContent()).trim(), /この種類のファイルは受け付けません/);
+    assert.match((await error.textContent()).trim(), /プログラムやスクリプトのファイルは、名前にかかわらず受け付けません/);
     assert.equal(await rows.count(), 1, 'still only the PDF is listed');
     assert.doesNotMatch(await page.locator('main').textContent(), new RegExp(FAKE_PDF_NAME.replace('.', '\\.')), 'the refused file is not listed');
 

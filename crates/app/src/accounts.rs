@@ -184,6 +184,30 @@ impl App {
 
     /// A company registers itself with its first administrator, who is signed in.
     pub async fn register(&self, r: &Registration) -> Result<SignedIn, AppError> {
+        let (user_id, org_id) = self.register_inner(r).await?;
+        let mut tx = self.store.begin().await?;
+        let signed = self.start_session(&mut tx, user_id, org_id, self.now()).await?;
+        tx.commit().await?;
+        Ok(signed)
+    }
+
+    /// Registration as the public form does it: the same answer (`Ok`) whether the account was
+    /// created or its e-mail address or corporate number was already registered, with the same
+    /// password hashing either way, and no session (the person signs in next). Only mistakes in
+    /// the input itself are reported.
+    pub async fn register_quietly(&self, r: &Registration) -> Result<(), AppError> {
+        match self.register_inner(r).await {
+            Ok(_) => Ok(()),
+            Err(AppError::Conflict(_)) => {
+                tracing::info!("registration for an e-mail address or corporate number already registered: answered as usual");
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The new user's and organisation's ids.
+    async fn register_inner(&self, r: &Registration) -> Result<(i64, i64), AppError> {
         let mut roles = Vec::new();
         for key in &r.roles {
             let role = OrgRole::parse(key).map_err(|e| AppError::invalid("roles", "役割を選んでください。", e.to_string()))?;
@@ -229,10 +253,9 @@ impl App {
         let org = orgs::insert(&mut tx, &new, now).await?;
         let user = users::insert(&mut tx, &email, &display_name, &hash, now).await?;
         users::add_membership(&mut tx, user.id, org.id, MemberRole::Admin, now).await?;
-        let signed = self.start_session(&mut tx, user.id, org.id, now).await?;
         tx.commit().await?;
         tracing::info!(org = %org.corporate_number, user = user.id, "organisation registered");
-        Ok(signed)
+        Ok((user.id, org.id))
     }
 
     async fn start_session(&self, conn: &mut Conn, user_id: i64, org_id: i64, now: i64) -> Result<SignedIn, AppError> {

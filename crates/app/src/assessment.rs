@@ -327,47 +327,10 @@ pub(crate) fn accepted_file(filename: &str, bytes: &[u8], fallback: &str) -> Res
             format!("The file is too large ({} MB): files are limited to 20 MB each.", bytes.len() / (1024 * 1024)),
         ));
     }
-    if bytes.is_empty() {
-        return Err(AppError::invalid("file", "ファイルが空です。", "The file is empty."));
-    }
-    let Some(content_type) = sniff(bytes, filename) else {
-        return Err(AppError::invalid(
-            "file",
-            "この種類のファイルは受け付けません。PDF・PNG・JPEG・GIF・Word・Excel・PowerPoint・CSV・テキストを使ってください（種類はファイル名ではなく中身で判定します）。",
-            "This type of file is not accepted: use PDF, PNG, JPEG, GIF, Word, Excel, PowerPoint, CSV or plain text (the type is judged from the content, not the name).",
-        ));
-    };
+    let content_type = hoshi_core::upload::check(bytes, filename)
+        .map_err(|refusal| AppError::invalid("file", refusal.message_ja(), refusal.to_string()))?;
     let name: String = filename.rsplit(['/', '\\']).next().unwrap_or("").chars().filter(|c| !c.is_control()).take(200).collect();
     Ok((content_type, if name.is_empty() { fallback.to_owned() } else { name }))
-}
-
-fn sniff(bytes: &[u8], filename: &str) -> Option<&'static str> {
-    let lower = filename.to_ascii_lowercase();
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]) {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some("image/gif")
-    } else if bytes.starts_with(b"PK\x03\x04") {
-        // Office Open XML documents are zip files; tell them apart by their parts.
-        let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-        if has(b"word/") {
-            Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        } else if has(b"xl/") {
-            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        } else if has(b"ppt/") {
-            Some("application/vnd.openxmlformats-officedocument.presentationml.presentation")
-        } else {
-            Some("application/zip")
-        }
-    } else if std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0) {
-        Some(if lower.ends_with(".csv") { "text/csv" } else { "text/plain" })
-    } else {
-        None
-    }
 }
 
 impl App {
@@ -1560,19 +1523,5 @@ impl App {
         db::put_expert(&mut tx, &profile, self.now()).await?;
         tx.commit().await?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_types_come_from_the_content() {
-        assert_eq!(sniff(b"%PDF-1.7 ...", "x.txt"), Some("application/pdf"));
-        assert_eq!(sniff(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0], "x.pdf"), Some("image/png"));
-        assert_eq!(sniff(b"a,b\n1,2\n", "list.csv"), Some("text/csv"));
-        assert_eq!(sniff(b"MZ\x90\x00\x03\x00\x00\x00", "report.pdf"), None, "an executable named .pdf is refused");
-        assert_eq!(sniff(&[0xff, 0xfe, 0x00, 0x00], "x.txt"), None);
     }
 }

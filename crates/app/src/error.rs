@@ -43,6 +43,9 @@ pub enum AppError {
     /// Too many failed sign-ins; try again after this many seconds.
     #[error("too many failed sign-ins: try again in {0} seconds")]
     TooManyAttempts(u64),
+    /// Too many requests from one client to an open endpoint: at most `max` per `window_secs`.
+    #[error("too many requests: at most {max} per {window_secs} seconds from one address; try again in {retry_after} seconds")]
+    RateLimited { retry_after: u64, max: u32, window_secs: i64 },
     #[error("storage: {0}")]
     Store(StoreError),
 }
@@ -87,6 +90,21 @@ impl AppError {
                     format!("サインインの失敗が続いたため、一時的に受け付けを止めています。{s}秒後にもう一度お試しください。")
                 } else {
                     format!("Too many failed sign-ins. Try again in {s} seconds.")
+                }
+            }
+            AppError::RateLimited { retry_after, max, window_secs } => {
+                let per = if *window_secs >= 3600 && window_secs % 3600 == 0 {
+                    (window_secs / 3600, "時間", "hour")
+                } else if *window_secs >= 60 && window_secs % 60 == 0 {
+                    (window_secs / 60, "分", "minute")
+                } else {
+                    (*window_secs, "秒", "second")
+                };
+                let unit_en = if per.0 == 1 { per.2.to_owned() } else { format!("{} {}s", per.0, per.2) };
+                if ja {
+                    format!("1つのアドレスからは{}{}あたり{max}回までです。{retry_after}秒後にもう一度お試しください。", per.0, per.1)
+                } else {
+                    format!("At most {max} requests per {unit_en} from one address: try again in {retry_after} seconds.")
                 }
             }
             AppError::Store(_) => if ja {

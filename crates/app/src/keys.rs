@@ -3,8 +3,13 @@
 //! Kept as files in the data folder's `keys/` with 0600 permissions, created on first start.
 //! Their public halves go into the database, so every replica publishes the same JWKS and
 //! retired issuer keys keep verifying old certificates.
+//!
+//! Beside them, `published-head` holds the newest checkpoint this server signed and published:
+//! the log's head kept outside the database, so that a server started on a database restored
+//! from an old backup (or swapped for another) notices it is behind what the world has already
+//! seen, instead of signing checkpoints that fork the published log.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use hoshi_ledger::jws::IssuerKey;
 use hoshi_ledger::log::LogSigner;
@@ -14,7 +19,12 @@ use hoshi_ledger::log::LogSigner;
 pub struct KeyRing {
     pub issuer: IssuerKey,
     pub log: LogSigner,
+    /// The folder the keys were loaded from (`None`: in memory only, nothing published there).
+    pub dir: Option<PathBuf>,
 }
+
+/// The file beside the keys holding the newest published checkpoint.
+pub const PUBLISHED_HEAD: &str = "published-head";
 
 /// The default log origin (the first line of every checkpoint).
 pub const DEFAULT_ORIGIN: &str = "hoshi.localhost/registry";
@@ -22,7 +32,11 @@ pub const DEFAULT_ORIGIN: &str = "hoshi.localhost/registry";
 impl KeyRing {
     /// Keys that live only in memory (tests, commands that never sign).
     pub fn ephemeral(origin: &str) -> KeyRing {
-        KeyRing { issuer: IssuerKey::generate(), log: LogSigner::generate(origin).unwrap_or_else(|_| unreachable!("valid origin")) }
+        KeyRing {
+            issuer: IssuerKey::generate(),
+            log: LogSigner::generate(origin).unwrap_or_else(|_| unreachable!("valid origin")),
+            dir: None,
+        }
     }
 
     /// Loads the keys from `dir`, creating any that is missing (files with mode 0600).
@@ -50,7 +64,30 @@ impl KeyRing {
                 l
             }
         };
-        Ok(KeyRing { issuer, log })
+        Ok(KeyRing { issuer, log, dir: Some(dir.to_path_buf()) })
+    }
+
+    /// The newest checkpoint recorded as published (the signed note), if any.
+    pub fn published_head(&self) -> std::io::Result<Option<String>> {
+        let Some(dir) = &self.dir else { return Ok(None) };
+        match std::fs::read_to_string(dir.join(PUBLISHED_HEAD)) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Records `note` as the newest published checkpoint, durably: a new file written and synced,
+    /// renamed over the old one, and the folder synced, so a crash leaves the old head or the
+    /// new one, never a torn file.
+    pub fn record_published_head(&self, note: &str) -> std::io::Result<()> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        let tmp = dir.join(format!("{PUBLISHED_HEAD}.tmp"));
+        write_secret(&tmp, note)?;
+        std::fs::rename(&tmp, dir.join(PUBLISHED_HEAD))?;
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
     }
 
     /// Replaces the issuer key with a new one; the old file is kept as `issuer-<kid>.retired`.

@@ -33,6 +33,66 @@ use std::sync::Arc;
 
 /// Requests per minute one client address may make to the open calculator endpoints.
 pub const PUBLIC_RATE_PER_MINUTE: u32 = 60;
+/// Requests per minute one anonymous client may make to the public registry's API and export.
+pub const REGISTRY_RATE_PER_MINUTE: u32 = 600;
+/// Registrations per hour from one client address.
+pub const REGISTRATIONS_PER_HOUR: u32 = 20;
+/// Claims per hour from one client address.
+pub const CLAIMS_PER_HOUR: u32 = 10;
+
+/// The open endpoints whose requests are counted per client, each with its own budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    /// The cost-sharing calculator (`POST /api/v1/sharing/allocate`).
+    Calculator,
+    /// The public registry's API, proofs, bundles and CSV export, for anonymous clients.
+    Registry,
+    /// `POST /register`.
+    Registration,
+    /// `POST /claim`.
+    Claim,
+}
+
+/// One limiter per [`Bucket`]; a limit of 0 turns that bucket's limit off.
+#[derive(Clone)]
+pub(crate) struct RateLimits {
+    calculator: Option<Arc<limiter::RateLimiter>>,
+    registry: Option<Arc<limiter::RateLimiter>>,
+    registration: Option<Arc<limiter::RateLimiter>>,
+    claim: Option<Arc<limiter::RateLimiter>>,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        let l = |max, window| Some(Arc::new(limiter::RateLimiter::new(max, window)));
+        RateLimits {
+            calculator: l(PUBLIC_RATE_PER_MINUTE, 60),
+            registry: l(REGISTRY_RATE_PER_MINUTE, 60),
+            registration: l(REGISTRATIONS_PER_HOUR, 3600),
+            claim: l(CLAIMS_PER_HOUR, 3600),
+        }
+    }
+}
+
+impl RateLimits {
+    fn get(&self, bucket: Bucket) -> Option<&Arc<limiter::RateLimiter>> {
+        match bucket {
+            Bucket::Calculator => self.calculator.as_ref(),
+            Bucket::Registry => self.registry.as_ref(),
+            Bucket::Registration => self.registration.as_ref(),
+            Bucket::Claim => self.claim.as_ref(),
+        }
+    }
+
+    fn slot(&mut self, bucket: Bucket) -> &mut Option<Arc<limiter::RateLimiter>> {
+        match bucket {
+            Bucket::Calculator => &mut self.calculator,
+            Bucket::Registry => &mut self.registry,
+            Bucket::Registration => &mut self.registration,
+            Bucket::Claim => &mut self.claim,
+        }
+    }
+}
 
 /// The application: storage, a clock, the sign-in limiter and the public endpoints' rate
 /// limiter. Cheap to clone.
@@ -41,7 +101,7 @@ pub struct App {
     pub(crate) store: Store,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) limiter: Arc<limiter::SignInLimiter>,
-    pub(crate) public_limiter: Arc<limiter::RateLimiter>,
+    pub(crate) rates: RateLimits,
     pub(crate) keys: Arc<keys::KeyRing>,
     /// Bounds the CPU-heavy analytics running at once (see [`App::analytics`]).
     pub(crate) analytics: Arc<tokio::sync::Semaphore>,
@@ -69,7 +129,7 @@ impl App {
             store,
             clock,
             limiter: Arc::new(limiter::SignInLimiter::default()),
-            public_limiter: Arc::new(limiter::RateLimiter::new(PUBLIC_RATE_PER_MINUTE, 60)),
+            rates: RateLimits::default(),
             keys: Arc::new(keys),
             analytics: Arc::new(tokio::sync::Semaphore::new(analytics_slots())),
             sequencing: Arc::new(std::sync::atomic::AtomicBool::new(false)),
@@ -95,17 +155,24 @@ impl App {
         App { clock: Arc::new(FixedClock::new(now)), ..self.clone() }
     }
 
-    /// The same application with another limit for the open endpoints: at most `max` requests
-    /// per `window_secs` seconds per client (default [`PUBLIC_RATE_PER_MINUTE`] per minute).
-    pub fn with_public_rate_limit(mut self, max: u32, window_secs: i64) -> App {
-        self.public_limiter = Arc::new(limiter::RateLimiter::new(max, window_secs));
+    /// The same application with another limit for one bucket of open endpoints: at most `max`
+    /// requests per `window_secs` seconds per client; `max` 0 turns the limit off.
+    pub fn with_rate_limit(mut self, bucket: Bucket, max: u32, window_secs: i64) -> App {
+        *self.rates.slot(bucket) = (max > 0).then(|| Arc::new(limiter::RateLimiter::new(max, window_secs)));
         self
     }
 
-    /// Counts one request from `client` (its address) to an open, unauthenticated endpoint, or
-    /// refuses it with the seconds to wait. In memory per process, like the sign-in limiter.
-    pub fn public_rate_check(&self, client: &str) -> Result<(), limiter::RateLimited> {
-        self.public_limiter.hit(client, self.now())
+    /// Counts one request from `client` (its address, as the web layer resolved it) to an open
+    /// endpoint, or refuses it with the seconds to wait. In memory per process.
+    pub fn rate_check(&self, bucket: Bucket, client: &str) -> Result<(), AppError> {
+        match self.rates.get(bucket) {
+            Some(l) => l.hit(client, self.now()).map_err(|r| AppError::RateLimited {
+                retry_after: r.retry_after,
+                max: r.max,
+                window_secs: r.window_secs,
+            }),
+            None => Ok(()),
+        }
     }
 
     pub fn keys(&self) -> &keys::KeyRing {

@@ -156,6 +156,55 @@ pub(crate) fn event(kind: &str, c: &Certificate, cn: &CorporateNumber, reason: &
 /// The `type` of a certificate event in the log.
 pub const EVENT_TYPE: &str = "hoshi.registry.event.v1";
 
+/// The database against the checkpoint recorded as published beside the keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeadCheck {
+    /// No checkpoint recorded yet (a new registry, or keys without the file).
+    NoneRecorded,
+    /// The database holds the published log, at this size or longer.
+    Consistent { published: u64 },
+    /// The database's log is shorter than what was published: restored from an old backup.
+    Behind { database: u64, published: u64 },
+    /// The database has a different tree at the published size.
+    Forked { size: u64 },
+    /// The recorded file does not verify with this server's log key.
+    Unreadable(String),
+}
+
+impl HeadCheck {
+    /// Whether serving on this database is safe.
+    pub fn is_safe(&self) -> bool {
+        matches!(self, HeadCheck::NoneRecorded | HeadCheck::Consistent { .. })
+    }
+
+    pub fn message(&self, ja: bool) -> String {
+        let file = crate::keys::PUBLISHED_HEAD;
+        match (self, ja) {
+            (HeadCheck::NoneRecorded, true) => "公開済みチェックポイントの記録はまだありません。".into(),
+            (HeadCheck::NoneRecorded, false) => "no published checkpoint recorded yet".into(),
+            (HeadCheck::Consistent { published }, true) => format!("データベースは公開済みのログ（サイズ{published}）を含んでいます。"),
+            (HeadCheck::Consistent { published }, false) => format!("the database holds the published log (size {published})"),
+            (HeadCheck::Behind { database, published }, true) => format!(
+                "データベースのログ（サイズ{database}）は、このサーバーが公開したログ（サイズ{published}、keys/{file}）より短くなっています。\
+                 古いバックアップから戻したデータベースです。新しいバックアップから戻してください。"
+            ),
+            (HeadCheck::Behind { database, published }, false) => format!(
+                "the database's log (size {database}) is behind the log this server published (size {published}, keys/{file}): \
+                 it was restored from an old backup; restore a newer one"
+            ),
+            (HeadCheck::Forked { size }, true) => format!(
+                "データベースのログは、このサーバーが公開したログとサイズ{size}で異なります（keys/{file}）。別の登録簿のデータベースか、改ざんされています。"
+            ),
+            (HeadCheck::Forked { size }, false) => format!(
+                "the database's log differs at size {size} from the log this server published (keys/{file}): \
+                 it is another registry's database, or it was changed"
+            ),
+            (HeadCheck::Unreadable(e), true) => format!("keys/{file} がこのサーバーのログ鍵で検証できません: {e}"),
+            (HeadCheck::Unreadable(e), false) => format!("keys/{file} does not verify with this server's log key: {e}"),
+        }
+    }
+}
+
 /// A certificate event as the log records it.
 #[derive(Debug, Clone, serde::Deserialize)]
 struct LoggedEvent {
@@ -860,13 +909,24 @@ impl App {
         db::delete_pending(&mut tx, &pending.iter().map(|(id, _, _)| *id).collect::<Vec<_>>()).await?;
         let size = start + pending.len() as u64;
         let latest = db::latest_checkpoint(&mut tx).await?;
+        let mut signed = None;
         if latest.as_ref().is_none_or(|c| c.size != size) {
             let root = tlog::tree_hash(size, &Known(&known)).map_err(|e| corrupt(e.to_string()))?;
             let note = self.keys.log.sign_checkpoint(size, &root).map_err(|e| corrupt(e.to_string()))?;
             self.ensure_key_registered(&mut tx).await?;
-            db::insert_checkpoint(&mut tx, &CheckpointRow { size, root: root.0, note, created_at: now }).await?;
+            db::insert_checkpoint(&mut tx, &CheckpointRow { size, root: root.0, note: note.clone(), created_at: now }).await?;
+            signed = Some(note);
         }
         tx.commit().await?;
+        // Served from the database from now on: recorded outside it too (see `keys`). A crash
+        // before this line leaves the file one checkpoint behind the database, which is allowed.
+        if let Some(note) = signed {
+            let keys = self.keys.clone();
+            let written = tokio::task::spawn_blocking(move || keys.record_published_head(&note)).await;
+            if let Err(e) = written.map_err(std::io::Error::other).and_then(|r| r) {
+                tracing::error!(error = %e, "cannot record the published checkpoint beside the keys");
+            }
+        }
         Ok((size, pending.len() as i64 == batch))
     }
 
@@ -930,6 +990,31 @@ impl App {
             )));
         }
         Ok(Some(size))
+    }
+
+    /// Whether the database holds the log this server last published (the checkpoint recorded
+    /// beside the keys): it must be as long at least, with the same tree at that size. A
+    /// database restored from an old backup is behind; another registry's database with the same
+    /// keys forks. Either way, signing on it would contradict what the world has seen.
+    pub async fn check_published_head(&self) -> Result<HeadCheck, AppError> {
+        let text = self.keys.published_head().map_err(|e| AppError::Store(hoshi_store::StoreError::Corrupt(e.to_string())))?;
+        let Some(text) = text else { return Ok(HeadCheck::NoneRecorded) };
+        let published = match tlog::open_checkpoint(&text, self.keys.log.verifier_key()) {
+            Ok(cp) => cp,
+            Err(e) => return Ok(HeadCheck::Unreadable(e.to_string())),
+        };
+        let mut conn = self.store.read_pool().acquire().await?;
+        let size = db::log_size(&mut conn).await?;
+        let stored = db::latest_checkpoint(&mut conn).await?.map_or(0, |c| c.size);
+        if size < published.size() || stored < published.size() {
+            return Ok(HeadCheck::Behind { database: stored.min(size), published: published.size() });
+        }
+        let at = published.size();
+        let root = with_hashes(&mut conn, &[], |r| tlog::tree_hash(at, r).map_err(|e| tlog::LogError::Storage(e.to_string()))).await?;
+        if &root != published.hash() {
+            return Ok(HeadCheck::Forked { size: at });
+        }
+        Ok(HeadCheck::Consistent { published: at })
     }
 
     /// Checks the stored tree against every stored checkpoint: the root recomputed from the

@@ -199,7 +199,9 @@ async fn evidence_over_the_limit_or_of_a_refused_type_stores_nothing() {
         let e = w.app.add_evidence(&w.supplier, a.id, "4-4-5-1", "big.txt", &big).await;
         assert!(matches!(&e, Err(AppError::Invalid { message, .. }) if message.en.contains("20 MB")), "{e:?}");
         let exe = w.app.add_evidence(&w.supplier, a.id, "4-4-5-1", "report.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00").await;
-        assert!(matches!(&exe, Err(AppError::Invalid { message, .. }) if message.en.contains("not accepted")), "{exe:?}");
+        assert!(matches!(&exe, Err(AppError::Invalid { message, .. }) if message.en.contains("program or a script")), "{exe:?}");
+        let png_as_pdf = w.app.add_evidence(&w.supplier, a.id, "4-4-5-1", "report.pdf", b"\x89PNG\r\n\x1a\n...").await;
+        assert!(matches!(&png_as_pdf, Err(AppError::Invalid { message, .. }) if message.en.contains("a PNG image")), "{png_as_pdf:?}");
         assert!(w.app.assessment(&w.supplier, a.id).await.expect("view").evidence.is_empty());
         let neg = w.app.set_quote(&w.supplier, a.id, "4-4-5-1", "-5000", "", "").await;
         assert!(matches!(neg, Err(AppError::Invalid { .. })));

@@ -112,7 +112,7 @@ async fn issue_verify_revoke_and_audit() {
         let rotated = App::with_keys(
             app.store().clone(),
             clock.clone(),
-            hoshi_app::keys::KeyRing { issuer: hoshi_ledger::jws::IssuerKey::generate(), log: app.keys().log.clone() },
+            hoshi_app::keys::KeyRing { issuer: hoshi_ledger::jws::IssuerKey::generate(), log: app.keys().log.clone(), dir: None },
         );
         rotated.sequence().await.expect("registers the new key");
         let jwks = rotated.jwks().await.expect("jwks");

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod admin;
 mod assess;
+mod backup;
 mod catalog;
 mod gen;
 mod import;
@@ -61,6 +62,10 @@ enum Command {
     /// Add, list and reset the passwords of people (works while the server runs).
     #[command(subcommand)]
     Users(admin::UsersCommand),
+    /// Write a consistent copy of the database while the server runs (SQLite snapshot, or pg_dump).
+    Backup(backup::BackupArgs),
+    /// Put a backup back (stop the server first); refused if its log is behind the published one.
+    Restore(backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +84,8 @@ fn main() -> ExitCode {
         Command::Registry(c) => registry::run(c),
         Command::Share(c) => share::run(c),
         Command::Users(c) => admin::run_users(c),
+        Command::Backup(a) => backup::run_backup(a),
+        Command::Restore(a) => backup::run_restore(a),
     };
     match result {
         Ok(code) => code,

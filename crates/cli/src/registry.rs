@@ -135,11 +135,21 @@ pub fn run(cmd: RegistryCommand) -> Result<ExitCode> {
             println!("wrote the checkpoint (size {}), the key and {} tiles to {}", cp.size, files.len(), dir.display());
         }
         RegistryCommand::Audit { db } => {
-            let sizes = rt.block_on(async { open(&db).await?.audit_log(true).await.map_err(|e| anyhow!("{}", e.message(false))) })?;
+            let (sizes, head) = rt.block_on(async {
+                let app = open(&db).await?;
+                let sizes = app.audit_log(true).await.map_err(|e| anyhow!("{}", e.message(false)))?;
+                let head = app.check_published_head().await.map_err(|e| anyhow!("{}", e.message(false)))?;
+                Ok::<_, anyhow::Error>((sizes, head))
+            })?;
+            // Consistent with itself is not enough: the database must also hold what was published.
+            if !head.is_safe() {
+                anyhow::bail!("the log does not hold what was published: {}", head.message(false));
+            }
             println!(
-                "the log is consistent: {} signed checkpoints verified against the stored tree and entries (latest size {})",
+                "the log is consistent: {} signed checkpoints verified against the stored tree and entries (latest size {}); {}",
                 sizes.len(),
-                sizes.last().copied().unwrap_or(0)
+                sizes.last().copied().unwrap_or(0),
+                head.message(false)
             );
         }
         RegistryCommand::RotateKey { db } => {

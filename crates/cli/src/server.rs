@@ -58,6 +58,39 @@ pub struct ServeArgs {
     /// Mark cookies Secure (HTTPS only).
     #[arg(long, value_enum, default_value = "auto")]
     pub cookie_secure: CookieSecure,
+    #[command(flatten)]
+    pub options: ServeOptions,
+}
+
+/// Who the clients are and how much each may ask: the limits count per client address.
+#[derive(clap::Args, Clone, Default)]
+pub struct ServeOptions {
+    /// The header a reverse proxy in front of Hoshi puts the client's address in, e.g.
+    /// X-Forwarded-For or X-Real-IP. Believed only from --trusted-proxy addresses.
+    #[arg(long, env = "HOSHI_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+    /// An address or block (10.0.0.0/8) of a proxy whose client-address header is believed;
+    /// repeatable. Without one, the header is ignored.
+    #[arg(long = "trusted-proxy", env = "HOSHI_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+    /// Start even when the database is behind, or forks, the log this server already published
+    /// (keys/published-head), e.g. after a deliberate restore of an old backup. Loudly.
+    #[arg(long)]
+    pub allow_log_rollback: bool,
+    /// Requests per minute one anonymous client may make to the registry's API, proofs, bundles
+    /// and CSV export (0: no limit, e.g. behind a CDN that limits).
+    #[arg(long, env = "HOSHI_REGISTRY_RATE_LIMIT", default_value_t = hoshi_app::REGISTRY_RATE_PER_MINUTE)]
+    pub registry_rate_limit: u32,
+}
+
+impl ServeOptions {
+    fn addressing(&self) -> Result<hoshi_web::client::ClientAddressing> {
+        hoshi_web::client::ClientAddressing::new(self.client_ip_header.as_deref(), &self.trusted_proxies).map_err(|e| anyhow::anyhow!(e))
+    }
+
+    fn apply(&self, app: App) -> App {
+        app.with_rate_limit(hoshi_app::Bucket::Registry, self.registry_rate_limit, 60)
+    }
 }
 
 #[derive(clap::Args)]
@@ -74,6 +107,8 @@ pub struct DemoArgs {
     /// Also add this many suppliers with a pending ★3 application (for load and crash tests).
     #[arg(long, default_value_t = 0)]
     pub extra_applicants: usize,
+    #[command(flatten)]
+    pub options: ServeOptions,
 }
 
 pub fn init_tracing() {
@@ -114,8 +149,30 @@ pub fn keys(data: &std::path::Path) -> Result<hoshi_app::keys::KeyRing> {
 
 /// The log must match its last signed checkpoint before the server may serve or sign anything
 /// (every earlier checkpoint is checked by `hoshi registry audit`, not at every start).
-async fn check_log(app: &App) -> Result<()> {
+///
+/// And the database must hold the log this server already published (the checkpoint recorded
+/// beside the keys): on a database behind it or forking it the server refuses to start, unless
+/// `allow_rollback`, which it then says loudly.
+async fn check_log(app: &App, allow_rollback: bool) -> Result<()> {
     app.check_latest_checkpoint().await.map_err(|e| anyhow::anyhow!("refusing to start: {}", e.message(false)))?;
+    let head = app.check_published_head().await.map_err(|e| anyhow::anyhow!("refusing to start: {}", e.message(false)))?;
+    if !head.is_safe() {
+        if !allow_rollback {
+            anyhow::bail!(
+                "refusing to start: {}. Signing on this database would publish checkpoints that contradict ones already \
+                 published. If you really mean to roll the registry back (every relying party will see the fork), start \
+                 with --allow-log-rollback.",
+                head.message(false)
+            );
+        }
+        let warning = format!(
+            "WARNING: --allow-log-rollback: {}. This server will sign checkpoints that FORK the log it published before; \
+             relying parties and witnesses that saw the old checkpoints will reject them.",
+            head.message(false)
+        );
+        eprintln!("{warning}");
+        tracing::error!("{warning}");
+    }
     Ok(())
 }
 
@@ -149,15 +206,17 @@ fn spawn_jobs(app: &App) {
     });
 }
 
-async fn serve(app: App, addr: SocketAddr, secure: CookieSecure, banner: impl FnOnce(SocketAddr)) -> Result<()> {
-    check_log(&app).await?;
+async fn serve(app: App, addr: SocketAddr, secure: CookieSecure, options: &ServeOptions, banner: impl FnOnce(SocketAddr)) -> Result<()> {
+    let client = options.addressing()?;
+    let app = options.apply(app);
+    check_log(&app, options.allow_log_rollback).await?;
     spawn_jobs(&app);
     let secure_cookies = match secure {
         CookieSecure::Always => true,
         CookieSecure::Never => false,
         CookieSecure::Auto => !addr.ip().is_loopback(),
     };
-    let router = hoshi_web::router(app, WebConfig { secure_cookies, ..WebConfig::default() });
+    let router = hoshi_web::router(app, WebConfig { secure_cookies, client, ..WebConfig::default() });
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     tracing::info!(%local, "listening");
@@ -171,7 +230,7 @@ pub fn run_serve(a: ServeArgs) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let store = a.db.open().await?;
         let app = App::with_keys(store, Arc::new(SystemClock), keys(&a.db.data)?);
-        serve(app, a.addr, a.cookie_secure, |local| println!("Hoshi is running at http://{local}/")).await
+        serve(app, a.addr, a.cookie_secure, &a.options, |local| println!("Hoshi is running at http://{local}/")).await
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -190,7 +249,7 @@ pub fn run_demo(a: DemoArgs) -> Result<ExitCode> {
             println!("demo world in {} ({created} organisations created)", a.data.display());
             return Ok(());
         }
-        serve(app, a.addr, CookieSecure::Auto, |local| {
+        serve(app, a.addr, CookieSecure::Auto, &a.options, |local| {
             println!(
                 "Hoshi demo is running at http://{local}/   (data: {}{})",
                 a.data.display(),

@@ -84,9 +84,7 @@ mod tests {
     fn deflated(entries: &[(&str, &[u8])]) -> Vec<u8> {
         let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options =
-            zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .compression_level(Some(1));
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).compression_level(Some(1));
         for (name, data) in entries {
             out.start_file(*name, options).expect("entry");
             out.write_all(data).expect("write");

@@ -22,3 +22,4 @@ pub mod sharing;
 pub mod supplier_file;
 pub mod text;
 pub mod time;
+pub mod upload;

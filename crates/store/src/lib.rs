@@ -216,6 +216,26 @@ impl Store {
         &self.pool
     }
 
+    /// A consistent copy of the SQLite database in a new file, taken while the server runs
+    /// (`VACUUM INTO` reads one snapshot; writers are not blocked). PostgreSQL is backed up with
+    /// `pg_dump` instead (see `hoshi backup`).
+    pub async fn snapshot_sqlite(&self, to: &Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Corrupt("a snapshot file is for SQLite; back up PostgreSQL with pg_dump".into()));
+        }
+        if to.exists() {
+            return Err(StoreError::Duplicate(format!("{} already exists", to.display())));
+        }
+        sqlx::query("VACUUM INTO $1").bind(to.to_string_lossy().into_owned()).execute(&self.pool).await?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o600)).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+        }
+        std::fs::File::open(to).and_then(|f| f.sync_all()).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+        Ok(())
+    }
+
     /// Sends the public registry's reads (company pages and JSON, search, bulk verification,
     /// certificates, checkpoints, tiles and proofs) to a read-only replica of this database, e.g.
     /// a PostgreSQL streaming standby. Those reads may then lag the primary by the replication

@@ -37,7 +37,7 @@ pub struct Ctx {
     pub session_token: Option<String>,
     /// The CSRF token forms on this page must carry.
     pub csrf: String,
-    /// The client's address, for the sign-in limiter.
+    /// The client's address (IPv6 by /64; see [`crate::client`]), for the limits.
     pub client: String,
     /// The path and query, for the language switch and sign-in `next`.
     pub path: String,
@@ -101,6 +101,12 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The registry reads a script may call in bulk: counted under [`hoshi_app::Bucket::Registry`].
+/// Pages, the checkpoint and tiles are cached and not counted.
+fn is_registry_read(path: &str) -> bool {
+    ["/api/v1/registry/", "/api/v1/certificates/", "/api/v1/log/"].iter().any(|p| path.starts_with(p)) || path == "/registry.csv"
+}
+
 fn is_safe(m: &Method) -> bool {
     matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -119,10 +125,8 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     let (mut parts, body) = req.into_parts();
     let headers = &parts.headers;
     let lang = lang_of(headers);
-    let client = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0);
+    let client = state.config.client.client_key(peer, headers);
     let path = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
     let is_api = parts.uri.path().starts_with("/api/");
 
@@ -154,6 +158,13 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
 
     if bad_bearer {
         return crate::problem::from_app_error(&AppError::Unauthenticated, lang).into_response();
+    }
+    // The public registry's API and export, per anonymous client (signed-in callers are
+    // accountable and their tokens revocable).
+    if ctx.actor.is_none() && is_registry_read(parts.uri.path()) {
+        if let Err(e) = state.app.rate_check(hoshi_app::Bucket::Registry, &ctx.client) {
+            return if is_api { crate::problem::from_app_error(&e, lang).into_response() } else { crate::pages::error_page(&ctx, &e) };
+        }
     }
 
     let mut body = body;

@@ -64,6 +64,12 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("login.email", "メールアドレス", "Email address"),
     ("login.password", "パスワード", "Password"),
     ("login.submit", "サインイン", "Sign in"),
+    (
+        "register.received",
+        "登録を受け付けました。登録したメールアドレスとパスワードでサインインしてください。サインインできない場合は、そのメールアドレスか法人番号がすでに登録されています。組織の管理者に招待を依頼するか、法人番号を他者に登録されたと思われる場合は申立てをしてください。",
+        "Your registration was received: sign in with the e-mail address and password you gave. If you cannot sign in, that address or corporate number was already registered: ask your organisation's administrator for an invitation, or file a claim if you think someone else registered your corporate number.",
+    ),
+    ("register.claim_link", "法人番号の申立て", "Claim a corporate number"),
     ("login.no_account", "組織としてまだ登録していない場合は", "If your organisation is not registered yet,"),
     ("login.register_link", "こちらから登録できます", "register it here"),
     ("login.needed", "このページを見るにはサインインが必要です。", "You need to sign in to see this page."),

@@ -7,6 +7,7 @@
 //! the actor, and render; they hold no business rules and no SQL.
 
 pub mod api;
+pub mod client;
 pub mod ctx;
 pub mod i18n;
 pub mod pages;
@@ -37,11 +38,13 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Largest request body accepted; larger gets 413.
     pub max_body_bytes: usize,
+    /// How the client's address is found (behind a trusted proxy, from its header).
+    pub client: client::ClientAddressing,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: true, max_body_bytes: 1024 * 1024 }
+        WebConfig { secure_cookies: true, max_body_bytes: 1024 * 1024, client: client::ClientAddressing::default() }
     }
 }
 

@@ -65,7 +65,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_) => StatusCode::CONFLICT,
-        AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::TooManyAttempts(_) | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -83,6 +83,7 @@ pub fn from_app_error(e: &AppError, lang: Lang) -> Problem {
         AppError::Invalid { .. } => ("invalid", if ja { "入力に誤りがあります" } else { "Invalid input" }),
         AppError::Conflict(_) => ("conflict", if ja { "すでに存在します" } else { "Already exists" }),
         AppError::TooManyAttempts(_) => ("rate-limited", if ja { "試行回数が多すぎます" } else { "Too many attempts" }),
+        AppError::RateLimited { .. } => ("rate-limited", if ja { "リクエストが多すぎます" } else { "Too many requests" }),
         AppError::Store(_) => ("internal", if ja { "内部エラー" } else { "Internal error" }),
     };
     let detail = match e {
@@ -98,10 +99,16 @@ pub fn from_app_error(e: &AppError, lang: Lang) -> Problem {
     if let AppError::Invalid { field, .. } = e {
         p.field = Some(field.clone());
     }
-    if let AppError::TooManyAttempts(s) = e {
-        p.retry_after = Some(*s);
-    }
+    p.retry_after = retry_after(e);
     p
+}
+
+/// Seconds a refused client should wait (for `Retry-After`).
+pub fn retry_after(e: &AppError) -> Option<u64> {
+    match e {
+        AppError::TooManyAttempts(s) | AppError::RateLimited { retry_after: s, .. } => Some(*s),
+        _ => None,
+    }
 }
 
 /// An API error in the request's language.

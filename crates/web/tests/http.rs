@@ -263,8 +263,11 @@ async fn registration_refuses_bad_and_duplicate_corporate_numbers_with_reasons()
         &[("cookie", &cookie), ("accept-language", "en")],
     )
     .await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.body.contains("already registered"), "{}", r.body);
+    // Issue 13: a corporate number or an e-mail address already registered gets the very answer
+    // a new registration gets, so the form cannot be used to learn who is registered.
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let taken_number = r.body.replace("y@shinki.example", "EMAIL");
+    assert!(taken_number.contains("data-testid=\"login-notice\""), "{}", r.body);
     let r = send(
         &w.router,
         Method::POST,
@@ -274,8 +277,22 @@ async fn registration_refuses_bad_and_duplicate_corporate_numbers_with_reasons()
         &[("cookie", &cookie), ("accept-language", "en")],
     )
     .await;
-    assert_eq!(r.status, StatusCode::CONFLICT);
-    assert!(r.body.contains("email"), "{}", r.body);
+    assert_eq!(r.status, StatusCode::OK);
+    let taken_email = r.body.replace("admin@100000000001.example", "EMAIL");
+    let r = send(
+        &w.router,
+        Method::POST,
+        "/register",
+        Auth::None,
+        post("6000012050003", "n@shinki.example"),
+        &[("cookie", &cookie), ("accept-language", "en")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.cookie("hoshi_session").is_none(), "no session: the person signs in next, as after a refused one");
+    let new_one = r.body.replace("n@shinki.example", "EMAIL");
+    assert_eq!(taken_number, new_one, "a taken corporate number is answered like a new registration");
+    assert_eq!(taken_email, new_one, "a taken e-mail address is answered like a new registration");
     let r = send(
         &w.router,
         Method::POST,
@@ -285,7 +302,19 @@ async fn registration_refuses_bad_and_duplicate_corporate_numbers_with_reasons()
         &[("cookie", &cookie)],
     )
     .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("登録を受け付けました"), "{}", r.body);
+    // The new account signs in with what it registered; the taken address's owner is untouched.
+    let login = send(
+        &w.router,
+        Method::POST,
+        "/login",
+        Auth::None,
+        form(&[("_csrf", &csrf), ("email", "z@shinki.example"), ("password", "long-enough-pw")]),
+        &[("cookie", &cookie)],
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.body);
     let orgs = w.app.admin_list_orgs().await.expect("orgs");
     assert!(orgs.iter().any(|o| o.corporate_number.to_string() == "7000012050002"));
 }

@@ -16,7 +16,8 @@ use serde_json::json;
 async fn a_buyer_system_answers_by_api_and_the_record_verifies() {
     let app = App::new(hoshi_store::testing::sqlite().await, Arc::new(FixedClock::new(1_795_651_200)));
     app.seed_demo().await.expect("demo");
-    let router = hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024 });
+    let router =
+        hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024, ..Default::default() });
     let buyer = app.sign_in("owner@hamamatsu-denso.example", DEMO_PASSWORD, "t").await.expect("buyer").actor;
     let (_, token) = app.create_token(&buyer, "procurement system", "read_write").await.expect("token");
     let (_, read_only) = app.create_token(&buyer, "dashboard", "read").await.expect("token");

@@ -37,7 +37,8 @@ async fn two_heavy_network_views_leave_the_server_answering() {
         .await
         .expect("import");
     assert!(r.imported, "{r:?}");
-    let router = hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024 });
+    let router =
+        hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024, ..Default::default() });
     let session = Session { cookie: signed.session_token.clone(), csrf: signed.actor.csrf_token().expect("csrf").to_owned() };
 
     // One view alone, to know how heavy it is.

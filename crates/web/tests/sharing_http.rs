@@ -15,8 +15,8 @@ const PATH: &str = "/api/v1/sharing/allocate";
 
 async fn router_with(limit: u32) -> (Router, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(1_790_000_000));
-    let app = App::new(hoshi_store::testing::sqlite().await, clock.clone()).with_public_rate_limit(limit, 60);
-    (hoshi_web::router(app, hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024 }), clock)
+    let app = App::new(hoshi_store::testing::sqlite().await, clock.clone()).with_rate_limit(hoshi_app::Bucket::Calculator, limit, 60);
+    (hoshi_web::router(app, hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024, ..Default::default() }), clock)
 }
 
 /// Increments ★3 ¥3M, ★4 ¥2M, ★5 ¥4M; A, B, C at ★3, ★4, ★5 with weights 8, 1, 1.

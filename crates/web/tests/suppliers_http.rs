@@ -15,7 +15,8 @@ use hoshi_app::{App, FixedClock};
 async fn demo() -> (axum::Router, Session, Session) {
     let app = App::new(hoshi_store::testing::sqlite().await, Arc::new(FixedClock::new(1_795_651_200)));
     app.seed_demo().await.expect("demo");
-    let router = hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024 });
+    let router =
+        hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024, ..Default::default() });
     let session =
         |s: hoshi_app::accounts::SignedIn| Session { cookie: s.session_token, csrf: s.actor.csrf_token().expect("csrf").to_owned() };
     let buyer = session(app.sign_in("buyer@tokai-motor.example", DEMO_PASSWORD, "t").await.expect("buyer"));

@@ -8,8 +8,6 @@
 //! session authenticates them, and this route reads no session and changes nothing. A signed-in
 //! browser calling it sends `X-CSRF-Token` like any other API write.
 
-use std::net::IpAddr;
-
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -357,32 +355,21 @@ fn to_response(a: &Allocation, sorted: &[Increment]) -> AllocateResponse {
 
 /// The rate limiter's key for a client address: IPv6 clients by their /64 (what one host or
 /// household usually gets), everyone else by the address as given (or `unknown`).
-fn rate_key(client: &str) -> String {
-    match client.parse::<IpAddr>() {
-        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-        Ok(IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or_else(|| client.to_owned(), |v4| v4.to_string()),
-        _ => client.to_owned(),
-    }
-}
-
 #[utoipa::path(post, path = "/api/v1/sharing/allocate", tag = "sharing", request_body = AllocateRequest,
     description = "Shares the cost increments of reaching the ★ levels among the participants (buyers, or the supplier itself). \
 Open without sign-in; limited per client address (429 with Retry-After). The same as `hoshi share allocate FILE`.",
     responses((status = 200, body = AllocateResponse), (status = 413, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn allocate(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    if let Err(limited) = s.app.public_rate_check(&rate_key(&ctx.client)) {
+    if let Err(AppError::RateLimited { retry_after, max, window_secs }) = s.app.rate_check(hoshi_app::Bucket::Calculator, &ctx.client) {
         let detail = if ctx.ja() {
             format!(
                 "この計算機は1つのアドレスから{}秒あたり{}回まで使えます。{}秒後にもう一度お試しください。大量に計算するときは `hoshi share allocate FILE` を手元で実行してください。",
-                limited.window_secs, limited.max, limited.retry_after
+                window_secs, max, retry_after
             )
         } else {
             format!(
                 "This calculator answers at most {} requests per {} seconds from one address; try again in {} seconds, or run `hoshi share allocate FILE` locally for many calculations.",
-                limited.max, limited.window_secs, limited.retry_after
+                max, window_secs, retry_after
             )
         };
         let mut p = Problem::new(
@@ -391,7 +378,7 @@ pub async fn allocate(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Respo
             ctx.t().pick("リクエストが多すぎます", "Too many requests"),
             &detail,
         );
-        p.retry_after = Some(limited.retry_after);
+        p.retry_after = Some(retry_after);
         return p.into_response();
     }
     let parsed = match parse_request(&body, None) {
@@ -422,14 +409,6 @@ pub async fn allocate(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Respo
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rate_keys_group_ipv6_by_64() {
-        assert_eq!(rate_key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
-        assert_eq!(rate_key("::ffff:192.0.2.1"), "192.0.2.1");
-        assert_eq!(rate_key("192.0.2.1"), "192.0.2.1");
-        assert_eq!(rate_key("unknown"), "unknown");
-    }
 
     #[test]
     fn amounts_must_be_whole_non_negative_numbers() {

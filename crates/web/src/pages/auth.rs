@@ -20,13 +20,14 @@ use crate::{AppState, SESSION_COOKIE};
 pub struct LoginPage {
     pub l: Layout,
     pub error: Option<String>,
+    pub notice: Option<String>,
     pub email: String,
     pub next: String,
 }
 
 pub fn login_page(ctx: &Ctx, status: StatusCode, error: Option<String>, email: &str, next: &str) -> Response {
     let l = Layout::new(ctx, ctx.t().t("login.title"));
-    render(status, &LoginPage { l, error, email: email.to_owned(), next: next.to_owned() })
+    render(status, &LoginPage { l, error, notice: None, email: email.to_owned(), next: next.to_owned() })
 }
 
 pub async fn login_form(ctx: Ctx, Query(q): Query<Next>) -> Response {
@@ -191,14 +192,19 @@ pub async fn register(State(s): State<AppState>, ctx: Ctx, Form(p): Form<Registe
         email: f.email.clone(),
         password: p.password,
     };
-    match s.app.register(&r).await {
-        Ok(signed) => signed_in_response(&s, &signed, "/dashboard"),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            let field = match &e {
-                AppError::Invalid { field, .. } => field.clone(),
-                _ => String::new(),
-            };
-            register_page(&ctx, crate::problem::status_of(&e), f, Some((field, e.message(ctx.ja()))))
+    if let Err(e) = s.app.rate_check(hoshi_app::Bucket::Registration, &ctx.client) {
+        return error_page(&ctx, &e);
+    }
+    // A new account and an address or corporate number already registered get the same page,
+    // so registration cannot be used to learn who is registered.
+    match s.app.register_quietly(&r).await {
+        Ok(()) => {
+            let l = Layout::new(&ctx, ctx.t().t("login.title"));
+            let notice = Some(ctx.t().t("register.received").to_owned());
+            render(StatusCode::OK, &LoginPage { l, error: None, notice, email: r.email.trim().to_owned(), next: "/dashboard".into() })
+        }
+        Err(AppError::Invalid { field, message }) => {
+            register_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, f, Some((field, message.get(ctx.ja()).to_owned())))
         }
         Err(e) => error_page(&ctx, &e),
     }

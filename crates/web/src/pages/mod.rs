@@ -229,7 +229,11 @@ pub fn error_page(ctx: &Ctx, e: &AppError) -> Response {
     if matches!(e, AppError::Unauthenticated) {
         return auth::login_page(ctx, StatusCode::UNAUTHORIZED, Some(ctx.t().t("login.needed").to_owned()), "", &ctx.path);
     }
-    error_response(ctx, status_of(e), &Both::key("error.title"), &Both::new(e.message(true), e.message(false)))
+    let mut res = error_response(ctx, status_of(e), &Both::key("error.title"), &Both::new(e.message(true), e.message(false)));
+    if let Some(s) = crate::problem::retry_after(e) {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(s));
+    }
+    res
 }
 
 pub async fn not_found(ctx: Ctx) -> Response {

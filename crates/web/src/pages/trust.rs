@@ -237,11 +237,8 @@ pub async fn claim_form(ctx: Ctx, Query(q): Query<ClaimForm>) -> Response {
 
 pub async fn claim(State(s): State<AppState>, ctx: Ctx, Form(f): Form<ClaimForm>) -> Response {
     let t = ctx.t();
-    if s.app.public_rate_check(&ctx.client).is_err() {
-        return error_page(
-            &ctx,
-            &AppError::invalid("rate", "送信が多すぎます。しばらくしてからお試しください。", "Too many requests: try again later."),
-        );
+    if let Err(e) = s.app.rate_check(hoshi_app::Bucket::Claim, &ctx.client) {
+        return error_page(&ctx, &e);
     }
     let r = s.app.file_claim(&f.corporate_number, &f.name, &f.email, &f.statement, None).await;
     let l = Layout::new(&ctx, t.pick("法人番号の申立て", "Claim a corporate number"));

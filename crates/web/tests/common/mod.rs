@@ -198,7 +198,8 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
         let ids = app.open_negotiations(&actor, &plan, &message, "", std::slice::from_ref(&x.evidence_sha)).await.expect("negotiation");
         x.negotiation_id = ids[0];
     }
-    let router = hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024 });
+    let router =
+        hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024, ..Default::default() });
     let a_actor = app.session_actor(&a.admin.cookie).await.expect("a");
     let b_actor = app.session_actor(&b.admin.cookie).await.expect("b");
     let asmt = app.start_assessment(&a_actor, "3", "company", "").await.expect("assessment");

@@ -21,6 +21,11 @@ def out(target, name, data):
     os.makedirs(d, exist_ok=True)
     if isinstance(data, str):
         data = data.encode()
+    # Already there (perhaps under the hash name a minimised corpus gives it): nothing to add.
+    for existing in os.listdir(d):
+        with open(os.path.join(d, existing), "rb") as f:
+            if f.read() == data:
+                return
     with open(os.path.join(d, "seed-" + name), "wb") as f:
         f.write(data)
 
@@ -104,9 +109,9 @@ out("supplier_file", "shared-strings.xlsx", xlsx(shared_sheet, zipfile.ZIP_DEFLA
 out("supplier_file", "empty.xlsx", xlsx(""))
 
 # ---- archive ----
-for name in ["stored.xlsx", "deflated.xlsx", "empty.xlsx"]:
-    with open(os.path.join(HERE, "corpus", "supplier_file", "seed-" + name), "rb") as f:
-        out("archive", name, f.read())
+out("archive", "stored.xlsx", xlsx(sheet))
+out("archive", "deflated.xlsx", xlsx(sheet, zipfile.ZIP_DEFLATED))
+out("archive", "empty.xlsx", xlsx(""))
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr(zipfile.ZipInfo("a.xml", date_time=(1980, 1, 1, 0, 0, 0)), "<a/>" * 2000)
@@ -281,3 +286,42 @@ allocate = {
 }
 for name, body in allocate.items():
     out("allocate", name, json.dumps(body, ensure_ascii=False))
+
+# ---- upload ----
+def upload(name, data):
+    n = name.encode()
+    return bytes([len(n)]) + n + (data.encode() if isinstance(data, str) else data)
+
+
+def ooxml(parts):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for p in parts:
+            z.writestr(zipfile.ZipInfo(p, date_time=(1980, 1, 1, 0, 0, 0)), "<x/>")
+    return buf.getvalue()
+
+
+book = xlsx(sheet, zipfile.ZIP_DEFLATED)
+uploads = {
+    "pdf": upload("policy.pdf", "%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"),
+    "png": upload("screen.PNG", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+    "jpeg": upload("photo.jpeg", b"\xff\xd8\xff\xe0\0\x10JFIF"),
+    "gif": upload("a.gif", "GIF89a\x01\0\x01\0"),
+    "xlsx": upload("台帳.xlsx", book),
+    "docx": upload("規程.docx", ooxml(["[Content_Types].xml", "word/document.xml"])),
+    "pptx": upload("deck.pptx", ooxml(["[Content_Types].xml", "ppt/presentation.xml"])),
+    "xlsm": upload("macro.xlsx", ooxml(["[Content_Types].xml", "xl/workbook.xml", "xl/vbaProject.bin"])),
+    "zip": upload("files.zip", ooxml(["a.txt"])),
+    "csv": upload("list.csv", "\ufeffa,b\n1,2\n"),
+    "text": upload("手順.txt", "手順書\n"),
+    "no-name": upload("", "scan"),
+    "html": upload("notes.txt", "  <!DOCTYPE html><script>alert(1)</script>"),
+    "svg": upload("logo", "<svg onload=alert(1)>"),
+    "exe": upload("report.pdf", b"MZ\x90\0\x03\0\0\0"),
+    "script": upload("readme.txt", "#!/bin/sh\n"),
+    "bat": upload("dir/setup.bat", "echo hello\n"),
+    "mislabelled": upload("report.pdf", b"\x89PNG\r\n\x1a\n\0"),
+    "utf16": upload("x.txt", b"\xff\xfe\0\0"),
+}
+for name, data in uploads.items():
+    out("upload", name, data)

@@ -80,3 +80,8 @@ fn jws() {
 fn allocate() {
     replay("allocate");
 }
+
+#[test]
+fn upload() {
+    replay("upload");
+}

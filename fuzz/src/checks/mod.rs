@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod jws;
 pub mod signed_note;
 pub mod supplier_file;
+pub mod upload;
 
 /// A target's check: panics on a finding.
 pub type Check = fn(&[u8]);
@@ -24,4 +25,5 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("signed_note", signed_note::check),
     ("jws", jws::check),
     ("allocate", allocate::check),
+    ("upload", upload::check),
 ];

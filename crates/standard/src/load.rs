@@ -198,7 +198,7 @@ fn mapping_ok(kind: &str, v: &str) -> bool {
         // GV.RR-02
         "csf" => {
             b.len() == 8
-                && ["GV", "ID", "PR", "DE", "RS", "RC"].contains(&&v[..2])
+                && v.get(..2).is_some_and(|f| ["GV", "ID", "PR", "DE", "RS", "RC"].contains(&f))
                 && b[2] == b'.'
                 && b[3..5].iter().all(u8::is_ascii_uppercase)
                 && b[5] == b'-'

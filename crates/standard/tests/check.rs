@@ -164,6 +164,14 @@ fn star_three_criterion_without_cost_or_mapping_is_refused() {
 }
 
 #[test]
+fn a_mapping_with_a_multi_byte_character_is_a_problem_not_a_panic() {
+    // "日12345" is 8 bytes like "GV.RR-02", and the CSF check sliced its first two bytes, inside 日.
+    let text = EXTRA.replace("csf = [\"ID.AM-01\"]", "csf = [\"日12345\"]");
+    let p = problems(&with_file("zz-extra.toml", &text));
+    assert!(p.iter().any(|x| x.message.contains("\"日12345\" is not a NIST CSF 2.0 subcategory")), "{p:?}");
+}
+
+#[test]
 fn all_problems_are_reported_not_just_the_first() {
     let text = EXTRA
         .replace("category = \"identify\"", "category = \"nope\"")

@@ -1,5 +1,6 @@
 //! Organisations, people, sign-in, sessions, invitations and API tokens.
 
+use hoshi_core::audit::Action;
 use hoshi_core::org::{is_sme, Industry, MemberRole, OrgRole, Prefecture, TokenScope};
 use hoshi_core::CorporateNumber;
 use hoshi_store::invitations::{self, Invitation};
@@ -7,7 +8,9 @@ use hoshi_store::orgs::{self, NewOrg, Org};
 use hoshi_store::tokens::{self, ApiToken};
 use hoshi_store::users::{self, User};
 use hoshi_store::{sessions, Conn};
+use serde_json::json;
 
+use crate::audit::{self, Who};
 use crate::limiter::Verdict;
 use crate::secrets::{dummy_hash, hash_password, random_token, sha256_hex, verify_password};
 use crate::{Actor, App, AppError, Msg, Via};
@@ -396,6 +399,9 @@ impl App {
         };
         users::add_membership(&mut tx, user_id, org.id, inv.role, now).await?;
         invitations::mark_accepted(&mut tx, inv.id, now).await?;
+        let who = Who { user: Some(user_id), label: inv.email.clone(), org: org.corporate_number.to_string() };
+        let detail = json!({"invitation": inv.id, "role": inv.role.key()});
+        audit::record(&mut tx, &who, Action::MemberJoined, &inv.email, detail, now).await?;
         let signed = self.start_session(&mut tx, user_id, org.id, now).await?;
         tx.commit().await?;
         Ok(signed)
@@ -463,6 +469,7 @@ impl App {
         let token = random_token();
         let inv = invitations::insert(&mut tx, actor.org.id, &email, role, &sha256_hex(&token), actor.user_id, now, now + INVITATION_SECS)
             .await?;
+        audit::record(&mut tx, &Who::of(actor), Action::MemberInvited, &email, json!({"role": role.key()}), now).await?;
         tx.commit().await?;
         Ok((inv, token))
     }
@@ -476,6 +483,8 @@ impl App {
         let prefix: String = plain.chars().take(TOKEN_PREFIX.len() + 6).collect();
         let mut tx = self.store.begin().await?;
         let t = tokens::insert(&mut tx, actor.org.id, &name, &sha256_hex(&plain), &prefix, scope, actor.user_id, self.now()).await?;
+        let detail = json!({"token": t.id, "name": name, "scope": scope.key(), "prefix": prefix});
+        audit::record(&mut tx, &Who::of(actor), Action::TokenCreated, &actor.org.corporate_number.to_string(), detail, self.now()).await?;
         tx.commit().await?;
         Ok((t, plain))
     }
@@ -491,6 +500,8 @@ impl App {
         if !revoked {
             return Err(AppError::Conflict(Msg::new("このAPIトークンはすでに無効化されています。", "This API token is already revoked.")));
         }
+        let target = actor.org.corporate_number.to_string();
+        audit::record(&mut tx, &Who::of(actor), Action::TokenRevoked, &target, json!({"token": token_id}), self.now()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -501,6 +512,8 @@ impl App {
     pub async fn admin_create_org(&self, new: &NewOrg) -> Result<Org, AppError> {
         let mut tx = self.store.begin().await?;
         let org = orgs::insert(&mut tx, new, self.now()).await?;
+        let detail = json!({"name_ja": org.name_ja, "roles": org.roles.iter().map(|r| r.key()).collect::<Vec<_>>()});
+        audit::record(&mut tx, &Who::console(), Action::OrgCreated, &org.corporate_number.to_string(), detail, self.now()).await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -533,6 +546,8 @@ impl App {
         })?;
         let user = users::insert(&mut tx, &email, &name, &hash, now).await?;
         users::add_membership(&mut tx, user.id, o.id, role, now).await?;
+        let detail = json!({"organisation": o.corporate_number.to_string(), "role": role.key()});
+        audit::record(&mut tx, &Who::console(), Action::UserAdded, &email, detail, now).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -564,6 +579,7 @@ impl App {
         })?;
         users::set_password_hash(&mut tx, user.id, &hash).await?;
         sessions::delete_for_user(&mut tx, user.id).await?;
+        audit::record(&mut tx, &Who::console(), Action::PasswordReset, &user.email, json!({"sessions_ended": true}), self.now()).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -9,6 +9,7 @@
 pub mod accounts;
 mod actor;
 pub mod assessment;
+pub mod audit;
 pub mod bulk;
 pub mod clock;
 pub mod demo;

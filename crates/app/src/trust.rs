@@ -16,6 +16,7 @@
 //! in `checked`: the rules above read only whether the latest decision is `verified`.
 
 use hoshi_core::accreditation::{self as acc, Kind, State};
+use hoshi_core::audit::Action;
 use hoshi_core::org::OrgRole;
 use hoshi_core::time::{jst_date_string, parse_date, rfc3339, valid_until};
 use hoshi_core::CorporateNumber;
@@ -26,6 +27,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::assessment::accepted_file;
+use crate::audit::{self, Who};
 use crate::secrets::{random_token, sha256_hex};
 use crate::{Actor, App, AppError, Msg};
 
@@ -256,6 +258,12 @@ impl App {
         }
         let name = name.ok_or_else(|| AppError::not_found("書類が見つかりません。", "No such document."))?;
         let (ct, bytes) = adb::file(&mut conn, sha256).await?;
+        drop(conn);
+        if operator {
+            // The operator reading another organisation's registration papers (names, addresses).
+            let detail = json!({"what": "verification document", "organisation": org_id, "sha256": sha256, "filename": name});
+            self.record_audit(&Who::of(actor), Action::PersonalDataExported, &format!("org:{org_id}"), detail).await?;
+        }
         Ok((ct, bytes, name))
     }
 
@@ -326,6 +334,9 @@ impl App {
             decided_at: self.now(),
         };
         db::add_verification(&mut tx, &v).await?;
+        let action = if verified { Action::OrgVerified } else { Action::OrgVerificationWithdrawn };
+        let detail = json!({"method": v.method, "checked": v.checked, "document_sha256": v.document_sha256});
+        audit::record(&mut tx, &Who::from(actor), action, &cn.to_string(), detail, v.decided_at).await?;
         tx.commit().await?;
         Ok(v)
     }
@@ -451,6 +462,9 @@ impl App {
             .await?;
             token = Some(t);
         }
+        let org = orgs::get(&mut tx, c.org_id).await?;
+        let detail = json!({"claim": c.id, "upheld": uphold, "resolution": resolution, "claimant": c.claimant_email});
+        audit::record(&mut tx, &Who::of(actor), Action::ClaimResolved, &org.corporate_number.to_string(), detail, now).await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -733,6 +747,8 @@ impl App {
         )
         .await?;
         hoshi_store::registry::insert_pending(&mut tx, &provider_event(event, &a, &org, reason, now), None, now).await?;
+        let detail = json!({"kind": a.kind, "state": next.key(), "event": event, "reason": reason});
+        audit::record(&mut tx, &Who::from(actor), Action::AccreditationDecided, &org.corporate_number.to_string(), detail, now).await?;
         let record = self.record(&mut tx, a).await?;
         tx.commit().await?;
         Ok(record)

@@ -133,7 +133,11 @@ async fn issue_verify_revoke_and_audit() {
         assert_eq!(app.audit_log(false).await.expect("audit").len(), 3);
         assert_eq!(app.check_latest_checkpoint().await.expect("start-up check"), Some(7), "the start-up check reads the latest only");
 
-        // A changed stored hash or entry is found, and named (the server refuses to start on it).
+        // The database refuses to change the log; an insider who drops the guard can, and a changed
+        // stored hash or entry is found, and named (the server refuses to start on it).
+        let refused = hoshi_store::sqlx::query("DELETE FROM log_entries").execute(app.store().pool()).await;
+        assert!(refused.is_err_and(|e| e.to_string().contains("append-only")), "log entries cannot be removed");
+        hoshi_store::testing::drop_append_only_guards(app.store()).await;
         sqlx_query(&app, "UPDATE log_entries SET data = $1 WHERE idx = 0", b"{\"event\":\"forged\"}".to_vec()).await;
         let full = app.audit_log(true).await;
         assert!(matches!(&full, Err(AppError::Conflict(m)) if m.en.contains("recomputed from the entries")), "{full:?}");

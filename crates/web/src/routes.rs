@@ -168,6 +168,7 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r(Method::GET, "/registry/applications/{application_id}", Operator, get(pages::trust::dossier)),
         r(Method::POST, "/registry/applications/{application_id}/check", Operator, post(pages::trust::check)),
         r(Method::GET, "/registry/trust", Operator, get(pages::trust::console)),
+        r(Method::GET, "/registry/audit", Operator, get(pages::trust::audit)),
         r(Method::POST, "/registry/verifications", Operator, post(pages::trust::verify)),
         r(Method::POST, "/registry/claims/{claim_id}/resolve", Operator, post(pages::trust::resolve_claim)),
         r(Method::POST, "/registry/providers", Operator, post(pages::trust::decide_provider)),

@@ -74,3 +74,20 @@ async fn csv_exports_never_hand_a_spreadsheet_a_formula() {
     let row = csv.body.lines().find(|l| l.starts_with(&w.c_cn)).expect("the imported supplier");
     assert!(row.contains(",'=1+1,'-2+3,"), "{row}");
 }
+
+#[tokio::test]
+async fn the_operator_reads_and_verifies_the_audit_trail_in_both_languages() {
+    let w = world().await;
+    let page = send(&w.router, Method::GET, "/registry/audit?action=certificate.issued", Auth::Session(&w.operator), None, &[]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("監査記録") && page.body.contains(&w.serial), "the world's issue is listed: {}", page.body);
+    assert!(page.body.contains(r#"data-action="certificate.issued""#));
+    assert!(!page.body.contains(r#"data-action="org.created""#), "filtered by action");
+    let checked =
+        send(&w.router, Method::GET, "/registry/audit?verify=1", Auth::Session(&w.operator), None, &[("accept-language", "en")]).await;
+    assert!(checked.body.contains("The chain verifies"), "{}", checked.body);
+    let bad = send(&w.router, Method::GET, "/registry/audit?from=2026-13-01", Auth::Session(&w.operator), None, &[]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let denied = send(&w.router, Method::GET, "/registry/audit", Auth::Session(&w.a.admin), None, &[]).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}

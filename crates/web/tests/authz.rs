@@ -123,8 +123,13 @@ fn with_csrf(def: &RouteDef, s: &Session, body: Option<(&'static str, String)>) 
     if def.method == Method::GET {
         return (body, vec![]);
     }
-    if def.is_api() || body.as_ref().is_some_and(|(ct, _)| ct.starts_with("multipart/")) {
+    if def.is_api() {
         return (body, vec![("x-csrf-token", s.csrf.clone())]);
+    }
+    // An upload carries its token as its first field, never in the URL.
+    if let Some((ct, b)) = body.as_ref().filter(|(ct, _)| ct.starts_with("multipart/")) {
+        let with = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n{b}", s.csrf);
+        return (Some((ct, with)), vec![]);
     }
     let mut b = body.map(|(_, b)| b).unwrap_or_default();
     if !b.is_empty() {
@@ -138,13 +143,6 @@ async fn call(w: &World, def: &RouteDef, path: &str, auth: Auth<'_>) -> Reply {
     let (body, headers) = match auth {
         Auth::Session(s) => with_csrf(def, s, sample_body(def, w)),
         _ => (sample_body(def, w), vec![]),
-    };
-    // Uploads carry their CSRF token in the query string.
-    let path = match (&body, headers.first()) {
-        (Some((ct, _)), Some((_, token))) if ct.starts_with("multipart/") => {
-            format!("{path}?_csrf={token}")
-        }
-        _ => path.to_owned(),
     };
     let extra: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
     send(&w.router, def.method.clone(), &path, auth, body, &extra).await

@@ -91,3 +91,29 @@ async fn the_operator_reads_and_verifies_the_audit_trail_in_both_languages() {
     let denied = send(&w.router, Method::GET, "/registry/audit", Auth::Session(&w.a.admin), None, &[]).await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
 }
+
+/// Issue 13: a sign-in always starts a new session, and the one the browser had before (another
+/// account's, or one planted by someone else) stops working.
+#[tokio::test]
+async fn signing_in_ends_the_session_the_browser_had_and_starts_a_new_one() {
+    let w = world().await;
+    let before = send(&w.router, Method::GET, "/dashboard", Auth::Session(&w.a.member), None, &[]).await;
+    assert_eq!(before.status, StatusCode::OK);
+    let email = w.app.session_actor(&w.a.admin.cookie).await.expect("admin").email;
+    let r = send(
+        &w.router,
+        Method::POST,
+        "/login",
+        Auth::Session(&w.a.member),
+        form(&[("_csrf", &w.a.member.csrf), ("email", &email), ("password", PASSWORD)]),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let fresh = r.cookie("hoshi_session").expect("a new session cookie");
+    assert_ne!(fresh, w.a.member.cookie);
+    assert_ne!(fresh, w.a.admin.cookie, "not the admin's other session either");
+    let old = send(&w.router, Method::GET, "/dashboard", Auth::Session(&w.a.member), None, &[]).await;
+    assert_ne!(old.status, StatusCode::OK, "the previous session ended");
+    assert!(w.app.session_actor(&fresh).await.is_ok_and(|a| a.email == email));
+}

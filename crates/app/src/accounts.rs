@@ -439,10 +439,37 @@ impl App {
         let mut with_number = input.clone();
         with_number.corporate_number = actor.org.corporate_number.to_string();
         let parsed = with_number.parse(actor.org.roles.clone())?;
+        let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut org = orgs::get(&mut tx, org_id).await?;
-        org.name_ja = parsed.name_ja;
-        org.name_en = parsed.name_en;
+        let renamed = org.name_ja != parsed.name_ja || org.name_en != parsed.name_en;
+        // The name the operator checked and a certificate carries changes only when the
+        // operator approves it; the rest of the profile changes at once.
+        if renamed && self.name_is_guarded(&mut tx, org.id).await? {
+            let change = orgs::request_name_change(
+                &mut tx,
+                &orgs::NameChange {
+                    id: 0,
+                    org_id: org.id,
+                    name_ja: parsed.name_ja.clone(),
+                    name_en: parsed.name_en.clone(),
+                    old_name_ja: org.name_ja.clone(),
+                    old_name_en: org.name_en.clone(),
+                    requested_by: Some(actor.user_id),
+                    requested_at: now,
+                    status: "pending".into(),
+                    decided_by: String::new(),
+                    decided_at: None,
+                    reason: String::new(),
+                },
+            )
+            .await?;
+            let detail = json!({"request": change.id, "from": [org.name_ja, org.name_en], "to": [change.name_ja, change.name_en]});
+            audit::record(&mut tx, &Who::of(actor), Action::NameChangeRequested, &org.corporate_number.to_string(), detail, now).await?;
+        } else {
+            org.name_ja = parsed.name_ja;
+            org.name_en = parsed.name_en;
+        }
         org.prefecture = parsed.prefecture;
         org.address = parsed.address;
         org.industry = parsed.industry;

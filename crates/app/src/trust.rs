@@ -837,3 +837,60 @@ impl App {
         latest_verification(conn, org.id).await?.ok_or_else(|| unverified_error(org))
     }
 }
+
+// ---- name changes of verified or certified organisations ----
+
+impl App {
+    /// Whether an organisation's name may change only with the operator's approval: it was
+    /// verified (the operator checked that name), or it holds a certificate that carries it.
+    pub(crate) async fn name_is_guarded(&self, conn: &mut Conn, org_id: i64) -> Result<bool, AppError> {
+        if latest_verification(conn, org_id).await?.is_some() {
+            return Ok(true);
+        }
+        let certs = hoshi_store::registry::certificates_of_org(conn, org_id).await?;
+        Ok(certs.iter().any(|c| matches!(c.state.as_str(), crate::registry::ACTIVE | crate::registry::SUSPENDED)))
+    }
+
+    /// The organisation's name change waiting for the operator, if any.
+    pub async fn pending_name_change(&self, actor: &Actor) -> Result<Option<orgs::NameChange>, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(orgs::pending_name_change(&mut conn, actor.org.id).await?)
+    }
+
+    /// Name changes waiting for the operator, oldest first, with the organisation.
+    pub async fn name_change_queue(&self, actor: &Actor) -> Result<Vec<(orgs::NameChange, Org)>, AppError> {
+        require_operator(actor)?;
+        let mut conn = self.store.pool().acquire().await?;
+        let mut out = Vec::new();
+        for c in orgs::pending_name_changes(&mut conn, 100).await? {
+            let org = orgs::get(&mut conn, c.org_id).await?;
+            out.push((c, org));
+        }
+        Ok(out)
+    }
+
+    /// The operator approves (the registry shows the new name from now on) or rejects a name
+    /// change, with a reason; recorded in the audit trail.
+    pub async fn decide_name_change(&self, actor: &Actor, id: i64, approve: bool, reason: &str) -> Result<orgs::NameChange, AppError> {
+        require_operator(actor)?;
+        let reason = reason.trim();
+        if !approve && reason.is_empty() {
+            return Err(AppError::invalid("reason", "却下の理由を書いてください。", "Write why the change is rejected."));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let c = orgs::name_change(&mut tx, id)
+            .await
+            .map_err(|_| AppError::not_found("名称変更の申請が見つかりません。", "No such name change."))?;
+        if c.status != "pending" {
+            return Err(AppError::Conflict(Msg::new("この申請はすでに判断済みです。", "This name change was already decided.")));
+        }
+        let (_, by) = decider(Some(actor));
+        orgs::decide_name_change(&mut tx, &c, approve, &by, now, reason).await?;
+        let org = orgs::get(&mut tx, c.org_id).await?;
+        let detail = json!({"request": c.id, "approved": approve, "from": [c.old_name_ja, c.old_name_en], "to": [c.name_ja, c.name_en], "reason": reason});
+        audit::record(&mut tx, &Who::of(actor), Action::NameChangeDecided, &org.corporate_number.to_string(), detail, now).await?;
+        tx.commit().await?;
+        Ok(orgs::NameChange { status: if approve { "approved" } else { "rejected" }.into(), ..c })
+    }
+}

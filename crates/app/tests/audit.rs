@@ -72,3 +72,70 @@ async fn privileged_actions_are_recorded_searchable_and_unchangeable() {
         assert!(matches!(&broken, Err(AppError::Conflict(m)) if m.en.contains("entry 2 is missing")), "{broken:?}");
     }
 }
+
+fn input_from(org: &hoshi_store::orgs::Org, name_ja: &str) -> hoshi_app::accounts::OrgInput {
+    hoshi_app::accounts::OrgInput {
+        corporate_number: org.corporate_number.to_string(),
+        name_ja: name_ja.into(),
+        name_en: org.name_en.clone(),
+        prefecture: org.prefecture.name_ja().into(),
+        address: "新しい住所 1-2-3".into(),
+        industry: org.industry.key().into(),
+        employees: org.employees.map(|e| e.to_string()).unwrap_or_default(),
+        capital_yen: org.capital_yen.map(|e| e.to_string()).unwrap_or_default(),
+    }
+}
+
+/// Issue 13: a certified company renamed itself on the public registry while its certificate
+/// kept the old name. Now the name waits for the operator; the rest of the profile does not.
+#[tokio::test]
+async fn a_certified_companys_new_name_waits_for_the_operator() {
+    for store in testing::all().await {
+        let app = App::new(store.clone(), Arc::new(FixedClock::new(1_780_000_000)));
+        app.seed_demo().await.expect("seed");
+        let op = app.sign_in("registry@ipa-demo.example", DEMO_PASSWORD, "t").await.expect("operator").actor;
+        let cn: String = hoshi_store::sqlx::query_scalar(
+            "SELECT o.corporate_number FROM certificates c JOIN organizations o ON o.id = c.org_id WHERE c.state = 'active' ORDER BY c.serial LIMIT 1",
+        )
+        .fetch_one(store.pool())
+        .await
+        .expect("a certified company");
+        let email = hoshi_app::demo::WORLD.iter().find(|d| d.corporate_number().to_string() == cn).expect("demo login").email;
+        let admin = app.sign_in(email, DEMO_PASSWORD, "t").await.expect("admin").actor;
+        let number = hoshi_core::CorporateNumber::parse(&cn).expect("cn");
+        let certified = app.registry_company(&number).await.expect("company").name_ja;
+
+        let saved = app.update_org(&admin, admin.org.id, &input_from(&admin.org, "改名株式会社")).await.expect("saved");
+        assert_eq!(saved.name_ja, certified, "the name stays");
+        assert_eq!(saved.address, "新しい住所 1-2-3", "the rest of the profile changes at once");
+        assert_eq!(app.registry_company(&number).await.expect("company").name_ja, certified, "the registry shows the certified name");
+        let pending = app.pending_name_change(&admin).await.expect("pending").expect("a request");
+        assert_eq!(pending.name_ja, "改名株式会社");
+        // A second request replaces the first; the queue shows one.
+        app.update_org(&admin, admin.org.id, &input_from(&admin.org, "再改名株式会社")).await.expect("again");
+        let queue = app.name_change_queue(&op).await.expect("queue");
+        assert_eq!(queue.iter().filter(|(c, _)| c.org_id == admin.org.id).count(), 1);
+        let id = queue.iter().find(|(c, _)| c.org_id == admin.org.id).expect("queued").0.id;
+        assert!(matches!(app.name_change_queue(&admin).await, Err(AppError::Forbidden(_))), "only the operator decides");
+        assert!(matches!(app.decide_name_change(&op, id, false, " ").await, Err(AppError::Invalid { .. })), "a rejection needs a reason");
+        app.decide_name_change(&op, id, true, "").await.expect("approve");
+        assert_eq!(app.registry_company(&number).await.expect("company").name_ja, "再改名株式会社");
+        assert!(app.pending_name_change(&admin).await.expect("none").is_none());
+        assert!(matches!(app.decide_name_change(&op, id, true, "").await, Err(AppError::Conflict(_))), "decided once");
+        for action in [Action::NameChangeRequested, Action::NameChangeDecided] {
+            assert!(count(&app, &op, action).await >= 1, "{action:?} is in the audit trail");
+        }
+
+        // An organisation nobody has checked or certified renames itself at once.
+        let reg = hoshi_app::accounts::Registration {
+            org: hoshi_app::accounts::OrgInput { corporate_number: "6000012050003".into(), ..input_from(&admin.org, "新規株式会社") },
+            roles: vec!["supplier".into()],
+            display_name: "代表".into(),
+            email: "new@rename.example".into(),
+            password: "long-enough-pw".into(),
+        };
+        let fresh = app.register(&reg).await.expect("register").actor;
+        let renamed = app.update_org(&fresh, fresh.org.id, &input_from(&fresh.org, "別名株式会社")).await.expect("rename");
+        assert_eq!(renamed.name_ja, "別名株式会社");
+    }
+}

@@ -86,6 +86,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "supplier_unknown", include_str!("../migrations/0007_supplier_unknown.sql")),
     (8, "national", include_str!("../migrations/0008_national.sql")),
     (9, "audit", include_str!("../migrations/0009_audit.sql")),
+    (10, "name_changes", include_str!("../migrations/0010_name_changes.sql")),
 ];
 
 /// The tables whose rows the database itself refuses to change or remove (migration 9).

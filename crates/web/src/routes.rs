@@ -171,6 +171,7 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r(Method::GET, "/registry/audit", Operator, get(pages::trust::audit)),
         r(Method::POST, "/registry/verifications", Operator, post(pages::trust::verify)),
         r(Method::POST, "/registry/claims/{claim_id}/resolve", Operator, post(pages::trust::resolve_claim)),
+        r(Method::POST, "/registry/name-changes/{name_change_id}/decide", Operator, post(pages::trust::decide_name_change)),
         r(Method::POST, "/registry/providers", Operator, post(pages::trust::decide_provider)),
         r(Method::GET, "/.well-known/jwks.json", Public, get(api::registry::jwks)),
         r(Method::GET, "/log/checkpoint", Public, get(api::registry::checkpoint)),

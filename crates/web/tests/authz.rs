@@ -57,6 +57,7 @@ fn sample_body(def: &RouteDef, w: &World) -> Option<(&'static str, String)> {
         ("POST", "/registry/applications/{application_id}/check") => form(&[("note", "checked")]),
         ("POST", "/registry/verifications") => form(&[("corporate_number", &w.c_cn), ("checked", "x")]),
         ("POST", "/registry/claims/{claim_id}/resolve") => form(&[("decision", "reject"), ("resolution", "x")]),
+        ("POST", "/registry/name-changes/{name_change_id}/decide") => form(&[("decision", "reject"), ("reason", "x")]),
         ("POST", "/registry/providers") => form(&[("corporate_number", &w.a.cn), ("kind", "expert"), ("action", "suspend"), ("reason", "r")]),
         ("POST", "/registry/applications/{application_id}/decide") => form(&[("decision", "refuse"), ("reason", "x")]),
         ("POST", "/registry/changes") => form(&[("serial", &w.serial), ("action", "suspend"), ("reason", "r")]),
@@ -113,6 +114,7 @@ fn path_in(def: &RouteDef, side: &Side, application_id: i64, serial: &str) -> St
         .replace("{negotiation_id}", &side.negotiation_id.to_string())
         .replace("{lang}", "en")
         .replace("{claim_id}", "1")
+        .replace("{name_change_id}", "1")
 }
 
 type Body = Option<(&'static str, String)>;

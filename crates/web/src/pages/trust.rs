@@ -294,6 +294,8 @@ pub struct TrustConsole {
     pub queue: Vec<QueueRow>,
     pub claims: Vec<ClaimRow>,
     pub providers: Vec<ProviderRow>,
+    /// Name changes waiting: id, corporate number, current name, requested name, when.
+    pub names: Vec<(i64, String, String, String, String)>,
     pub notice: Option<String>,
     pub error: Option<String>,
 }
@@ -310,7 +312,18 @@ async fn trust_console(s: &AppState, ctx: &Ctx, code: StatusCode, notice: Option
             (Ok(q), Ok(c), Ok(p)) => (q, c, p),
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(ctx, &e),
         };
+    let names = match s.app.name_change_queue(&a).await {
+        Ok(n) => n
+            .into_iter()
+            .map(|(c, o)| {
+                let now = format!("{} / {}", o.name_ja, o.name_en);
+                (c.id, o.corporate_number.to_string(), now, format!("{} / {}", c.name_ja, c.name_en), jst(c.requested_at))
+            })
+            .collect(),
+        Err(e) => return error_page(ctx, &e),
+    };
     let page = TrustConsole {
+        names,
         l: Layout::new(ctx, t.pick("本人確認と専門家・評価機関の承認", "Verification and accreditation")),
         queue: queue
             .into_iter()
@@ -434,6 +447,31 @@ pub async fn resolve_claim(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i
             )
         ),
         None => t.pick("申立てを退けました。", "Claim rejected.").to_owned(),
+    });
+    after(&s, &ctx, r).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct NameChangeForm {
+    /// `approve` or `reject`.
+    #[serde(default)]
+    pub decision: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub async fn decide_name_change(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameChangeForm>) -> Response {
+    let a = match actor(&ctx) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
+    let t = ctx.t();
+    let r = s.app.decide_name_change(&a, id, f.decision == "approve", &f.reason).await.map(|c| {
+        if c.status == "approved" {
+            format!("{} {} / {}", t.pick("名称の変更を承認しました:", "Name change approved:"), c.name_ja, c.name_en)
+        } else {
+            t.pick("名称の変更を却下しました。", "Name change rejected.").to_owned()
+        }
     });
     after(&s, &ctx, r).await
 }

@@ -147,7 +147,7 @@ async fn call(w: &World, def: &RouteDef, path: &str, auth: Auth<'_>) -> Reply {
         _ => (sample_body(def, w), vec![]),
     };
     let extra: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    send(&w.router, def.method.clone(), &path, auth, body, &extra).await
+    send(&w.router, def.method.clone(), path, auth, body, &extra).await
 }
 
 /// Whether the reply shows the other side's private data (organisation names and corporate

@@ -202,7 +202,7 @@ async fn upload(router: &axum::Router, s: &Session, file: &str) -> String {
     );
     let ct = format!("multipart/form-data; boundary={boundary}");
     let uri = "/suppliers/import";
-    let r = send(router, Method::POST, &uri, Auth::Session(s), Some((&ct, body)), &[("accept-language", "en")]).await;
+    let r = send(router, Method::POST, uri, Auth::Session(s), Some((&ct, body)), &[("accept-language", "en")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     r.headers["location"].to_str().expect("location").to_owned()
 }

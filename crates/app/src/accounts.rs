@@ -14,6 +14,7 @@ use crate::audit::{self, Who};
 use crate::limiter::Verdict;
 use crate::secrets::{dummy_hash, hash_password, random_token, sha256_hex, verify_password};
 use crate::{Actor, App, AppError, Msg, Via};
+use std::collections::HashMap;
 
 /// How long a sign-in lasts.
 pub const SESSION_SECS: i64 = 12 * 3600;
@@ -281,13 +282,22 @@ impl App {
         // behind one NAT) only after many failures over any accounts; see `limiter`.
         let email = email_input.trim().to_lowercase();
         let (pair_key, email_key, client_key) = (format!("pair:{email}|{client}"), format!("email:{email}"), format!("client:{client}"));
-        let keys = [pair_key.as_str(), email_key.as_str(), client_key.as_str()];
+        // Stored hashed: the database never holds the address or e-mail behind a count.
+        let hashed = [sha256_hex(&pair_key), sha256_hex(&email_key), sha256_hex(&client_key)];
         let rules = [
-            (pair_key.as_str(), crate::limiter::ACCOUNT_FROM_ADDRESS),
-            (email_key.as_str(), crate::limiter::ACCOUNT),
-            (client_key.as_str(), crate::limiter::ADDRESS),
+            (hashed[0].as_str(), crate::limiter::ACCOUNT_FROM_ADDRESS),
+            (hashed[1].as_str(), crate::limiter::ACCOUNT),
+            (hashed[2].as_str(), crate::limiter::ADDRESS),
         ];
-        match self.limiter.check(&rules, self.now()) {
+        let counts: HashMap<String, (u32, i64)> = {
+            let mut conn = self.store.pool().acquire().await?;
+            hoshi_store::limits::failures(&mut conn, &hashed)
+                .await?
+                .into_iter()
+                .map(|(k, n, first)| (k, (u32::try_from(n).unwrap_or(u32::MAX), first)))
+                .collect()
+        };
+        match crate::limiter::verdict(|k| counts.get(k).copied(), &rules, self.now()) {
             Verdict::Refuse { retry_after } => return Err(AppError::TooManyAttempts(retry_after)),
             Verdict::Proceed { delay_secs } if delay_secs > 0 => {
                 tokio::time::sleep(std::time::Duration::from_secs(delay_secs)).await;
@@ -305,13 +315,15 @@ impl App {
             _ => None,
         };
         let (Some(user), Some(m)) = (user, membership) else {
-            self.limiter.failed(&keys, self.now());
-            tracing::info!(client, "sign-in failed");
+            let mut tx = self.store.begin().await?;
+            hoshi_store::limits::add_failure(&mut tx, &hashed, self.now(), crate::limiter::WINDOW).await?;
+            tx.commit().await?;
+            tracing::info!("sign-in failed");
             return Err(wrong());
         };
-        self.limiter.succeeded(&[pair_key.as_str(), email_key.as_str()]);
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        hoshi_store::limits::clear(&mut tx, &hashed[..2]).await?;
         let _ = sessions::delete_expired(&mut tx, now).await?;
         let signed = self.start_session(&mut tx, user.id, m.org_id, now).await?;
         tx.commit().await?;

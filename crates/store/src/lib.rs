@@ -20,6 +20,7 @@ pub mod assessments;
 pub mod audit;
 pub mod bulk;
 pub mod invitations;
+pub mod limits;
 pub mod negotiations;
 pub mod orgs;
 pub mod registry;
@@ -87,6 +88,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "national", include_str!("../migrations/0008_national.sql")),
     (9, "audit", include_str!("../migrations/0009_audit.sql")),
     (10, "name_changes", include_str!("../migrations/0010_name_changes.sql")),
+    (11, "sign_in_failures", include_str!("../migrations/0011_sign_in_failures.sql")),
 ];
 
 /// The tables whose rows the database itself refuses to change or remove (migration 9).

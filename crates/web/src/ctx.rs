@@ -115,7 +115,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 
 /// The registry reads a script may call in bulk: counted under [`hoshi_app::Bucket::Registry`].
 /// Pages, the checkpoint and tiles are cached and not counted.
-fn is_registry_read(path: &str) -> bool {
+pub(crate) fn is_registry_read(path: &str) -> bool {
     ["/api/v1/registry/", "/api/v1/certificates/", "/api/v1/log/"].iter().any(|p| path.starts_with(p)) || path == "/registry.csv"
 }
 

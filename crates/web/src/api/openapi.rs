@@ -36,19 +36,28 @@ const PROBLEM_JSON: &str = "application/problem+json";
 /// Makes the description say what the server answers, not only what each handler does: every
 /// problem is `application/problem+json`, and the answers of the machinery every operation
 /// goes through are documented on each operation it can reach — 400 from the path, query and
-/// JSON extractors, 401 and 403 from sign-in, token scopes and roles, 413 and 415 from the body
-/// limit and the JSON extractor. Found by schemathesis (scripts/attack/fuzz, checks
-/// content_type_conformance and status_code_conformance): e.g. `GET /api/v1/me` without a token
-/// answered 401 as `application/problem+json` where `application/json` was documented, and
-/// `GET /api/v1/orgs/9223372036854775808` answered an undocumented 400.
+/// JSON extractors; 401 from a token that is not valid (on any operation) or no sign-in; 403
+/// from token scopes, roles and a session's missing CSRF token; 413 and 415 from the body limit
+/// and the JSON extractor; 429 from the registry's per-client limit. Found by schemathesis
+/// (scripts/attack/fuzz, checks content_type_conformance and status_code_conformance): e.g.
+/// `GET /api/v1/me` without a token answered 401 as `application/problem+json` where
+/// `application/json` was documented, and `GET /api/v1/orgs/9223372036854775808` answered an
+/// undocumented 400.
 struct Problems;
 
 impl Modify for Problems {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
             let shared = item.parameters.clone().unwrap_or_default();
-            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
-            for op in ops.into_iter().flatten() {
+            let ops = [
+                (true, &mut item.get),
+                (false, &mut item.put),
+                (false, &mut item.post),
+                (false, &mut item.delete),
+                (false, &mut item.patch),
+            ];
+            for (safe, op) in ops {
+                let Some(op) = op else { continue };
                 let has_params = op
                     .parameters
                     .iter()
@@ -63,11 +72,19 @@ impl Modify for Problems {
                 }
                 if secured {
                     add(r, "401", "Not signed in: no session, or no valid API token");
-                    add(r, "403", "Not allowed: the organisation's role, the person's role or the token's scope does not permit this");
+                    add(r, "403", "Not allowed: the organisation's role, the person's role or the token's scope does not permit this, or a session sent no X-CSRF-Token");
+                } else {
+                    add(r, "401", "An Authorization header whose token is not valid (this operation needs none)");
+                    if !safe {
+                        add(r, "403", "A browser session sent no X-CSRF-Token (this operation needs no sign-in)");
+                    }
                 }
                 if body {
                     add(r, "413", "The body is larger than this operation takes");
                     add(r, "415", "The body is not of the content type this operation takes");
+                }
+                if crate::ctx::is_registry_read(path) {
+                    add(r, "429", "Too many requests from this client: the registry's per-client limit for anonymous callers; retry after Retry-After seconds");
                 }
                 for resp in r.values_mut() {
                     if let RefOr::T(resp) = resp {

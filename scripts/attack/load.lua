@@ -1,6 +1,10 @@
--- One kind of request for scripts/attack/load: wrk -s load.lua URL -- KIND PATHS METHOD [BODY] [COOKIE]
+-- One kind of request for scripts/attack/load:
+--   wrk -s load.lua URL -- KIND PATHS METHOD [BODY] [COOKIE] [CLIENTS]
 --   PATHS: a file of request paths, one a line, sent in turn (each thread starts at its own place)
 --   METHOD: GET or POST; BODY: a file sent as the JSON body of every request; COOKIE: a Cookie header
+--   CLIENTS: send each request as the next of this many clients behind the trusted proxy
+--     (X-Forwarded-For from 198.18.0.0/15, the benchmarking block), so that no one client goes
+--     past the registry's per-client limit: many visitors, not one script
 -- done() prints one JSON line: requests, duration, socket errors, every status seen, and the
 -- latency percentiles from wrk's histogram of every request (microseconds).
 
@@ -26,13 +30,20 @@ function init(args)
   end
   if args[5] and args[5] ~= "" then wrk.headers["Cookie"] = args[5] end
   wrk.headers["Accept-Language"] = "ja"
+  clients = tonumber(args[6] or "") or 0
   at = math.random(#paths)
+  client = math.random(math.max(clients, 1)) - 1
   statuses = {}
 end
 
 function request()
   at = at % #paths + 1
-  return wrk.format(method, paths[at], nil, body)
+  local headers = nil
+  if clients > 0 then
+    client = (client + 1) % clients
+    headers = { ["X-Forwarded-For"] = string.format("198.%d.%d.%d", 18 + math.floor(client / 65536), math.floor(client / 256) % 256, client % 256) }
+  end
+  return wrk.format(method, paths[at], headers, body)
 end
 
 function response(status, headers, body)

@@ -147,4 +147,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Exception as e:  # the summary still counts a run that could not finish
+        print(f"FAIL the fuzzing stopped: {e!r}", flush=True)
+        print("schemathesis: 0 passed, 1 failed", flush=True)
+        sys.exit(1)

@@ -263,4 +263,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Exception as e:  # the summary still counts a run that could not finish
+        print(f"FAIL the load test stopped: {e!r}", flush=True)
+        print(f"load: {passed} passed, {failed + 1} failed", flush=True)
+        sys.exit(1)

@@ -51,6 +51,9 @@ pub enum ArchiveError {
 
 /// Inflates every entry of `bytes` into a sink, refusing the archive as soon as it passes a limit.
 pub fn check(bytes: &[u8]) -> Result<(), ArchiveError> {
+    if has_empty_extended_timestamp(bytes) {
+        return Err(ArchiveError::Broken("an extended timestamp field is empty".into()));
+    }
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ArchiveError::Broken(e.to_string()))?;
     if archive.len() > MAX_ENTRIES {
         return Err(ArchiveError::Over(Limit::Entries));
@@ -74,6 +77,22 @@ pub fn check(bytes: &[u8]) -> Result<(), ArchiveError> {
         }
     }
     Ok(())
+}
+
+/// Whether a central directory header's extra field holds an extended timestamp (`0x5455`) of
+/// length 0. The zip crate (4.6.1, calamine's too) then subtracts below zero: a panic wherever
+/// overflow checks are on (debug builds, tests), zip-rs/zip2#404, fixed only in zip 5. Such a
+/// field is malformed (it must hold at least its flags byte), so the archive is refused before
+/// zip reads it. Every `PK\x01\x02` is looked at, not just the directory zip would find, and
+/// the field anywhere in the extra data, so nothing zip could reach is missed.
+fn has_empty_extended_timestamp(bytes: &[u8]) -> bool {
+    let le16 = |b: &[u8], at: usize| b.get(at..at + 2).map(|x| usize::from(u16::from_le_bytes([x[0], x[1]])));
+    bytes.windows(4).enumerate().filter(|(_, w)| w == b"PK\x01\x02").any(|(at, _)| {
+        let header = &bytes[at..];
+        let (Some(name), Some(extra)) = (le16(header, 28), le16(header, 30)) else { return false };
+        let rest = header.get(46 + name..).unwrap_or_default();
+        rest[..extra.min(rest.len())].windows(4).any(|w| w == [0x55, 0x54, 0, 0])
+    })
 }
 
 #[cfg(test)]
@@ -115,6 +134,27 @@ mod tests {
         let names: Vec<String> = (0..=MAX_ENTRIES).map(|i| format!("e{i}")).collect();
         let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
         assert_eq!(check(&deflated(&entries)), Err(ArchiveError::Over(Limit::Entries)));
+    }
+
+    #[test]
+    fn an_empty_extended_timestamp_is_broken_not_a_panic() {
+        // Found by fuzzing (fuzz/corpus/archive/crash-87623c04…): a central directory header whose
+        // extra field is an extended timestamp of length 0 made zip::ZipArchive::new panic with
+        // "attempt to subtract with overflow" in debug builds.
+        let good = deflated(&[("a.xml", b"<a/>")]);
+        let at = good.windows(4).position(|w| w == b"PK\x01\x02").expect("a central header");
+        let name = usize::from(u16::from_le_bytes([good[at + 28], good[at + 29]]));
+        let field = [0x55, 0x54, 0, 0, 0];
+        let mut bad = good[..at + 46 + name].to_vec();
+        bad.extend(field);
+        bad.extend(&good[at + 46 + name..]);
+        bad[at + 30..at + 32].copy_from_slice(&(field.len() as u16).to_le_bytes());
+        // The end record's size of the central directory grows by the field.
+        let end = bad.len() - 22;
+        let size = u32::from_le_bytes(bad[end + 12..end + 16].try_into().expect("4 bytes")) + field.len() as u32;
+        bad[end + 12..end + 16].copy_from_slice(&size.to_le_bytes());
+        assert!(matches!(check(&bad), Err(ArchiveError::Broken(_))), "{:?}", check(&bad));
+        assert_eq!(check(&good), Ok(()));
     }
 
     #[test]

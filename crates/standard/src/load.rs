@@ -198,7 +198,7 @@ fn mapping_ok(kind: &str, v: &str) -> bool {
         // GV.RR-02
         "csf" => {
             b.len() == 8
-                && ["GV", "ID", "PR", "DE", "RS", "RC"].contains(&&v[..2])
+                && v.get(..2).is_some_and(|f| ["GV", "ID", "PR", "DE", "RS", "RC"].contains(&f))
                 && b[2] == b'.'
                 && b[3..5].iter().all(u8::is_ascii_uppercase)
                 && b[5] == b'-'
@@ -244,7 +244,7 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
         Ok(r) => r,
         Err(e) => {
             let offset = e.span().map_or(0, |s| s.start);
-            ck.at(offset, e.message().to_owned());
+            ck.at(offset, toml_message(&e));
             return Err(Problems(ck.problems));
         }
     };
@@ -340,7 +340,7 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
             Ok(p) => p,
             Err(e) => {
                 let offset = e.span().map_or(0, |s| s.start);
-                ck.at(offset, e.message().to_owned());
+                ck.at(offset, toml_message(&e));
                 problems.append(&mut ck.problems);
                 continue;
             }
@@ -588,6 +588,15 @@ pub fn load_edition(files: &[(&str, &str)]) -> Result<Edition, Problems> {
     } else {
         problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         Err(Problems(problems))
+    }
+}
+
+/// The TOML reader's message; it gives none for a key without a value at the very end of a file.
+fn toml_message(e: &toml::de::Error) -> String {
+    match e.message().trim() {
+        "" => "the file ends where a value is expected: write the value after the `=` (a \"text\", a number, true or false, or [a, list])"
+            .into(),
+        message => message.to_owned(),
     }
 }
 

@@ -142,11 +142,33 @@ fn syntax_errors_and_unknown_fields_point_at_the_line() {
 }
 
 #[test]
+fn a_key_without_a_value_at_the_end_of_a_file_is_explained() {
+    // Found by fuzzing (fuzz/corpus/catalog/crash-8f3db55f…): toml gives no message for `level = `
+    // at the very end of a file, and the problem read "edition.toml:9: " with nothing after it.
+    let edition = source("edition.toml");
+    let cut = format!("{}level = ", &edition[..edition.find("level = 1").expect("a level")]);
+    let p = problems(&with_file("edition.toml", &cut));
+    assert_eq!((p.len(), p[0].file.as_str(), p[0].line), (1, "edition.toml", cut.lines().count()), "{p:?}");
+    assert!(p[0].message.contains("value"), "{p:?}");
+    let p = problems(&with_file("zz-extra.toml", "[[criterion]]\nid = "));
+    assert_eq!((p.len(), p[0].file.as_str(), p[0].line), (1, "zz-extra.toml", 2), "{p:?}");
+    assert!(p[0].message.contains("value"), "{p:?}");
+}
+
+#[test]
 fn star_three_criterion_without_cost_or_mapping_is_refused() {
     let text = EXTRA.replace("level = 5", "level = 3").replace("csf = [\"ID.AM-01\"]\n", "csf = [\"ID.AM-1\"]\n");
     let p = problems(&with_file("zz-extra.toml", &text));
     assert!(p.iter().any(|x| x.message.contains("without cost drivers")), "{p:?}");
     assert!(p.iter().any(|x| x.message.contains("\"ID.AM-1\" is not a NIST CSF 2.0 subcategory")), "{p:?}");
+}
+
+#[test]
+fn a_mapping_with_a_multi_byte_character_is_a_problem_not_a_panic() {
+    // "日12345" is 8 bytes like "GV.RR-02", and the CSF check sliced its first two bytes, inside 日.
+    let text = EXTRA.replace("csf = [\"ID.AM-01\"]", "csf = [\"日12345\"]");
+    let p = problems(&with_file("zz-extra.toml", &text));
+    assert!(p.iter().any(|x| x.message.contains("\"日12345\" is not a NIST CSF 2.0 subcategory")), "{p:?}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Organisations, people, sign-in, sessions, invitations and API tokens.
 
+use hoshi_core::audit::Action;
 use hoshi_core::org::{is_sme, Industry, MemberRole, OrgRole, Prefecture, TokenScope};
 use hoshi_core::CorporateNumber;
 use hoshi_store::invitations::{self, Invitation};
@@ -7,10 +8,13 @@ use hoshi_store::orgs::{self, NewOrg, Org};
 use hoshi_store::tokens::{self, ApiToken};
 use hoshi_store::users::{self, User};
 use hoshi_store::{sessions, Conn};
+use serde_json::json;
 
+use crate::audit::{self, Who};
 use crate::limiter::Verdict;
 use crate::secrets::{dummy_hash, hash_password, random_token, sha256_hex, verify_password};
 use crate::{Actor, App, AppError, Msg, Via};
+use std::collections::HashMap;
 
 /// How long a sign-in lasts.
 pub const SESSION_SECS: i64 = 12 * 3600;
@@ -278,13 +282,22 @@ impl App {
         // behind one NAT) only after many failures over any accounts; see `limiter`.
         let email = email_input.trim().to_lowercase();
         let (pair_key, email_key, client_key) = (format!("pair:{email}|{client}"), format!("email:{email}"), format!("client:{client}"));
-        let keys = [pair_key.as_str(), email_key.as_str(), client_key.as_str()];
+        // Stored hashed: the database never holds the address or e-mail behind a count.
+        let hashed = [sha256_hex(&pair_key), sha256_hex(&email_key), sha256_hex(&client_key)];
         let rules = [
-            (pair_key.as_str(), crate::limiter::ACCOUNT_FROM_ADDRESS),
-            (email_key.as_str(), crate::limiter::ACCOUNT),
-            (client_key.as_str(), crate::limiter::ADDRESS),
+            (hashed[0].as_str(), crate::limiter::ACCOUNT_FROM_ADDRESS),
+            (hashed[1].as_str(), crate::limiter::ACCOUNT),
+            (hashed[2].as_str(), crate::limiter::ADDRESS),
         ];
-        match self.limiter.check(&rules, self.now()) {
+        let counts: HashMap<String, (u32, i64)> = {
+            let mut conn = self.store.pool().acquire().await?;
+            hoshi_store::limits::failures(&mut conn, &hashed)
+                .await?
+                .into_iter()
+                .map(|(k, n, first)| (k, (u32::try_from(n).unwrap_or(u32::MAX), first)))
+                .collect()
+        };
+        match crate::limiter::verdict(|k| counts.get(k).copied(), &rules, self.now()) {
             Verdict::Refuse { retry_after } => return Err(AppError::TooManyAttempts(retry_after)),
             Verdict::Proceed { delay_secs } if delay_secs > 0 => {
                 tokio::time::sleep(std::time::Duration::from_secs(delay_secs)).await;
@@ -302,13 +315,15 @@ impl App {
             _ => None,
         };
         let (Some(user), Some(m)) = (user, membership) else {
-            self.limiter.failed(&keys, self.now());
-            tracing::info!(client, "sign-in failed");
+            let mut tx = self.store.begin().await?;
+            hoshi_store::limits::add_failure(&mut tx, &hashed, self.now(), crate::limiter::WINDOW).await?;
+            tx.commit().await?;
+            tracing::info!("sign-in failed");
             return Err(wrong());
         };
-        self.limiter.succeeded(&[pair_key.as_str(), email_key.as_str()]);
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        hoshi_store::limits::clear(&mut tx, &hashed[..2]).await?;
         let _ = sessions::delete_expired(&mut tx, now).await?;
         let signed = self.start_session(&mut tx, user.id, m.org_id, now).await?;
         tx.commit().await?;
@@ -396,6 +411,9 @@ impl App {
         };
         users::add_membership(&mut tx, user_id, org.id, inv.role, now).await?;
         invitations::mark_accepted(&mut tx, inv.id, now).await?;
+        let who = Who { user: Some(user_id), label: inv.email.clone(), org: org.corporate_number.to_string() };
+        let detail = json!({"invitation": inv.id, "role": inv.role.key()});
+        audit::record(&mut tx, &who, Action::MemberJoined, &inv.email, detail, now).await?;
         let signed = self.start_session(&mut tx, user_id, org.id, now).await?;
         tx.commit().await?;
         Ok(signed)
@@ -433,10 +451,37 @@ impl App {
         let mut with_number = input.clone();
         with_number.corporate_number = actor.org.corporate_number.to_string();
         let parsed = with_number.parse(actor.org.roles.clone())?;
+        let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut org = orgs::get(&mut tx, org_id).await?;
-        org.name_ja = parsed.name_ja;
-        org.name_en = parsed.name_en;
+        let renamed = org.name_ja != parsed.name_ja || org.name_en != parsed.name_en;
+        // The name the operator checked and a certificate carries changes only when the
+        // operator approves it; the rest of the profile changes at once.
+        if renamed && self.name_is_guarded(&mut tx, org.id).await? {
+            let change = orgs::request_name_change(
+                &mut tx,
+                &orgs::NameChange {
+                    id: 0,
+                    org_id: org.id,
+                    name_ja: parsed.name_ja.clone(),
+                    name_en: parsed.name_en.clone(),
+                    old_name_ja: org.name_ja.clone(),
+                    old_name_en: org.name_en.clone(),
+                    requested_by: Some(actor.user_id),
+                    requested_at: now,
+                    status: "pending".into(),
+                    decided_by: String::new(),
+                    decided_at: None,
+                    reason: String::new(),
+                },
+            )
+            .await?;
+            let detail = json!({"request": change.id, "from": [org.name_ja, org.name_en], "to": [change.name_ja, change.name_en]});
+            audit::record(&mut tx, &Who::of(actor), Action::NameChangeRequested, &org.corporate_number.to_string(), detail, now).await?;
+        } else {
+            org.name_ja = parsed.name_ja;
+            org.name_en = parsed.name_en;
+        }
         org.prefecture = parsed.prefecture;
         org.address = parsed.address;
         org.industry = parsed.industry;
@@ -463,6 +508,7 @@ impl App {
         let token = random_token();
         let inv = invitations::insert(&mut tx, actor.org.id, &email, role, &sha256_hex(&token), actor.user_id, now, now + INVITATION_SECS)
             .await?;
+        audit::record(&mut tx, &Who::of(actor), Action::MemberInvited, &email, json!({"role": role.key()}), now).await?;
         tx.commit().await?;
         Ok((inv, token))
     }
@@ -476,6 +522,8 @@ impl App {
         let prefix: String = plain.chars().take(TOKEN_PREFIX.len() + 6).collect();
         let mut tx = self.store.begin().await?;
         let t = tokens::insert(&mut tx, actor.org.id, &name, &sha256_hex(&plain), &prefix, scope, actor.user_id, self.now()).await?;
+        let detail = json!({"token": t.id, "name": name, "scope": scope.key(), "prefix": prefix});
+        audit::record(&mut tx, &Who::of(actor), Action::TokenCreated, &actor.org.corporate_number.to_string(), detail, self.now()).await?;
         tx.commit().await?;
         Ok((t, plain))
     }
@@ -491,6 +539,8 @@ impl App {
         if !revoked {
             return Err(AppError::Conflict(Msg::new("このAPIトークンはすでに無効化されています。", "This API token is already revoked.")));
         }
+        let target = actor.org.corporate_number.to_string();
+        audit::record(&mut tx, &Who::of(actor), Action::TokenRevoked, &target, json!({"token": token_id}), self.now()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -501,6 +551,8 @@ impl App {
     pub async fn admin_create_org(&self, new: &NewOrg) -> Result<Org, AppError> {
         let mut tx = self.store.begin().await?;
         let org = orgs::insert(&mut tx, new, self.now()).await?;
+        let detail = json!({"name_ja": org.name_ja, "roles": org.roles.iter().map(|r| r.key()).collect::<Vec<_>>()});
+        audit::record(&mut tx, &Who::console(), Action::OrgCreated, &org.corporate_number.to_string(), detail, self.now()).await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -533,6 +585,8 @@ impl App {
         })?;
         let user = users::insert(&mut tx, &email, &name, &hash, now).await?;
         users::add_membership(&mut tx, user.id, o.id, role, now).await?;
+        let detail = json!({"organisation": o.corporate_number.to_string(), "role": role.key()});
+        audit::record(&mut tx, &Who::console(), Action::UserAdded, &email, detail, now).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -564,6 +618,7 @@ impl App {
         })?;
         users::set_password_hash(&mut tx, user.id, &hash).await?;
         sessions::delete_for_user(&mut tx, user.id).await?;
+        audit::record(&mut tx, &Who::console(), Action::PasswordReset, &user.email, json!({"sessions_ended": true}), self.now()).await?;
         tx.commit().await?;
         Ok(())
     }

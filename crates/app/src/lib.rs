@@ -9,6 +9,7 @@
 pub mod accounts;
 mod actor;
 pub mod assessment;
+pub mod audit;
 pub mod bulk;
 pub mod clock;
 pub mod demo;
@@ -94,13 +95,12 @@ impl RateLimits {
     }
 }
 
-/// The application: storage, a clock, the sign-in limiter and the public endpoints' rate
-/// limiter. Cheap to clone.
+/// The application: storage, a clock, the keys and the open endpoints' rate limiters (the
+/// sign-in limiter counts in the database). Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     pub(crate) store: Store,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) limiter: Arc<limiter::SignInLimiter>,
     pub(crate) rates: RateLimits,
     pub(crate) keys: Arc<keys::KeyRing>,
     /// Bounds the CPU-heavy analytics running at once (see [`App::analytics`]).
@@ -128,7 +128,6 @@ impl App {
         App {
             store,
             clock,
-            limiter: Arc::new(limiter::SignInLimiter::default()),
             rates: RateLimits::default(),
             keys: Arc::new(keys),
             analytics: Arc::new(tokio::sync::Semaphore::new(analytics_slots())),

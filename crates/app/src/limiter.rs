@@ -5,14 +5,17 @@
 //! Holds each client address of an open, unauthenticated endpoint (the cost-sharing calculator)
 //! to a number of requests per window ([`RateLimiter`]).
 //!
-//! Kept in memory per server process: with several replicas an attacker gets at most one
-//! budget per replica, which still bounds guessing.
+//! Sign-in failures are counted in the database (`hoshi_store::limits`, keys hashed), so a
+//! restart does not reset them and every server on one database shares them; [`verdict`] is the
+//! rule over those counts, and [`SignInLimiter`] the same in memory. The rate limits of the open
+//! endpoints are in memory per server process: with several replicas an attacker gets at most
+//! one budget per replica, which still bounds the load.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Failures within this many seconds count together.
-const WINDOW: i64 = 15 * 60;
+pub const WINDOW: i64 = 15 * 60;
 /// The longest wait before an attempt is answered.
 const MAX_DELAY: u64 = 5;
 
@@ -35,6 +38,30 @@ pub const ACCOUNT: Rule = Rule { delay_after: Some(3), refuse_after: None };
 /// is refused only after a hundred failures (password spraying), and never slowed.
 pub const ADDRESS: Rule = Rule { delay_after: None, refuse_after: Some(100) };
 
+/// The answer for an attempt under these keys, each with its rule, given each key's failures and
+/// first failure (`lookup`): refused if any key is over its refusal limit (retry when the longest
+/// of those windows ends), else delayed by the longest delay any key asks for.
+pub fn verdict(lookup: impl Fn(&str) -> Option<(u32, i64)>, keys: &[(&str, Rule)], now: i64) -> Verdict {
+    let mut refuse: Option<u64> = None;
+    let mut delay = 0;
+    for (k, rule) in keys {
+        let Some((n, first)) = lookup(k) else { continue };
+        if now - first >= WINDOW {
+            continue;
+        }
+        if rule.refuse_after.is_some_and(|r| n >= r) {
+            let retry = (first + WINDOW - now).max(1) as u64;
+            refuse = Some(refuse.map_or(retry, |r: u64| r.max(retry)));
+        } else if let Some(d) = rule.delay_after.filter(|d| n >= *d) {
+            delay = delay.max(u64::from(n - d + 1).min(MAX_DELAY));
+        }
+    }
+    match refuse {
+        Some(retry_after) => Verdict::Refuse { retry_after },
+        None => Verdict::Proceed { delay_secs: delay },
+    }
+}
+
 #[derive(Default)]
 pub struct SignInLimiter {
     failures: Mutex<HashMap<String, (u32, i64)>>,
@@ -55,24 +82,7 @@ impl SignInLimiter {
     /// the longest delay any key asks for.
     pub fn check(&self, keys: &[(&str, Rule)], now: i64) -> Verdict {
         let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let mut refuse: Option<u64> = None;
-        let mut delay = 0;
-        for (k, rule) in keys {
-            let Some(&(n, first)) = map.get(*k) else { continue };
-            if now - first >= WINDOW {
-                continue;
-            }
-            if rule.refuse_after.is_some_and(|r| n >= r) {
-                let retry = (first + WINDOW - now).max(1) as u64;
-                refuse = Some(refuse.map_or(retry, |r: u64| r.max(retry)));
-            } else if let Some(d) = rule.delay_after.filter(|d| n >= *d) {
-                delay = delay.max(u64::from(n - d + 1).min(MAX_DELAY));
-            }
-        }
-        match refuse {
-            Some(retry_after) => Verdict::Refuse { retry_after },
-            None => Verdict::Proceed { delay_secs: delay },
-        }
+        verdict(|k| map.get(k).copied(), keys, now)
     }
 
     pub fn failed(&self, keys: &[&str], now: i64) {

@@ -656,6 +656,15 @@ impl App {
         let v = self.negotiation(actor, id).await?;
         let mut conn = self.store.pool().acquire().await?;
         let steps = db::steps(&mut conn, id).await?;
+        drop(conn);
+        let detail = json!({"what": "negotiation record", "negotiation": id, "steps": steps.len()});
+        self.record_audit(
+            &crate::audit::Who::of(actor),
+            hoshi_core::audit::Action::PersonalDataExported,
+            &format!("negotiation:{id}"),
+            detail,
+        )
+        .await?;
         Ok(json!({
             "negotiation": id,
             "supplier": v.supplier,

@@ -4,6 +4,7 @@
 //! transaction as the change; the sequencer adds events to the tree and signs a checkpoint),
 //! bundles for offline verification, and the public search and bulk verification.
 
+use hoshi_core::audit::Action;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -23,6 +24,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::assessment::{AssessmentView, Status, CONFIRMATION, THIRD_PARTY};
+use crate::audit::{self, Who};
 use crate::trust::{ProviderRecord, VerificationStatus};
 use crate::{Actor, App, AppError, Msg};
 use hoshi_core::accreditation::Kind as AccKind;
@@ -540,7 +542,11 @@ impl App {
         if note.is_empty() {
             return Err(AppError::invalid("note", "確認した内容を書いてください。", "Write what you checked."));
         }
-        db::set_application_check(&mut tx, app.id, actor.user_id, self.now(), &note.chars().take(2000).collect::<String>()).await?;
+        let note: String = note.chars().take(2000).collect();
+        db::set_application_check(&mut tx, app.id, actor.user_id, self.now(), &note).await?;
+        let org = orgs::get(&mut tx, app.org_id).await?;
+        let detail = json!({"application": app.id, "note": note});
+        audit::record(&mut tx, &Who::of(actor), Action::CheckRecorded, &org.corporate_number.to_string(), detail, self.now()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -615,6 +621,9 @@ impl App {
             app.status = "refused".into();
             app.reason = reason.trim().chars().take(2000).collect();
             db::update_application(&mut tx, &app).await?;
+            let org = orgs::get(&mut tx, app.org_id).await?;
+            let detail = json!({"application": app.id, "reason": app.reason});
+            audit::record(&mut tx, &Who::of(actor), Action::ApplicationRefused, &org.corporate_number.to_string(), detail, now).await?;
             tx.commit().await?;
             return Ok(app);
         }
@@ -674,6 +683,9 @@ impl App {
             )
             .await?;
         }
+        let detail =
+            json!({"application": app.id, "corporate_number": org.corporate_number.to_string(), "level": app.level, "event": kind});
+        audit::record(&mut tx, &Who::of(actor), Action::CertificateIssued, &serial, detail, now).await?;
         app.status = "issued".into();
         app.serial = Some(serial);
         db::update_application(&mut tx, &app).await?;
@@ -806,6 +818,13 @@ impl App {
         c.reason_category = category.into();
         let org = orgs::get(&mut tx, c.org_id).await?;
         db::insert_pending(&mut tx, &event(event_kind, &c, &org.corporate_number, &reason, now), Some(serial), now).await?;
+        let action = match to {
+            SUSPENDED => Action::CertificateSuspended,
+            ACTIVE => Action::CertificateReinstated,
+            _ => Action::CertificateRevoked,
+        };
+        let detail = json!({"corporate_number": org.corporate_number.to_string(), "category": category, "reason": reason});
+        audit::record(&mut tx, &Who::of(actor), action, serial, detail, now).await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -1112,7 +1131,11 @@ impl App {
         let Some(cp) = db::latest_checkpoint(&mut conn).await? else { return Ok(Vec::new()) };
         let entries = db::entries(&mut conn, 0, cp.size).await?;
         let size = cp.size;
-        with_hashes(&mut conn, &[], |r| tlog::static_tiles(size, r, |i| entries.get(i as usize).cloned())).await
+        // Every stored hash of the tree, read first: building the tiles one by one through
+        // `with_hashes` would take a round per tile, more than it allows past a few tiles.
+        let all: Vec<u64> = (0..tlog::stored_hash_index(0, size)).collect();
+        let known: Vec<(u64, Hash)> = db::read_hashes(&mut conn, &all).await?.into_iter().map(|(i, h)| (i, Hash(h))).collect();
+        with_hashes(&mut conn, &known, |r| tlog::static_tiles(size, r, |i| entries.get(i as usize).cloned())).await
     }
 
     /// An inclusion proof of entry `index` in the tree of the latest checkpoint (or `size`).

@@ -16,6 +16,7 @@
 //! in `checked`: the rules above read only whether the latest decision is `verified`.
 
 use hoshi_core::accreditation::{self as acc, Kind, State};
+use hoshi_core::audit::Action;
 use hoshi_core::org::OrgRole;
 use hoshi_core::time::{jst_date_string, parse_date, rfc3339, valid_until};
 use hoshi_core::CorporateNumber;
@@ -26,6 +27,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::assessment::accepted_file;
+use crate::audit::{self, Who};
 use crate::secrets::{random_token, sha256_hex};
 use crate::{Actor, App, AppError, Msg};
 
@@ -256,6 +258,12 @@ impl App {
         }
         let name = name.ok_or_else(|| AppError::not_found("書類が見つかりません。", "No such document."))?;
         let (ct, bytes) = adb::file(&mut conn, sha256).await?;
+        drop(conn);
+        if operator {
+            // The operator reading another organisation's registration papers (names, addresses).
+            let detail = json!({"what": "verification document", "organisation": org_id, "sha256": sha256, "filename": name});
+            self.record_audit(&Who::of(actor), Action::PersonalDataExported, &format!("org:{org_id}"), detail).await?;
+        }
         Ok((ct, bytes, name))
     }
 
@@ -326,6 +334,9 @@ impl App {
             decided_at: self.now(),
         };
         db::add_verification(&mut tx, &v).await?;
+        let action = if verified { Action::OrgVerified } else { Action::OrgVerificationWithdrawn };
+        let detail = json!({"method": v.method, "checked": v.checked, "document_sha256": v.document_sha256});
+        audit::record(&mut tx, &Who::from(actor), action, &cn.to_string(), detail, v.decided_at).await?;
         tx.commit().await?;
         Ok(v)
     }
@@ -451,6 +462,9 @@ impl App {
             .await?;
             token = Some(t);
         }
+        let org = orgs::get(&mut tx, c.org_id).await?;
+        let detail = json!({"claim": c.id, "upheld": uphold, "resolution": resolution, "claimant": c.claimant_email});
+        audit::record(&mut tx, &Who::of(actor), Action::ClaimResolved, &org.corporate_number.to_string(), detail, now).await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -733,6 +747,8 @@ impl App {
         )
         .await?;
         hoshi_store::registry::insert_pending(&mut tx, &provider_event(event, &a, &org, reason, now), None, now).await?;
+        let detail = json!({"kind": a.kind, "state": next.key(), "event": event, "reason": reason});
+        audit::record(&mut tx, &Who::from(actor), Action::AccreditationDecided, &org.corporate_number.to_string(), detail, now).await?;
         let record = self.record(&mut tx, a).await?;
         tx.commit().await?;
         Ok(record)
@@ -819,5 +835,62 @@ impl App {
     /// Requires the organisation to be verified (to apply for certification).
     pub(crate) async fn require_verified(&self, conn: &mut Conn, org: &Org) -> Result<Verification, AppError> {
         latest_verification(conn, org.id).await?.ok_or_else(|| unverified_error(org))
+    }
+}
+
+// ---- name changes of verified or certified organisations ----
+
+impl App {
+    /// Whether an organisation's name may change only with the operator's approval: it was
+    /// verified (the operator checked that name), or it holds a certificate that carries it.
+    pub(crate) async fn name_is_guarded(&self, conn: &mut Conn, org_id: i64) -> Result<bool, AppError> {
+        if latest_verification(conn, org_id).await?.is_some() {
+            return Ok(true);
+        }
+        let certs = hoshi_store::registry::certificates_of_org(conn, org_id).await?;
+        Ok(certs.iter().any(|c| matches!(c.state.as_str(), crate::registry::ACTIVE | crate::registry::SUSPENDED)))
+    }
+
+    /// The organisation's name change waiting for the operator, if any.
+    pub async fn pending_name_change(&self, actor: &Actor) -> Result<Option<orgs::NameChange>, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(orgs::pending_name_change(&mut conn, actor.org.id).await?)
+    }
+
+    /// Name changes waiting for the operator, oldest first, with the organisation.
+    pub async fn name_change_queue(&self, actor: &Actor) -> Result<Vec<(orgs::NameChange, Org)>, AppError> {
+        require_operator(actor)?;
+        let mut conn = self.store.pool().acquire().await?;
+        let mut out = Vec::new();
+        for c in orgs::pending_name_changes(&mut conn, 100).await? {
+            let org = orgs::get(&mut conn, c.org_id).await?;
+            out.push((c, org));
+        }
+        Ok(out)
+    }
+
+    /// The operator approves (the registry shows the new name from now on) or rejects a name
+    /// change, with a reason; recorded in the audit trail.
+    pub async fn decide_name_change(&self, actor: &Actor, id: i64, approve: bool, reason: &str) -> Result<orgs::NameChange, AppError> {
+        require_operator(actor)?;
+        let reason = reason.trim();
+        if !approve && reason.is_empty() {
+            return Err(AppError::invalid("reason", "却下の理由を書いてください。", "Write why the change is rejected."));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let c = orgs::name_change(&mut tx, id)
+            .await
+            .map_err(|_| AppError::not_found("名称変更の申請が見つかりません。", "No such name change."))?;
+        if c.status != "pending" {
+            return Err(AppError::Conflict(Msg::new("この申請はすでに判断済みです。", "This name change was already decided.")));
+        }
+        let (_, by) = decider(Some(actor));
+        orgs::decide_name_change(&mut tx, &c, approve, &by, now, reason).await?;
+        let org = orgs::get(&mut tx, c.org_id).await?;
+        let detail = json!({"request": c.id, "approved": approve, "from": [c.old_name_ja, c.old_name_en], "to": [c.name_ja, c.name_en], "reason": reason});
+        audit::record(&mut tx, &Who::of(actor), Action::NameChangeDecided, &org.corporate_number.to_string(), detail, now).await?;
+        tx.commit().await?;
+        Ok(orgs::NameChange { status: if approve { "approved" } else { "rejected" }.into(), ..c })
     }
 }

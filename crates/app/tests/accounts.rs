@@ -141,3 +141,31 @@ async fn names_are_normalised_and_hidden_characters_refused() {
         assert_eq!(signed.actor.org.name_ja, "ガス株式会社", "kept in NFC");
     }
 }
+
+/// Issue 13: sign-in limits reset on restart. Now they are counted in the database: a new
+/// process on the same database (a restart, or another replica) still refuses the sprayer, and
+/// the database holds no address or e-mail behind the counts.
+#[tokio::test]
+async fn sign_in_limits_survive_a_restart_and_store_no_addresses() {
+    for store in hoshi_store::testing::all().await {
+        let clock = std::sync::Arc::new(hoshi_app::FixedClock::new(1_780_000_000));
+        let first = hoshi_app::App::new(store.clone(), clock.clone());
+        let limit = hoshi_app::limiter::ADDRESS.refuse_after.expect("a limit");
+        for i in 0..limit {
+            let r = first.sign_in(&format!("nobody{i}@spray.example"), "wrong-password", "203.0.113.1").await;
+            assert!(matches!(r, Err(hoshi_app::AppError::Invalid { .. })), "{r:?}");
+        }
+        let restarted = hoshi_app::App::new(store.clone(), clock.clone());
+        let r = restarted.sign_in("someone@spray.example", "wrong-password", "203.0.113.1").await;
+        assert!(matches!(r, Err(hoshi_app::AppError::TooManyAttempts(s)) if s > 0), "{r:?}");
+        let elsewhere = restarted.sign_in("someone@spray.example", "wrong-password", "198.51.100.2").await;
+        assert!(matches!(elsewhere, Err(hoshi_app::AppError::Invalid { .. })), "another address is not held back: {elsewhere:?}");
+        let keys: Vec<String> =
+            hoshi_store::sqlx::query_scalar("SELECT key FROM sign_in_failures").fetch_all(store.pool()).await.expect("keys");
+        assert!(!keys.is_empty() && keys.iter().all(|k| k.len() == 64 && !k.contains('@') && !k.contains("203.0")), "{keys:?}");
+        // The window passes: let in again.
+        clock.advance(hoshi_app::limiter::WINDOW + 1);
+        let later = restarted.sign_in("someone@spray.example", "wrong-password", "203.0.113.1").await;
+        assert!(matches!(later, Err(hoshi_app::AppError::Invalid { .. })), "{later:?}");
+    }
+}

@@ -157,6 +157,10 @@ async fn a_request_is_countered_accepted_escalated_and_audited() {
         let record = app.negotiation_record(&okazaki, m_id).await.expect("record");
         assert_eq!(record["verified"], true);
         let sql = "UPDATE negotiation_steps SET body = REPLACE(body, '100000', '900000') WHERE negotiation_id = $1 AND seq = 2";
+        let refused = hoshi_store::sqlx::query(sql).bind(m_id).execute(store.pool()).await;
+        assert!(refused.is_err_and(|e| e.to_string().contains("append-only")), "the database refuses to edit a recorded step");
+        // An insider who can change the schema drops the guard and edits anyway: the chain shows it.
+        hoshi_store::testing::drop_append_only_guards(&store).await;
         hoshi_store::sqlx::query(sql).bind(m_id).execute(store.pool()).await.expect("tamper");
         let n = app.negotiation(&okazaki, m_id).await.expect("view");
         assert!(n.chain.as_ref().is_err_and(|e| e.contains("step 2")), "{:?}", n.chain);

@@ -133,7 +133,11 @@ async fn issue_verify_revoke_and_audit() {
         assert_eq!(app.audit_log(false).await.expect("audit").len(), 3);
         assert_eq!(app.check_latest_checkpoint().await.expect("start-up check"), Some(7), "the start-up check reads the latest only");
 
-        // A changed stored hash or entry is found, and named (the server refuses to start on it).
+        // The database refuses to change the log; an insider who drops the guard can, and a changed
+        // stored hash or entry is found, and named (the server refuses to start on it).
+        let refused = hoshi_store::sqlx::query("DELETE FROM log_entries").execute(app.store().pool()).await;
+        assert!(refused.is_err_and(|e| e.to_string().contains("append-only")), "log entries cannot be removed");
+        hoshi_store::testing::drop_append_only_guards(app.store()).await;
         sqlx_query(&app, "UPDATE log_entries SET data = $1 WHERE idx = 0", b"{\"event\":\"forged\"}".to_vec()).await;
         let full = app.audit_log(true).await;
         assert!(matches!(&full, Err(AppError::Conflict(m)) if m.en.contains("recomputed from the entries")), "{full:?}");
@@ -334,4 +338,35 @@ async fn cached_public_reads_follow_local_writes_at_once_and_other_servers_withi
     std::thread::sleep(hoshi_app::read_cache::PUBLIC_READ_TTL + std::time::Duration::from_millis(100));
     assert_eq!(state(&other.registry_company(&number).await.expect("company")), "active", "another server's change shows within the TTL");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The static export (`hoshi registry export-tiles`) of a log many tiles wide is every tile an
+/// in-memory RFC 6962 log builds for the same entries. Found by the crash loop
+/// (scripts/attack/crash.py): past about 1,800 entries the export failed with "the log's hashes
+/// could not be read", as it fetched the stored hashes a tile per round.
+#[tokio::test]
+async fn the_static_export_of_a_log_many_tiles_wide_is_every_tile() {
+    use hoshi_ledger::log::{static_tiles, MemoryLog};
+    let app = App::new(testing::sqlite().await, Arc::new(FixedClock::new(1_795_651_200)));
+    app.seed_demo_orgs_only().await.expect("seed");
+    app.sequence().await.expect("sequence");
+    let mut tx = app.store().begin().await.expect("begin");
+    for i in 0..3000 {
+        hoshi_store::registry::insert_pending(&mut tx, format!("{{\"n\":{i}}}").as_bytes(), None, 1).await.expect("pending");
+    }
+    tx.commit().await.expect("commit");
+    let size = app.sequence().await.expect("sequence");
+    assert!(size > 256 * 11, "a log of {size} entries spans 12 tiles at level 0");
+    let mut mem = MemoryLog::default();
+    let mut conn = app.store().pool().acquire().await.expect("conn");
+    for e in hoshi_store::registry::entries(&mut conn, 0, size).await.expect("entries") {
+        mem.append(&e).expect("append");
+    }
+    drop(conn);
+    let mut exported = app.all_tiles().await.expect("the export succeeds");
+    let mut expected = static_tiles(size, &mem, |i| mem.entries.get(i as usize).cloned()).expect("tiles");
+    exported.sort();
+    expected.sort();
+    assert_eq!(exported.len(), expected.len());
+    assert!(exported == expected, "the exported tiles are the in-memory log's");
 }

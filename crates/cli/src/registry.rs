@@ -139,6 +139,8 @@ pub fn run(cmd: RegistryCommand) -> Result<ExitCode> {
                 let app = open(&db).await?;
                 let sizes = app.audit_log(true).await.map_err(|e| anyhow!("{}", e.message(false)))?;
                 let head = app.check_published_head().await.map_err(|e| anyhow!("{}", e.message(false)))?;
+                let entries = app.verify_audit_trail().await.map_err(|e| anyhow!("{}", e.message(false)))?;
+                println!("the audit trail's chain verifies ({entries} entries)");
                 Ok::<_, anyhow::Error>((sizes, head))
             })?;
             // Consistent with itself is not enough: the database must also hold what was published.
@@ -156,6 +158,10 @@ pub fn run(cmd: RegistryCommand) -> Result<ExitCode> {
             let kid = rt.block_on(async {
                 let app = open(&db).await?;
                 let new = hoshi_app::keys::KeyRing::rotate_issuer(&db.data.join("keys"), &app.keys().issuer)?;
+                let detail = serde_json::json!({"kind": "issuer", "retired": app.keys().issuer.kid});
+                app.record_audit(&hoshi_app::audit::Who::console(), hoshi_core::audit::Action::KeyRotated, &new.kid, detail)
+                    .await
+                    .map_err(|e| anyhow!("the key was rotated but not recorded in the audit trail: {}", e.message(false)))?;
                 Ok::<_, anyhow::Error>(new.kid)
             })?;
             println!("new issuer key {kid}; restart the server to sign with it (retired keys stay in the JWKS)");

@@ -12,6 +12,7 @@ pub use hoshi_ids::{CorporateNumber, FiscalYear, Level, Yen};
 pub mod accreditation;
 pub mod archive;
 pub mod assessment;
+pub mod audit;
 pub mod cost;
 pub mod graph;
 pub mod negotiation;

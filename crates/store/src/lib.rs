@@ -17,8 +17,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Row};
 
 pub mod assessments;
+pub mod audit;
 pub mod bulk;
 pub mod invitations;
+pub mod limits;
 pub mod negotiations;
 pub mod orgs;
 pub mod registry;
@@ -84,7 +86,66 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "trust", include_str!("../migrations/0006_trust.sql")),
     (7, "supplier_unknown", include_str!("../migrations/0007_supplier_unknown.sql")),
     (8, "national", include_str!("../migrations/0008_national.sql")),
+    (9, "audit", include_str!("../migrations/0009_audit.sql")),
+    (10, "name_changes", include_str!("../migrations/0010_name_changes.sql")),
+    (11, "sign_in_failures", include_str!("../migrations/0011_sign_in_failures.sql")),
 ];
+
+/// The tables whose rows the database itself refuses to change or remove (migration 9).
+pub const APPEND_ONLY_TABLES: &[&str] =
+    &["log_entries", "log_hashes", "log_checkpoints", "negotiation_steps", "audit_log", "org_verifications", "accreditation_decisions"];
+
+/// A migration's statements for one backend. Lines `-- @sqlite`, `-- @postgres` and `-- @all`
+/// start a section for that backend (trigger syntax differs); other whole-line `--` comments are
+/// dropped. Statements end at `;`, except inside a `$$` body (PostgreSQL functions) or a
+/// `CREATE TRIGGER … BEGIN … END;` (SQLite triggers).
+fn statements(sql: &str, backend: Backend) -> Vec<String> {
+    let mut active = true;
+    let mut code = String::new();
+    for line in sql.lines() {
+        let t = line.trim();
+        match t {
+            "-- @sqlite" => active = backend == Backend::Sqlite,
+            "-- @postgres" => active = backend == Backend::Postgres,
+            "-- @all" => active = true,
+            _ if t.starts_with("--") => {}
+            _ if active => {
+                code.push_str(line);
+                code.push('\n');
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut in_dollar = false;
+    let mut rest = code.as_str();
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("$$") {
+            in_dollar = !in_dollar;
+            current.push_str("$$");
+            rest = &rest[2..];
+            continue;
+        }
+        rest = &rest[c.len_utf8()..];
+        if c == ';' && !in_dollar {
+            let upper = current.trim_start().to_ascii_uppercase();
+            let in_trigger_body = upper.starts_with("CREATE TRIGGER") && upper.contains(" BEGIN") && !upper.trim_end().ends_with("END");
+            if !in_trigger_body {
+                if !current.trim().is_empty() {
+                    out.push(current.trim().to_owned());
+                }
+                current.clear();
+                continue;
+            }
+        }
+        current.push(c);
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_owned());
+    }
+    out
+}
 
 /// The connection pool and which database it talks to.
 #[derive(Clone, Debug)]
@@ -312,10 +373,8 @@ impl Store {
                 continue;
             }
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            // Whole-line `--` comments are dropped first, so a `;` inside one splits nothing.
-            let code: String = self.expand(sql).lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
-            for stmt in code.split(';').filter(|s| !s.trim().is_empty()) {
-                tx.execute(stmt).await?;
+            for stmt in statements(&self.expand(sql), self.backend) {
+                tx.execute(stmt.as_str()).await?;
             }
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
             sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
@@ -374,4 +433,26 @@ pub(crate) fn placeholders(conn: &Conn, first: usize, rows: usize, width: usize)
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_split_into_statements_per_backend() {
+        let sql = "CREATE TABLE a (x TEXT);\n-- a comment; with a semicolon\nINSERT INTO a VALUES ('1');\n\
+                   -- @sqlite\nCREATE TRIGGER t BEFORE UPDATE ON a BEGIN SELECT RAISE(ABORT, 'no'); END;\n\
+                   -- @postgres\nCREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  RAISE EXCEPTION 'no';\nEND\n$$;\n\
+                   CREATE TRIGGER t BEFORE UPDATE ON a FOR EACH ROW EXECUTE FUNCTION f();\n-- @all\nCREATE INDEX i ON a (x);";
+        let lite = statements(sql, Backend::Sqlite);
+        assert_eq!(lite.len(), 4, "{lite:#?}");
+        assert!(lite[2].starts_with("CREATE TRIGGER t") && lite[2].ends_with("END"), "{}", lite[2]);
+        assert_eq!(lite[3], "CREATE INDEX i ON a (x)");
+        let pg = statements(sql, Backend::Postgres);
+        assert_eq!(pg.len(), 5, "{pg:#?}");
+        assert!(pg[2].contains("RAISE EXCEPTION 'no';") && pg[2].ends_with("$$"), "{}", pg[2]);
+        assert!(pg[3].contains("EXECUTE FUNCTION f()"));
+        assert_eq!(lite[0], "CREATE TABLE a (x TEXT)");
+    }
 }

@@ -222,3 +222,95 @@ pub async fn registered_among(conn: &mut Conn, numbers: &[String]) -> Result<Vec
     }
     Ok(out)
 }
+
+/// A requested change of a verified or certified organisation's name (migration 10).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NameChange {
+    pub id: i64,
+    pub org_id: i64,
+    pub name_ja: String,
+    pub name_en: String,
+    pub old_name_ja: String,
+    pub old_name_en: String,
+    pub requested_by: Option<i64>,
+    pub requested_at: i64,
+    /// `pending`, `approved`, `rejected` or `superseded`.
+    pub status: String,
+    pub decided_by: String,
+    pub decided_at: Option<i64>,
+    pub reason: String,
+}
+
+const NC_COLS: &str =
+    "id, org_id, name_ja, name_en, old_name_ja, old_name_en, requested_by, requested_at, status, decided_by, decided_at, reason";
+
+/// Records a pending request, replacing (as `superseded`) any earlier pending one of the organisation.
+pub async fn request_name_change(conn: &mut Conn, c: &NameChange) -> Result<NameChange> {
+    sqlx::query("UPDATE org_name_changes SET status = 'superseded', decided_at = $1 WHERE org_id = $2 AND status = 'pending'")
+        .bind(c.requested_at)
+        .bind(c.org_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(sqlx::query_as::<_, NameChange>(&format!(
+        "INSERT INTO org_name_changes (org_id, name_ja, name_en, old_name_ja, old_name_en, requested_by, requested_at, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending') RETURNING {NC_COLS}"
+    ))
+    .bind(c.org_id)
+    .bind(&c.name_ja)
+    .bind(&c.name_en)
+    .bind(&c.old_name_ja)
+    .bind(&c.old_name_en)
+    .bind(c.requested_by)
+    .bind(c.requested_at)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The organisation's pending request, if any.
+pub async fn pending_name_change(conn: &mut Conn, org_id: i64) -> Result<Option<NameChange>> {
+    Ok(sqlx::query_as::<_, NameChange>(&format!(
+        "SELECT {NC_COLS} FROM org_name_changes WHERE org_id = $1 AND status = 'pending' ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(org_id)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Pending requests, oldest first, at most `limit`.
+pub async fn pending_name_changes(conn: &mut Conn, limit: i64) -> Result<Vec<NameChange>> {
+    Ok(sqlx::query_as::<_, NameChange>(&format!("SELECT {NC_COLS} FROM org_name_changes WHERE status = 'pending' ORDER BY id LIMIT $1"))
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+pub async fn name_change(conn: &mut Conn, id: i64) -> Result<NameChange> {
+    sqlx::query_as::<_, NameChange>(&format!("SELECT {NC_COLS} FROM org_name_changes WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Decides a pending request (`approved` or `rejected`); an approval sets the names.
+pub async fn decide_name_change(conn: &mut Conn, c: &NameChange, approve: bool, by: &str, at: i64, reason: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE org_name_changes SET status = $1, decided_by = $2, decided_at = $3, reason = $4 WHERE id = $5 AND status = 'pending'",
+    )
+    .bind(if approve { "approved" } else { "rejected" })
+    .bind(by)
+    .bind(at)
+    .bind(reason)
+    .bind(c.id)
+    .execute(&mut *conn)
+    .await?;
+    if approve {
+        sqlx::query("UPDATE organizations SET name_ja = $1, name_en = $2 WHERE id = $3")
+            .bind(&c.name_ja)
+            .bind(&c.name_en)
+            .bind(c.org_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -64,3 +64,21 @@ pub async fn all() -> Vec<Store> {
     }
     v
 }
+
+/// Drops the database's append-only guards (migration 9), as an insider with the right to
+/// change the schema could, so that a test can tamper with rows and show what notices.
+pub async fn drop_append_only_guards(store: &Store) {
+    for t in crate::APPEND_ONLY_TABLES {
+        let statements = match store.backend() {
+            crate::Backend::Sqlite => {
+                vec![format!("DROP TRIGGER IF EXISTS {t}_no_update"), format!("DROP TRIGGER IF EXISTS {t}_no_delete")]
+            }
+            crate::Backend::Postgres => {
+                vec![format!("DROP TRIGGER IF EXISTS {t}_append_only ON {t}"), format!("DROP TRIGGER IF EXISTS {t}_no_truncate ON {t}")]
+            }
+        };
+        for s in statements {
+            store.pool().execute(s.as_str()).await.expect("drop guard");
+        }
+    }
+}

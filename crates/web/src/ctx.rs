@@ -6,7 +6,7 @@
 //! handler sees it — so "a request without a valid CSRF token changes nothing" holds for every
 //! route, present and future.
 //!
-//! - Browser forms carry `_csrf` (form field, or query parameter for uploads). Signed in, it must
+//! - Browser forms carry `_csrf` as a form field (an upload's first field; never in the URL). Signed in, it must
 //!   equal the session's token; anonymous (sign-in, registration), it must equal the `hoshi_csrf`
 //!   cookie (double submit).
 //! - JSON API calls authenticated by the session cookie carry the `X-CSRF-Token` header.
@@ -97,13 +97,25 @@ pub fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
+/// The text of the first field called `name` in a multipart body, reading no further.
+async fn multipart_field(bytes: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok().map(|t| t.chars().take(256).collect());
+        }
+    }
+    None
+}
+
 fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The registry reads a script may call in bulk: counted under [`hoshi_app::Bucket::Registry`].
 /// Pages, the checkpoint and tiles are cached and not counted.
-fn is_registry_read(path: &str) -> bool {
+pub(crate) fn is_registry_read(path: &str) -> bool {
     ["/api/v1/registry/", "/api/v1/certificates/", "/api/v1/log/"].iter().any(|p| path.starts_with(p)) || path == "/registry.csv"
 }
 
@@ -186,24 +198,31 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
                     .into_response();
                 }
             }
-        } else if parts
+        } else if let Some(boundary) = parts
             .headers
             .get(axum::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("multipart/form-data"))
+            .filter(|v| v.starts_with("multipart/form-data"))
+            .and_then(|v| multer::parse_boundary(v).ok())
         {
-            // Uploads are not buffered here: their token travels in the query string.
-            let sent = parts.uri.query().and_then(|q| form_field(q.as_bytes(), "_csrf")).unwrap_or_default();
+            // An upload's token is its form's first field (never the URL, where logs and
+            // Referer headers would keep it). The body is already in memory for the handler.
+            let limit = state.config.max_body_bytes.max(hoshi_app::assessment::MAX_EVIDENCE_BYTES + 64 * 1024);
+            let bytes = match to_bytes(body, limit).await {
+                Ok(b) => b,
+                Err(_) => return crate::pages::too_large(&ctx, limit),
+            };
+            let sent = multipart_field(bytes.clone(), boundary, "_csrf").await.unwrap_or_default();
             if !constant_time_eq(&sent, &csrf) || new_anon.is_some() {
                 return crate::pages::csrf_failed(&ctx);
             }
+            body = Body::from(bytes);
         } else {
             let bytes = match to_bytes(body, state.config.max_body_bytes).await {
                 Ok(b) => b,
                 Err(_) => return crate::pages::too_large(&ctx, state.config.max_body_bytes),
             };
-            let from_query = parts.uri.query().and_then(|q| form_field(q.as_bytes(), "_csrf"));
-            let sent = form_field(&bytes, "_csrf").or(from_query).unwrap_or_default();
+            let sent = form_field(&bytes, "_csrf").unwrap_or_default();
             if !constant_time_eq(&sent, &csrf) || new_anon.is_some() {
                 return crate::pages::csrf_failed(&ctx);
             }

@@ -74,3 +74,46 @@ async fn csv_exports_never_hand_a_spreadsheet_a_formula() {
     let row = csv.body.lines().find(|l| l.starts_with(&w.c_cn)).expect("the imported supplier");
     assert!(row.contains(",'=1+1,'-2+3,"), "{row}");
 }
+
+#[tokio::test]
+async fn the_operator_reads_and_verifies_the_audit_trail_in_both_languages() {
+    let w = world().await;
+    let page = send(&w.router, Method::GET, "/registry/audit?action=certificate.issued", Auth::Session(&w.operator), None, &[]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("監査記録") && page.body.contains(&w.serial), "the world's issue is listed: {}", page.body);
+    assert!(page.body.contains(r#"data-action="certificate.issued""#));
+    assert!(!page.body.contains(r#"data-action="org.created""#), "filtered by action");
+    let checked =
+        send(&w.router, Method::GET, "/registry/audit?verify=1", Auth::Session(&w.operator), None, &[("accept-language", "en")]).await;
+    assert!(checked.body.contains("The chain verifies"), "{}", checked.body);
+    let bad = send(&w.router, Method::GET, "/registry/audit?from=2026-13-01", Auth::Session(&w.operator), None, &[]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let denied = send(&w.router, Method::GET, "/registry/audit", Auth::Session(&w.a.admin), None, &[]).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+}
+
+/// Issue 13: a sign-in always starts a new session, and the one the browser had before (another
+/// account's, or one planted by someone else) stops working.
+#[tokio::test]
+async fn signing_in_ends_the_session_the_browser_had_and_starts_a_new_one() {
+    let w = world().await;
+    let before = send(&w.router, Method::GET, "/dashboard", Auth::Session(&w.a.member), None, &[]).await;
+    assert_eq!(before.status, StatusCode::OK);
+    let email = w.app.session_actor(&w.a.admin.cookie).await.expect("admin").email;
+    let r = send(
+        &w.router,
+        Method::POST,
+        "/login",
+        Auth::Session(&w.a.member),
+        form(&[("_csrf", &w.a.member.csrf), ("email", &email), ("password", PASSWORD)]),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let fresh = r.cookie("hoshi_session").expect("a new session cookie");
+    assert_ne!(fresh, w.a.member.cookie);
+    assert_ne!(fresh, w.a.admin.cookie, "not the admin's other session either");
+    let old = send(&w.router, Method::GET, "/dashboard", Auth::Session(&w.a.member), None, &[]).await;
+    assert_ne!(old.status, StatusCode::OK, "the previous session ended");
+    assert!(w.app.session_actor(&fresh).await.is_ok_and(|a| a.email == email));
+}

@@ -330,6 +330,27 @@ async fn openapi_describes_every_api_route_and_health_checks_answer() {
         }
         let op = &doc["paths"][def.path][def.method.as_str().to_lowercase()];
         assert!(op.is_object(), "{} {} is not described in /api/openapi.json", def.method, def.path);
+        // What the shared machinery answers is documented too, and problems as what they are.
+        let responses = op["responses"].as_object().expect("responses");
+        for (status, r) in responses {
+            if let Some(content) = r["content"].as_object() {
+                let problem = content.values().any(|c| c["schema"]["$ref"] == "#/components/schemas/Problem");
+                assert!(
+                    !problem || content.contains_key("application/problem+json"),
+                    "{} {} {status}: a problem as JSON",
+                    def.method,
+                    def.path
+                );
+            }
+        }
+        if def.path.contains('{') {
+            assert!(responses.contains_key("400"), "{} {}: a malformed path parameter's 400 is not documented", def.method, def.path);
+        }
+        if def.access != hoshi_web::routes::Access::Public {
+            for s in ["401", "403"] {
+                assert!(responses.contains_key(s), "{} {}: {s} is not documented", def.method, def.path);
+            }
+        }
     }
     assert_eq!(send(&w.router, Method::GET, "/healthz", Auth::None, None, &[]).await.status, StatusCode::OK);
     assert_eq!(send(&w.router, Method::GET, "/readyz", Auth::None, None, &[]).await.json()["status"], "ready");

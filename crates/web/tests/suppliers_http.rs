@@ -113,10 +113,16 @@ async fn an_import_with_bad_rows_is_previewed_mapped_and_imported_good_rows_only
     let file = format!("会社の番号,名称,重要度,ネットワーク接続\r\n{good},刈谷プレス,高,はい\r\n1234567890123,番号違い,中,いいえ\r\n{good},重複,低,いいえ\r\n");
     let boundary = "hoshi-import-boundary";
     let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n",
+        buyer.csrf
     );
     let ct = format!("multipart/form-data; boundary={boundary}");
-    let uri = format!("/suppliers/import?_csrf={}", buyer.csrf);
+    // The token in the URL is not enough (and is never put there): without the field, refused.
+    let in_url = format!("/suppliers/import?_csrf={}", buyer.csrf);
+    let bare = body.replacen(&format!("name=\"_csrf\"\r\n\r\n{}", buyer.csrf), "name=\"_csrf\"\r\n\r\nwrong", 1);
+    let r = send(&router, Method::POST, &in_url, Auth::Session(&buyer), Some((&ct, bare)), &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a CSRF token in the query string is not accepted");
+    let uri = "/suppliers/import".to_owned();
     let r = send(&router, Method::POST, &uri, Auth::Session(&buyer), Some((&ct, body)), &[("accept-language", "en")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let preview = r.headers["location"].to_str().expect("location").to_owned();
@@ -191,11 +197,12 @@ async fn an_import_with_bad_rows_is_previewed_mapped_and_imported_good_rows_only
 async fn upload(router: &axum::Router, s: &Session, file: &str) -> String {
     let boundary = "hoshi-import-boundary";
     let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n",
+        s.csrf
     );
     let ct = format!("multipart/form-data; boundary={boundary}");
-    let uri = format!("/suppliers/import?_csrf={}", s.csrf);
-    let r = send(router, Method::POST, &uri, Auth::Session(s), Some((&ct, body)), &[("accept-language", "en")]).await;
+    let uri = "/suppliers/import";
+    let r = send(router, Method::POST, uri, Auth::Session(s), Some((&ct, body)), &[("accept-language", "en")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     r.headers["location"].to_str().expect("location").to_owned()
 }

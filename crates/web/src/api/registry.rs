@@ -20,6 +20,8 @@ use crate::AppState;
 
 /// Companies per page.
 pub const PAGE_SIZE: i64 = 50;
+/// The last page a search may ask for (50 million companies), so that its offset is a number.
+pub const MAX_PAGE: i64 = 1_000_000;
 
 #[derive(Deserialize, IntoParams, Default)]
 pub struct SearchQuery {
@@ -75,6 +77,14 @@ impl SearchQuery {
             None => None,
         };
         let page = self.page.unwrap_or(1).max(1);
+        // Found by schemathesis: page=9223372036854775806 overflowed the offset (a 500).
+        if page > MAX_PAGE {
+            return Err(AppError::invalid(
+                "page",
+                format!("ページは1〜{MAX_PAGE}で指定してください。"),
+                format!("The page must be 1 to {MAX_PAGE}."),
+            ));
+        }
         Ok(Search {
             q: self.q.clone().unwrap_or_default(),
             level,

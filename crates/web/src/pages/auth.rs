@@ -45,7 +45,15 @@ pub struct LoginForm {
     pub next: String,
 }
 
-fn signed_in_response(s: &AppState, signed: &SignedIn, to: &str) -> Response {
+/// A new session's cookie. Whatever session the browser had before (another account's, or one
+/// planted by someone else) ends here: every sign-in and every change of who one is gets a new
+/// session id, and the old one stops working.
+async fn signed_in_response(s: &AppState, ctx: &Ctx, signed: &SignedIn, to: &str) -> Response {
+    if let Some(old) = ctx.session_token.as_deref().filter(|old| *old != signed.session_token) {
+        if let Err(e) = s.app.sign_out(old).await {
+            tracing::warn!(error = %e, "could not end the previous session");
+        }
+    }
     let mut res = see_other(to);
     res.headers_mut().append(SET_COOKIE, set_cookie(s, SESSION_COOKIE, &signed.session_token, Some(SESSION_SECS)));
     res
@@ -55,7 +63,7 @@ pub async fn login(State(s): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>
     match s.app.sign_in(&f.email, &f.password, &ctx.client).await {
         Ok(signed) => {
             let next = safe_next(Some(&f.next));
-            signed_in_response(&s, &signed, if next == "/" { "/dashboard" } else { &next })
+            signed_in_response(&s, &ctx, &signed, if next == "/" { "/dashboard" } else { &next }).await
         }
         Err(e @ AppError::TooManyAttempts(retry)) => {
             let mut res = login_page(&ctx, StatusCode::TOO_MANY_REQUESTS, Some(e.message(ctx.ja())), &f.email, &f.next);
@@ -260,7 +268,7 @@ pub struct AcceptForm {
 
 pub async fn accept_invitation(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(f): Form<AcceptForm>) -> Response {
     match s.app.accept_invitation(&token, &f.display_name, &f.password).await {
-        Ok(signed) => signed_in_response(&s, &signed, "/dashboard"),
+        Ok(signed) => signed_in_response(&s, &ctx, &signed, "/dashboard").await,
         Err(e @ AppError::Invalid { .. }) => {
             let msg = e.message(ctx.ja());
             invitation_page(&s, &ctx, &token, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await

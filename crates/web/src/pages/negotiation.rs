@@ -774,6 +774,13 @@ pub async fn escalation_json(State(s): State<AppState>, ctx: Ctx, Path(id): Path
     let actor = actor_or_page!(ctx);
     match s.app.escalation_file(&actor, id).await {
         Ok(v) => {
+            let detail = json!({"what": "escalation file", "negotiation": id});
+            let who = hoshi_app::audit::Who::of(&actor);
+            if let Err(e) =
+                s.app.record_audit(&who, hoshi_core::audit::Action::PersonalDataExported, &format!("negotiation:{id}"), detail).await
+            {
+                return error_page(&ctx, &e);
+            }
             let grounds: Vec<Value> =
                 v.file_grounds().iter().map(|g| json!({"key": g.key(), "ja": g.name_ja(), "en": g.name_en()})).collect();
             let body = json!({

@@ -52,6 +52,8 @@ pub struct OrgPage {
     pub provider_kind: Option<&'static str>,
     /// Its accreditations: kind, number, state, validity.
     pub accreditations: Vec<String>,
+    /// A new name waiting for the registry operator (Japanese / English) and since when.
+    pub pending_name: Option<(String, String, String)>,
 }
 
 fn actor(ctx: &Ctx) -> Result<Actor, AppError> {
@@ -90,8 +92,13 @@ async fn org_page(
     let role_label = |r: hoshi_core::org::MemberRole| t.pick(r.name_ja(), r.name_en());
     let verification = s.app.my_verification(&a).await.ok();
     let accreditations = s.app.my_accreditations(&a).await.unwrap_or_default();
+    let pending_name = match s.app.pending_name_change(&a).await {
+        Ok(p) => p.map(|c| (c.name_ja, c.name_en, jst(c.requested_at))),
+        Err(e) => return error_page(ctx, &e),
+    };
     let ja = ctx.ja();
     let page = OrgPage {
+        pending_name,
         org_id: o.id,
         verified: verification.as_ref().and_then(|v| v.verified.as_ref()).map(|v| format!("{} ({})", v.checked, jst(v.decided_at))),
         documents: verification

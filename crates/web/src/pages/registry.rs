@@ -15,7 +15,7 @@ use hoshi_core::CorporateNumber;
 use serde::Deserialize;
 
 use super::{error_page, render, see_other, Layout};
-use crate::api::registry::{SearchQuery, PAGE_SIZE};
+use crate::api::registry::{SearchQuery, MAX_PAGE, PAGE_SIZE};
 use crate::ctx::Ctx;
 use crate::i18n::T;
 use crate::time_fmt::jst;
@@ -88,7 +88,7 @@ pub async fn search(State(s): State<AppState>, ctx: Ctx, Query(q): Query<SearchQ
 
 async fn search_page(s: AppState, ctx: Ctx, q: SearchQuery) -> Response {
     let t = ctx.t();
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, MAX_PAGE);
     let (rows, total, error) = match q.to_search() {
         Ok(search) => match s.app.registry_search(&search).await {
             Ok((items, total)) => (items.iter().map(|c| row(c, t)).collect(), total, None),
@@ -471,7 +471,7 @@ async fn console_page_at(
     };
     let t = ctx.t();
     let size = hoshi_app::registry::CONSOLE_PAGE;
-    let page_no = page_no.max(1);
+    let page_no = page_no.clamp(1, MAX_PAGE);
     let offset = (page_no - 1) * size;
     let (pending, waiting) = match s.app.pending_applications(&actor, offset).await {
         Ok(p) => p,

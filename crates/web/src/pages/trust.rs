@@ -294,6 +294,8 @@ pub struct TrustConsole {
     pub queue: Vec<QueueRow>,
     pub claims: Vec<ClaimRow>,
     pub providers: Vec<ProviderRow>,
+    /// Name changes waiting: id, corporate number, current name, requested name, when.
+    pub names: Vec<(i64, String, String, String, String)>,
     pub notice: Option<String>,
     pub error: Option<String>,
 }
@@ -310,7 +312,18 @@ async fn trust_console(s: &AppState, ctx: &Ctx, code: StatusCode, notice: Option
             (Ok(q), Ok(c), Ok(p)) => (q, c, p),
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(ctx, &e),
         };
+    let names = match s.app.name_change_queue(&a).await {
+        Ok(n) => n
+            .into_iter()
+            .map(|(c, o)| {
+                let now = format!("{} / {}", o.name_ja, o.name_en);
+                (c.id, o.corporate_number.to_string(), now, format!("{} / {}", c.name_ja, c.name_en), jst(c.requested_at))
+            })
+            .collect(),
+        Err(e) => return error_page(ctx, &e),
+    };
     let page = TrustConsole {
+        names,
         l: Layout::new(ctx, t.pick("本人確認と専門家・評価機関の承認", "Verification and accreditation")),
         queue: queue
             .into_iter()
@@ -434,6 +447,31 @@ pub async fn resolve_claim(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i
             )
         ),
         None => t.pick("申立てを退けました。", "Claim rejected.").to_owned(),
+    });
+    after(&s, &ctx, r).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct NameChangeForm {
+    /// `approve` or `reject`.
+    #[serde(default)]
+    pub decision: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub async fn decide_name_change(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameChangeForm>) -> Response {
+    let a = match actor(&ctx) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
+    let t = ctx.t();
+    let r = s.app.decide_name_change(&a, id, f.decision == "approve", &f.reason).await.map(|c| {
+        if c.status == "approved" {
+            format!("{} {} / {}", t.pick("名称の変更を承認しました:", "Name change approved:"), c.name_ja, c.name_en)
+        } else {
+            t.pick("名称の変更を却下しました。", "Name change rejected.").to_owned()
+        }
     });
     after(&s, &ctx, r).await
 }
@@ -796,4 +834,143 @@ pub fn finding_threads(v: &hoshi_app::assessment::AssessmentView, ctx: &Ctx) -> 
     }
     out.sort_by_key(|f| (!f.open, f.criterion.clone()));
     out
+}
+
+// ---- the audit trail ----
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub until: String,
+    #[serde(default)]
+    pub offset: i64,
+    #[serde(default)]
+    pub verify: String,
+}
+
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub actor_org: String,
+    pub action_key: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditTemplate {
+    pub l: Layout,
+    pub actions: Vec<crate::pages::auth::Choice>,
+    pub q: String,
+    pub from: String,
+    pub until: String,
+    pub total: i64,
+    pub entries: Vec<AuditEntry>,
+    pub next: Option<String>,
+    pub chain: Option<(bool, String)>,
+}
+
+pub async fn audit(State(s): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Response {
+    use hoshi_core::audit::Action;
+    let a = match actor(&ctx) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
+    let t = ctx.t();
+    let day = |d: &str, end: bool| -> Result<Option<i64>, AppError> {
+        if d.trim().is_empty() {
+            return Ok(None);
+        }
+        let bad = || AppError::invalid("from", "日付は 2026-12-01 の形で入力してください。", "Write dates as 2026-12-01.");
+        let date = hoshi_core::time::parse_date(d.trim()).ok_or_else(bad)?;
+        let mut p = date.split('-').map(|x| x.parse::<i64>().unwrap_or(1));
+        let (y, m, dd) = (p.next().unwrap_or(2000), p.next().unwrap_or(1), p.next().unwrap_or(1));
+        // Midnight in Japan (UTC+9) of that day.
+        let start = hoshi_core::time::days_from_civil(y, m as u32, dd as u32) * 86_400 - 9 * 3600;
+        Ok(Some(if end { start + 86_399 } else { start }))
+    };
+    let (from, until) = match (day(&q.from, false), day(&q.until, true)) {
+        (Ok(f), Ok(u)) => (f, u),
+        (Err(e), _) | (_, Err(e)) => return error_page(&ctx, &e),
+    };
+    let action = Action::parse(q.action.trim()).map(|a| a.key().to_owned());
+    let text = Some(q.q.trim().to_owned()).filter(|x| !x.is_empty());
+    let filter = hoshi_app::audit::AuditFilter { action: action.clone(), text, from, until };
+    let page = match s.app.audit_trail(&a, &filter, q.offset).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&ctx, &e),
+    };
+    let chain = if q.verify.is_empty() {
+        None
+    } else {
+        Some(match s.app.verify_audit_trail().await {
+            Ok(n) => (
+                true,
+                format!(
+                    "{} {n}",
+                    t.pick(
+                        "連鎖を検証しました。すべての記録がそろい、変更されていません。記録数:",
+                        "The chain verifies: every entry is present and unchanged. Entries:"
+                    )
+                ),
+            ),
+            Err(e @ AppError::Conflict(_)) => (false, e.message(ctx.ja())),
+            Err(e) => return error_page(&ctx, &e),
+        })
+    };
+    let entries = page
+        .entries
+        .iter()
+        .map(|e| AuditEntry {
+            seq: e.seq,
+            at: crate::time_fmt::jst(e.at),
+            actor: e.actor.clone(),
+            actor_org: e.actor_org.clone(),
+            action_key: e.action.clone(),
+            action: Action::parse(&e.action).map_or_else(|| e.action.clone(), |a| t.pick(a.name_ja(), a.name_en()).to_owned()),
+            target: e.target.clone(),
+            detail: e.detail.clone(),
+        })
+        .collect();
+    let shown = q.offset.max(0) + hoshi_app::audit::AUDIT_PAGE;
+    let next = (shown < page.total).then(|| {
+        let mut u = form_urlencoded::Serializer::new(String::new());
+        u.append_pair("action", action.as_deref().unwrap_or(""))
+            .append_pair("q", q.q.trim())
+            .append_pair("from", &q.from)
+            .append_pair("until", &q.until);
+        u.append_pair("offset", &shown.to_string());
+        format!("/registry/audit?{}", u.finish())
+    });
+    let actions = Action::ALL
+        .iter()
+        .map(|x| crate::pages::auth::Choice {
+            value: x.key().to_owned(),
+            label: t.pick(x.name_ja(), x.name_en()).to_owned(),
+            selected: action.as_deref() == Some(x.key()),
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &AuditTemplate {
+            l: Layout::new(&ctx, t.pick("監査記録", "Audit trail")),
+            actions,
+            q: q.q.trim().to_owned(),
+            from: q.from.clone(),
+            until: q.until.clone(),
+            total: page.total,
+            entries,
+            next,
+            chain,
+        },
+    )
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod calls;
+
 use std::sync::Arc;
 
 use axum::body::Body;

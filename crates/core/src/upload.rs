@@ -164,7 +164,12 @@ fn sniff(bytes: &[u8]) -> Result<&'static str, Refusal> {
         if text.contains('\0') {
             return Err(Refusal::Unknown);
         }
-        let head: String = text.trim_start().chars().take(256).collect::<String>().to_ascii_lowercase();
+        // Invisible characters before the markup (BOMs, zero-width spaces, soft hyphens) do not stop
+        // a browser from reading it as HTML, so they do not hide it here either.
+        let invisible = |c: char| {
+            c.is_whitespace() || matches!(c, '\u{FEFF}' | '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}')
+        };
+        let head: String = text.trim_start_matches(invisible).chars().take(256).collect::<String>().to_ascii_lowercase();
         if ["<!doctype html", "<html", "<svg", "<script", "<?xml", "<iframe", "<object", "<body", "<head"]
             .iter()
             .any(|t| head.starts_with(t))
@@ -241,6 +246,8 @@ mod tests {
     fn active_content_is_refused() {
         assert_eq!(check(b"<!DOCTYPE html><script>alert(1)</script>", "notes.txt"), Err(Refusal::Active));
         assert_eq!(check(b"  <svg onload=alert(1)>", "logo"), Err(Refusal::Active));
+        assert_eq!(check("\u{FEFF}\u{FEFF}<html><script>x</script>".as_bytes(), "notes.txt"), Err(Refusal::Active));
+        assert_eq!(check("\u{200B}<svg onload=alert(1)>".as_bytes(), "notes.txt"), Err(Refusal::Active));
         assert_eq!(check(b"plain", "page.html"), Err(Refusal::Active));
         let macro_book = zip(&["[Content_Types].xml", "xl/workbook.xml", "xl/vbaProject.bin"]);
         assert_eq!(check(&macro_book, "台帳.xlsx"), Err(Refusal::Active));

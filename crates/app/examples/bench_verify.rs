@@ -82,6 +82,7 @@ async fn main() {
                 created_by: user.id,
                 created_at: now,
                 updated_at: now,
+                purpose: "initial".into(),
             },
         )
         .await

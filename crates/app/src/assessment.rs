@@ -191,6 +191,48 @@ pub struct AssessmentView {
     /// Shares (owner only) with the buyer and its recorded views.
     pub shares: Vec<(Share, Org, Vec<View>)>,
     pub access: Access,
+    /// For a version started from another (a renewal, the annual self-assessment, a
+    /// correction): what changed since that one, for the owner and its provider.
+    pub changes: Vec<Change>,
+    /// The version this one was started from, when there is one: (id, version number).
+    pub previous: Option<(i64, i64)>,
+}
+
+/// How one criterion's answer or evidence differs from the version this one started from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub criterion: String,
+    /// The answer before (`met`, `not_met`, `not_applicable`), if there was one.
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// The evidence file names before and after, when they differ.
+    pub evidence_before: Vec<String>,
+    pub evidence_after: Vec<String>,
+    /// Carried over and not re-checked yet.
+    pub carried_over: bool,
+}
+
+impl Change {
+    pub fn answer_changed(&self) -> bool {
+        self.before != self.after
+    }
+}
+
+/// Why an assessment was started.
+pub const PURPOSES: [&str; 4] = ["initial", "new_version", "renewal", "annual"];
+
+/// The purpose's name.
+pub fn purpose_name(purpose: &str, ja: bool) -> &'static str {
+    match (purpose, ja) {
+        ("new_version", true) => "修正版",
+        ("renewal", true) => "更新（★3の毎年の更新）",
+        ("annual", true) => "年次自己評価（★4）",
+        (_, true) => "初回",
+        ("new_version", false) => "Revision",
+        ("renewal", false) => "Renewal (★3, yearly)",
+        ("annual", false) => "Annual self-assessment (★4)",
+        (_, false) => "Initial",
+    }
 }
 
 impl AssessmentView {
@@ -218,6 +260,46 @@ fn core_answers(rows: &HashMap<String, AnswerRow>) -> HashMap<String, Answer> {
             Some((a.criterion.clone(), v))
         })
         .collect()
+}
+
+/// What changed from assessment `from` to `to`: every criterion whose answer or evidence
+/// differs, and every answer still carried over unchecked, in criterion order.
+async fn changes_between(conn: &mut Conn, from: i64, to: i64) -> Result<Vec<Change>, AppError> {
+    use std::collections::BTreeMap;
+    let before: HashMap<String, AnswerRow> = db::answers(conn, from).await?.into_iter().map(|r| (r.criterion.clone(), r)).collect();
+    let after: HashMap<String, AnswerRow> = db::answers(conn, to).await?.into_iter().map(|r| (r.criterion.clone(), r)).collect();
+    let files = |rows: Vec<EvidenceRow>| {
+        let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for e in rows {
+            m.entry(e.criterion).or_default().push(format!("{} ({})", e.filename, &e.sha256[..e.sha256.len().min(12)]));
+        }
+        m
+    };
+    let ev_before = files(db::evidence(conn, from).await?);
+    let ev_after = files(db::evidence(conn, to).await?);
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).chain(ev_before.keys()).chain(ev_after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut out = Vec::new();
+    for k in keys {
+        let (b, a) = (before.get(k), after.get(k));
+        let answer = |r: Option<&AnswerRow>| r.map(|r| r.status.clone());
+        let (eb, ea) = (ev_before.get(k).cloned().unwrap_or_default(), ev_after.get(k).cloned().unwrap_or_default());
+        let carried = a.is_some_and(|r| r.carried_over);
+        let changed = answer(b) != answer(a) || b.map(|r| &r.reason) != a.map(|r| &r.reason) || eb != ea;
+        if changed || carried {
+            let same = eb == ea;
+            out.push(Change {
+                criterion: k.clone(),
+                before: answer(b),
+                after: answer(a),
+                evidence_before: if same { Vec::new() } else { eb },
+                evidence_after: if same { Vec::new() } else { ea },
+                carried_over: carried,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// What an expert publishes in the directory.
@@ -263,7 +345,7 @@ pub struct SettingsInput {
 
 pub const SCOPE_KINDS: [&str; 3] = ["company", "group", "department"];
 
-fn edition(id: &str) -> Result<Arc<Edition>, AppError> {
+pub(crate) fn edition(id: &str) -> Result<Arc<Edition>, AppError> {
     hoshi_standard::shared_edition(Some(id)).map_err(|e| AppError::not_found(format!("版{id}がありません。"), e.to_string()))
 }
 
@@ -408,7 +490,16 @@ impl App {
             }
             p
         });
+        let (changes, previous) = match a.previous_id {
+            Some(prev) if matches!(access, Access::Owner | Access::Provider(_) | Access::Operator) => {
+                let p = db::get(conn, prev).await?;
+                (changes_between(conn, prev, a.id).await?, Some((p.id, p.version)))
+            }
+            _ => (Vec::new(), None),
+        };
         Ok(AssessmentView {
+            changes,
+            previous,
             status: Status::parse(&a.status),
             pledge,
             findings,
@@ -427,7 +518,7 @@ impl App {
     }
 
     /// How the actor may see this assessment, or `NotFound`.
-    async fn access(&self, conn: &mut Conn, actor: &Actor, a: &Assessment) -> Result<Access, AppError> {
+    pub(crate) async fn access(&self, conn: &mut Conn, actor: &Actor, a: &Assessment) -> Result<Access, AppError> {
         if a.org_id == actor.org.id {
             return Ok(Access::Owner);
         }
@@ -455,7 +546,7 @@ impl App {
         self.load_view(&mut conn, a, access).await
     }
 
-    async fn owned(&self, conn: &mut Conn, actor: &Actor, id: i64) -> Result<Assessment, AppError> {
+    pub(crate) async fn owned(&self, conn: &mut Conn, actor: &Actor, id: i64) -> Result<Assessment, AppError> {
         let a = db::get(conn, id).await.map_err(|_| not_found())?;
         if a.org_id != actor.org.id {
             return Err(not_found());
@@ -464,7 +555,7 @@ impl App {
         Ok(a)
     }
 
-    async fn owned_editable(&self, conn: &mut Conn, actor: &Actor, id: i64) -> Result<Assessment, AppError> {
+    pub(crate) async fn owned_editable(&self, conn: &mut Conn, actor: &Actor, id: i64) -> Result<Assessment, AppError> {
         let a = self.owned(conn, actor, id).await?;
         let status = Status::parse(&a.status);
         if !status.editable() || a.locked_at.is_some() {
@@ -540,6 +631,7 @@ impl App {
                 created_by: actor.user_id,
                 created_at: now,
                 updated_at: now,
+                purpose: "initial".into(),
             },
         )
         .await?;
@@ -646,6 +738,7 @@ impl App {
                 note: note.trim().to_owned(),
                 by: actor.user_id,
                 at: now,
+                carried_over: false,
             },
         )
         .await?;
@@ -678,25 +771,26 @@ impl App {
         Ok(out)
     }
 
-    /// Attaches an evidence file to a criterion. The type is judged from the content, not the name.
+    /// Attaches an evidence file to a criterion: the file becomes a new item of the
+    /// organisation's evidence library (effective today; reviewed a year on when the criterion
+    /// asks for a yearly check) and this criterion's evidence. The type is judged from the
+    /// content, not the name. Returns the file's SHA-256.
     pub async fn add_evidence(&self, actor: &Actor, id: i64, criterion: &str, filename: &str, bytes: &[u8]) -> Result<String, AppError> {
-        let (content_type, name) = accepted_file(filename, bytes, "evidence")?;
+        accepted_file(filename, bytes, "evidence")?;
         let mut tx = self.store.begin().await?;
         let a = self.owned_editable(&mut tx, actor, id).await?;
         let ed = edition(&a.edition)?;
-        if ed.criterion(criterion).is_none() {
+        let Some(c) = ed.criterion(criterion) else {
             return Err(AppError::invalid(
                 "criterion",
                 format!("評価基準{criterion}はこの版にありません。"),
                 format!("There is no criterion {criterion}."),
             ));
-        }
-        let sha = sha256_hex(bytes);
-        let now = self.now();
-        db::put_file(&mut tx, &sha, content_type, bytes, now).await?;
-        db::link_evidence(&mut tx, a.id, criterion, &sha, &name, actor.user_id, now).await?;
+        };
+        let (item, v) = self.create_item(&mut tx, actor, "", filename, bytes, "", "", c.yearly_check()).await?;
+        db::link_evidence(&mut tx, a.id, &c.id, item.id, &v.sha256, &v.filename, actor.user_id, self.now()).await?;
         tx.commit().await?;
-        Ok(sha)
+        Ok(v.sha256)
     }
 
     /// An evidence file's type and content, if the actor may see it.
@@ -1355,6 +1449,30 @@ impl App {
 
     /// Starts a new, editable version from a locked one, carrying answers, evidence and quotes.
     pub async fn new_version(&self, actor: &Actor, id: i64) -> Result<Assessment, AppError> {
+        self.start_from(actor, id, "new_version").await
+    }
+
+    /// Starts a renewal (★3, yearly) or the annual ★4 self-assessment from a confirmed or
+    /// assessed assessment: answers, evidence and quotes are carried over and every answer is
+    /// marked "carried over, re-check" until it is answered again.
+    pub async fn start_renewal(&self, actor: &Actor, id: i64) -> Result<Assessment, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let a = self.owned(&mut conn, actor, id).await?;
+        drop(conn);
+        let purpose = match Status::parse(&a.status) {
+            Status::Confirmed => "renewal",
+            Status::Assessed => "annual",
+            s => {
+                return Err(AppError::Conflict(Msg::new(
+                    format!("更新は専門家の確認済み・評価機関の評価済みの自己評価から始めます（この版は「{}」）。", s.name(true)),
+                    format!("A renewal starts from a confirmed or assessed self-assessment (this one is \"{}\").", s.name(false)),
+                )))
+            }
+        };
+        self.start_from(actor, id, purpose).await
+    }
+
+    async fn start_from(&self, actor: &Actor, id: i64, purpose: &str) -> Result<Assessment, AppError> {
         let mut tx = self.store.begin().await?;
         let old = self.owned(&mut tx, actor, id).await?;
         let now = self.now();
@@ -1370,11 +1488,12 @@ impl App {
                 created_by: actor.user_id,
                 created_at: now,
                 updated_at: now,
+                purpose: purpose.to_owned(),
                 ..old.clone()
             },
         )
         .await?;
-        db::copy_into(&mut tx, old.id, new.id).await?;
+        db::copy_into(&mut tx, old.id, new.id, purpose != "new_version").await?;
         tx.commit().await?;
         Ok(new)
     }

@@ -208,6 +208,7 @@ impl App {
                     created_by: loader.id,
                     created_at: now,
                     updated_at: now,
+                    purpose: "initial".into(),
                 },
             )
             .await?;

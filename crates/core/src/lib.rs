@@ -17,6 +17,7 @@ pub mod cost;
 pub mod graph;
 pub mod negotiation;
 pub mod org;
+pub mod plan;
 pub mod required_level;
 pub mod risk;
 pub mod sharing;

@@ -15,6 +15,7 @@ pub mod load;
 mod model;
 pub mod oscal;
 pub mod oscal_ar;
+pub mod oscal_poam;
 
 pub use hoshi_ids::Level;
 pub use load::{load_edition, Problem, Problems};

@@ -215,6 +215,15 @@ pub struct Criterion {
     pub cost: Vec<CostDriver>,
 }
 
+impl Criterion {
+    /// Whether the criterion asks for a check at least once a year (「年1回以上」「少なくとも年1回」):
+    /// its evidence then has a review-by date a year after it takes effect.
+    pub fn yearly_check(&self) -> bool {
+        let t = self.text.ja.as_str();
+        t.contains("年1回") || t.contains("年に1回") || t.contains("毎年")
+    }
+}
+
 /// How many requirements and criteria a level introduces.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LevelCounts {

@@ -425,7 +425,7 @@ fn finding_text(r: &CriterionResult, reason: Option<&str>, lang: Lang) -> String
     }
 }
 
-fn tr(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
+pub(crate) fn tr(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
     match lang {
         Lang::En => en,
         Lang::Ja => ja,
@@ -434,7 +434,7 @@ fn tr(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
 
 /// A Hoshi prop, or `null` when the value is blank (OSCAL requires a non-blank, single-line
 /// value; line breaks and runs of white space become one space).
-fn prop(name: &str, value: &str) -> Value {
+pub(crate) fn prop(name: &str, value: &str) -> Value {
     match one_line(value) {
         Some(v) => json!({"name": name, "ns": NS, "value": v}),
         None => Value::Null,
@@ -442,7 +442,7 @@ fn prop(name: &str, value: &str) -> Value {
 }
 
 /// The text on one line with white space collapsed, or `None` when blank.
-fn one_line(s: &str) -> Option<String> {
+pub(crate) fn one_line(s: &str) -> Option<String> {
     let v = s.split_whitespace().collect::<Vec<_>>().join(" ");
     (!v.is_empty()).then_some(v)
 }

@@ -44,9 +44,11 @@ pub struct Assessment {
     pub created_by: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `initial`, `new_version`, `renewal` (★3's yearly renewal) or `annual` (★4's yearly self-assessment).
+    pub purpose: String,
 }
 
-const A_COLS: &str = "id, org_id, edition, target_level, version, previous_id, scope_kind, scope_text, it_onprem, it_cloud, employees, pcs, servers, sites, cloud_services, hourly_rate_yen, overhead_percent, status, locked_at, created_by, created_at, updated_at";
+const A_COLS: &str = "id, org_id, edition, target_level, version, previous_id, scope_kind, scope_text, it_onprem, it_cloud, employees, pcs, servers, sites, cloud_services, hourly_rate_yen, overhead_percent, status, locked_at, created_by, created_at, updated_at, purpose";
 
 fn a_row(r: &AnyRow) -> Result<Assessment> {
     Ok(Assessment {
@@ -72,14 +74,15 @@ fn a_row(r: &AnyRow) -> Result<Assessment> {
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        purpose: r.try_get("purpose")?,
     })
 }
 
 /// Inserts an assessment (its `id` is ignored and assigned).
 pub async fn insert(conn: &mut Conn, a: &Assessment) -> Result<Assessment> {
     let row = sqlx::query(&format!(
-        "INSERT INTO assessments (org_id, edition, target_level, version, previous_id, scope_kind, scope_text, it_onprem, it_cloud, employees, pcs, servers, sites, cloud_services, hourly_rate_yen, overhead_percent, status, locked_at, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING {A_COLS}"
+        "INSERT INTO assessments (org_id, edition, target_level, version, previous_id, scope_kind, scope_text, it_onprem, it_cloud, employees, pcs, servers, sites, cloud_services, hourly_rate_yen, overhead_percent, status, locked_at, created_by, created_at, updated_at, purpose) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING {A_COLS}"
     ))
     .bind(a.org_id)
     .bind(&a.edition)
@@ -102,6 +105,7 @@ pub async fn insert(conn: &mut Conn, a: &Assessment) -> Result<Assessment> {
     .bind(a.created_by)
     .bind(a.created_at)
     .bind(a.updated_at)
+    .bind(&a.purpose)
     .fetch_one(&mut *conn)
     .await?;
     a_row(&row)
@@ -173,6 +177,8 @@ pub struct AnswerRow {
     pub note: String,
     pub by: i64,
     pub at: i64,
+    /// Carried over from the assessment this one renews, not yet re-checked.
+    pub carried_over: bool,
 }
 
 fn ans_row(r: &AnyRow) -> Result<AnswerRow> {
@@ -183,12 +189,13 @@ fn ans_row(r: &AnyRow) -> Result<AnswerRow> {
         note: r.try_get("note")?,
         by: r.try_get("by_user")?,
         at: r.try_get("at_time")?,
+        carried_over: r.try_get::<i64, _>("carried_over")? != 0,
     })
 }
 
 pub async fn answers(conn: &mut Conn, assessment_id: i64) -> Result<Vec<AnswerRow>> {
     sqlx::query(
-        "SELECT criterion, status, reason, note, updated_by AS by_user, updated_at AS at_time FROM answers WHERE assessment_id = $1",
+        "SELECT criterion, status, reason, note, updated_by AS by_user, updated_at AS at_time, carried_over FROM answers WHERE assessment_id = $1",
     )
     .bind(assessment_id)
     .fetch_all(&mut *conn)
@@ -225,7 +232,7 @@ pub async fn put_answer(conn: &mut Conn, assessment_id: i64, a: &AnswerRow) -> R
 
 /// Every change of one criterion's answer, oldest first.
 pub async fn history(conn: &mut Conn, assessment_id: i64, criterion: &str) -> Result<Vec<AnswerRow>> {
-    sqlx::query("SELECT criterion, status, reason, note, changed_by AS by_user, changed_at AS at_time FROM answer_history WHERE assessment_id = $1 AND criterion = $2 ORDER BY id")
+    sqlx::query("SELECT criterion, status, reason, note, changed_by AS by_user, changed_at AS at_time, 0 AS carried_over FROM answer_history WHERE assessment_id = $1 AND criterion = $2 ORDER BY id")
         .bind(assessment_id)
         .bind(criterion)
         .fetch_all(&mut *conn)
@@ -235,14 +242,16 @@ pub async fn history(conn: &mut Conn, assessment_id: i64, criterion: &str) -> Re
         .collect()
 }
 
-/// Copies answers, evidence links and quotes into a new version.
-pub async fn copy_into(conn: &mut Conn, from: i64, to: i64) -> Result<()> {
-    sqlx::query("INSERT INTO answers (assessment_id, criterion, status, reason, note, updated_by, updated_at) SELECT $1, criterion, status, reason, note, updated_by, updated_at FROM answers WHERE assessment_id = $2")
+/// Copies answers, evidence links and quotes into a new version; with `carried`, every answer is
+/// marked carried over (to be re-checked).
+pub async fn copy_into(conn: &mut Conn, from: i64, to: i64, carried: bool) -> Result<()> {
+    sqlx::query("INSERT INTO answers (assessment_id, criterion, status, reason, note, updated_by, updated_at, carried_over) SELECT $1, criterion, status, reason, note, updated_by, updated_at, $3 FROM answers WHERE assessment_id = $2")
         .bind(to)
         .bind(from)
+        .bind(b(carried))
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO evidence (assessment_id, criterion, sha256, filename, uploaded_by, uploaded_at) SELECT $1, criterion, sha256, filename, uploaded_by, uploaded_at FROM evidence WHERE assessment_id = $2")
+    sqlx::query("INSERT INTO evidence (assessment_id, criterion, sha256, filename, uploaded_by, uploaded_at, item_id) SELECT $1, criterion, sha256, filename, uploaded_by, uploaded_at, item_id FROM evidence WHERE assessment_id = $2")
         .bind(to)
         .bind(from)
         .execute(&mut *conn)
@@ -267,6 +276,10 @@ pub struct EvidenceRow {
     pub size: u64,
     pub uploaded_by: i64,
     pub uploaded_at: i64,
+    /// The library item the file is a version of.
+    pub item_id: Option<i64>,
+    /// The review-by date (YYYY-MM-DD) of that version, when it has one.
+    pub review_by: Option<String>,
 }
 
 /// Stores file content once per SHA-256.
@@ -285,22 +298,35 @@ pub async fn put_file(conn: &mut Conn, sha256: &str, content_type: &str, bytes: 
     Ok(())
 }
 
+/// Makes a library item's file the evidence of one criterion (once: an existing link is returned).
+#[allow(clippy::too_many_arguments)]
 pub async fn link_evidence(
     conn: &mut Conn,
     assessment_id: i64,
     criterion: &str,
+    item_id: i64,
     sha256: &str,
     filename: &str,
     by: i64,
     now: i64,
 ) -> Result<i64> {
-    let r = sqlx::query("INSERT INTO evidence (assessment_id, criterion, sha256, filename, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+    if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM evidence WHERE assessment_id = $1 AND criterion = $2 AND item_id = $3")
+        .bind(assessment_id)
+        .bind(criterion)
+        .bind(item_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        return Ok(id);
+    }
+    let r = sqlx::query("INSERT INTO evidence (assessment_id, criterion, sha256, filename, uploaded_by, uploaded_at, item_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(assessment_id)
         .bind(criterion)
         .bind(sha256)
         .bind(filename)
         .bind(by)
         .bind(now)
+        .bind(item_id)
         .fetch_one(&mut *conn)
         .await?;
     Ok(r.try_get(0)?)
@@ -308,7 +334,8 @@ pub async fn link_evidence(
 
 pub async fn evidence(conn: &mut Conn, assessment_id: i64) -> Result<Vec<EvidenceRow>> {
     sqlx::query(
-        "SELECT e.id, e.criterion, e.sha256, e.filename, f.content_type, f.size, e.uploaded_by, e.uploaded_at FROM evidence e JOIN evidence_files f ON f.sha256 = e.sha256 WHERE e.assessment_id = $1 ORDER BY e.id",
+        "SELECT e.id, e.criterion, e.sha256, e.filename, f.content_type, f.size, e.uploaded_by, e.uploaded_at, e.item_id, \
+         (SELECT MAX(v.review_by) FROM evidence_versions v WHERE v.item_id = e.item_id AND v.sha256 = e.sha256) AS review_by FROM evidence e JOIN evidence_files f ON f.sha256 = e.sha256 WHERE e.assessment_id = $1 ORDER BY e.id",
     )
     .bind(assessment_id)
     .fetch_all(&mut *conn)
@@ -324,6 +351,8 @@ pub async fn evidence(conn: &mut Conn, assessment_id: i64) -> Result<Vec<Evidenc
             size: u(r.try_get("size")?),
             uploaded_by: r.try_get("uploaded_by")?,
             uploaded_at: r.try_get("uploaded_at")?,
+            item_id: r.try_get("item_id")?,
+            review_by: r.try_get("review_by")?,
         })
     })
     .collect()

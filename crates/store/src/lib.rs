@@ -20,12 +20,15 @@ pub mod assessments;
 pub mod audit;
 pub mod bulk;
 pub mod invitations;
+pub mod library;
 pub mod limits;
 pub mod negotiations;
 pub mod orgs;
+pub mod plans;
 pub mod registry;
 pub mod sessions;
 pub mod suppliers;
+pub mod support;
 pub mod testing;
 pub mod tokens;
 pub mod trust;
@@ -89,6 +92,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "audit", include_str!("../migrations/0009_audit.sql")),
     (10, "name_changes", include_str!("../migrations/0010_name_changes.sql")),
     (11, "sign_in_failures", include_str!("../migrations/0011_sign_in_failures.sql")),
+    (12, "sme_path", include_str!("../migrations/0012_sme_path.sql")),
 ];
 
 /// The tables whose rows the database itself refuses to change or remove (migration 9).

@@ -195,6 +195,7 @@ async fn the_application_queue_is_paged() {
                 created_by: u.id,
                 created_at: 1,
                 updated_at: 1,
+                purpose: "initial".into(),
             },
         )
         .await

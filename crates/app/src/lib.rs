@@ -24,6 +24,7 @@ pub mod read_cache;
 pub mod registry;
 mod secrets;
 pub mod suppliers;
+pub mod support;
 pub mod trust;
 
 pub use actor::{Actor, Via};

@@ -34,10 +34,12 @@ pub enum Action {
     TokenCreated,
     TokenRevoked,
     PersonalDataExported,
+    SupportProgrammeGranted,
+    SupportProgrammeRevoked,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 23] = [
         Action::OrgVerified,
         Action::OrgVerificationWithdrawn,
         Action::ClaimResolved,
@@ -59,6 +61,8 @@ impl Action {
         Action::TokenCreated,
         Action::TokenRevoked,
         Action::PersonalDataExported,
+        Action::SupportProgrammeGranted,
+        Action::SupportProgrammeRevoked,
     ];
 
     pub fn key(self) -> &'static str {
@@ -100,6 +104,8 @@ impl Action {
             Action::TokenCreated => ("token.created", "APIトークンの作成", "API token created"),
             Action::TokenRevoked => ("token.revoked", "APIトークンの失効", "API token revoked"),
             Action::PersonalDataExported => ("personal_data.exported", "個人データの出力", "personal data exported"),
+            Action::SupportProgrammeGranted => ("support.programme_granted", "支援事業の委託", "support programme granted"),
+            Action::SupportProgrammeRevoked => ("support.programme_revoked", "支援事業の終了", "support programme ended"),
         }
     }
 }

@@ -155,6 +155,10 @@ impl Prefecture {
         }
         Err(UnknownValue { what: "prefecture", value: t.to_owned(), allowed: vec!["東京都", "Tokyo", "13 (JIS code)", "…"] })
     }
+    /// The JIS code, 1 (Hokkaido) to 47 (Okinawa).
+    pub fn code(self) -> u8 {
+        self.0 + 1
+    }
     pub fn name_ja(self) -> &'static str {
         PREFECTURES[usize::from(self.0)].0
     }

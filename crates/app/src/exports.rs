@@ -4,10 +4,12 @@
 use hoshi_core::time::rfc3339;
 use hoshi_core::Level;
 use hoshi_standard::oscal_ar::{self, CriterionOutcome, CriterionResult, ResultsInput};
+use hoshi_standard::oscal_poam::{self, PoamInput, PoamTask};
 use hoshi_standard::Lang;
 use serde_json::{json, Value};
 
 use crate::assessment::{Access, AssessmentView, Status, THIRD_PARTY};
+use crate::plan::PlanView;
 use crate::App;
 
 /// One gap, ready to print.
@@ -152,6 +154,11 @@ pub fn gaps_csv(v: &AssessmentView, lang: Lang) -> Vec<u8> {
 
 /// The assessment as OSCAL assessment-results.
 pub fn oscal(v: &AssessmentView, lang: Lang) -> Value {
+    oscal_ar::assessment_results(&v.edition, &results_input(v, lang), lang)
+}
+
+/// What the OSCAL documents of an assessment are made from.
+fn results_input(v: &AssessmentView, lang: Lang) -> ResultsInput {
     let a = &v.assessment;
     let review_of = |cid: &str| {
         v.engagements
@@ -218,7 +225,7 @@ pub fn oscal(v: &AssessmentView, lang: Lang) -> Value {
         _ => "self-assessment",
     };
     let achieved = if v.status == Status::Assessed { App::assessed_level(v) } else { v.evaluation.achieved };
-    let input = ResultsInput {
+    ResultsInput {
         assessment_key: format!("{}-v{}-{}", v.org.corporate_number, a.version, a.id),
         corporate_number: v.org.corporate_number.to_string(),
         organisation_name: if lang == Lang::Ja { v.org.name_ja.clone() } else { v.org.name_en.clone() },
@@ -231,8 +238,84 @@ pub fn oscal(v: &AssessmentView, lang: Lang) -> Value {
         last_modified: rfc3339(a.updated_at),
         confirmed_by: confirmer,
         outcomes,
+    }
+}
+
+/// The remediation plan as OSCAL plan-of-action-and-milestones: one poam-item per task, linked
+/// to the findings of [`oscal`] for the same assessment (same UUIDs).
+pub fn poam(v: &AssessmentView, p: &PlanView, lang: Lang) -> Value {
+    let tasks = p
+        .tasks
+        .iter()
+        .map(|t| PoamTask {
+            number: t.task.position,
+            title: format!("#{} {}", t.task.position, if lang == Lang::Ja { &t.title_ja } else { &t.title_en }),
+            description: t
+                .criteria
+                .iter()
+                .filter_map(|c| v.edition.criterion(c))
+                .map(|c| format!("{} {}", c.id, c.text.get(lang)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            criteria: t.criteria.clone(),
+            status: t.task.status.clone(),
+            reason: t.task.reason.clone(),
+            owner: t.task.owner.clone(),
+            due: t.task.due_date.clone(),
+            one_off_yen: t.one_off.get(),
+            annual_yen: t.annual.get(),
+            staff_hours: t.hours,
+            evidence_sha256: t.evidence.iter().map(|(_, _, sha)| sha.clone()).filter(|s| !s.is_empty()).collect(),
+        })
+        .collect();
+    oscal_poam::poam(&v.edition, &PoamInput { results: results_input(v, lang), target_date: p.plan.target_date.clone(), tasks }, lang)
+}
+
+/// The plan's rows for CSV and XLSX: a header and one row per task, with the amounts in whole yen.
+pub fn plan_rows(v: &AssessmentView, p: &PlanView, lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let ja = lang == Lang::Ja;
+    let header = if ja {
+        vec!["番号", "評価基準", "タスク", "分類", "レベル", "担当者", "期日", "状態", "理由", "初期費用（円）", "年間費用（円）", "工数（時間）", "証跡", "期限超過"]
+    } else {
+        vec!["number", "criteria", "task", "categories", "level", "owner", "due_date", "status", "reason", "one_off_yen", "annual_yen", "staff_hours", "evidence", "overdue"]
     };
-    oscal_ar::assessment_results(&v.edition, &input, lang)
+    let rows = p
+        .tasks
+        .iter()
+        .map(|t| {
+            vec![
+                t.task.position.to_string(),
+                t.criteria.join(" "),
+                if ja { t.title_ja.clone() } else { t.title_en.clone() },
+                t.categories.iter().filter_map(|c| v.edition.category(c)).map(|c| c.name.get(lang).to_owned()).collect::<Vec<_>>().join(" / "),
+                t.level.to_string(),
+                t.task.owner.clone(),
+                t.task.due_date.clone().unwrap_or_default(),
+                t.status.name(ja).to_owned(),
+                t.task.reason.clone(),
+                t.one_off.get().to_string(),
+                t.annual.get().to_string(),
+                t.hours.to_string(),
+                t.evidence.as_ref().map(|(_, title, _)| title.clone()).unwrap_or_default(),
+                if t.overdue { if ja { "超過" } else { "overdue" }.to_owned() } else { String::new() },
+            ]
+        })
+        .collect();
+    (header, rows)
+}
+
+/// The plan as CSV (UTF-8 with a byte-order mark for Excel; cells that a spreadsheet would
+/// read as a formula are made text).
+pub fn plan_csv(v: &AssessmentView, p: &PlanView, lang: Lang) -> Vec<u8> {
+    let (header, rows) = plan_rows(v, p, lang);
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(&header);
+    for r in rows {
+        let _ = w.write_record(r.iter().map(|c| hoshi_core::text::spreadsheet_safe(c)));
+    }
+    out.extend(w.into_inner().unwrap_or_default());
+    out
 }
 
 /// Hoshi's own JSON for an assessment (what the API returns). Evidence is listed only where the

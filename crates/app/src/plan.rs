@@ -233,11 +233,12 @@ impl App {
     }
 
     /// The actor's task, with its plan, for a change: owner, writable, assessment editable.
-    async fn own_task(&self, conn: &mut Conn, actor: &Actor, task_id: i64) -> Result<(Task, Plan, hoshi_store::assessments::Assessment), AppError> {
+    async fn own_task(&self, conn: &mut Conn, actor: &Actor, assessment_id: i64, task_id: i64) -> Result<(Task, Plan, hoshi_store::assessments::Assessment), AppError> {
         let task = db::task(conn, task_id).await.map_err(|_| no_task())?;
         let plan = sqlx_plan(conn, task.plan_id).await?;
         let a = adb::get(conn, plan.assessment_id).await.map_err(|_| no_task())?;
-        if a.org_id != actor.org.id {
+        // The task must be of the assessment the request names, and the actor's.
+        if a.org_id != actor.org.id || a.id != assessment_id {
             return Err(no_task());
         }
         let a = self.owned_editable(conn, actor, a.id).await?;
@@ -246,7 +247,7 @@ impl App {
 
     /// Changes a task's owner, due date and status (`todo`, `doing`, `wont_do` with a reason;
     /// `done` only through [`App::close_task`], with evidence). Every change is kept.
-    pub async fn update_task(&self, actor: &Actor, task_id: i64, owner: &str, due: &str, status: &str, reason: &str) -> Result<(), AppError> {
+    pub async fn update_task(&self, actor: &Actor, assessment_id: i64, task_id: i64, owner: &str, due: &str, status: &str, reason: &str) -> Result<(), AppError> {
         let status = TaskStatus::parse(status).ok_or_else(status_error)?;
         let due = if due.trim().is_empty() {
             None
@@ -265,7 +266,7 @@ impl App {
             return Err(AppError::invalid("owner", "担当者は200文字、理由は2000文字までです。", "The owner is limited to 200 characters and the reason to 2,000."));
         }
         let mut tx = self.store.begin().await?;
-        let (mut task, _, _) = self.own_task(&mut tx, actor, task_id).await?;
+        let (mut task, _, _) = self.own_task(&mut tx, actor, assessment_id, task_id).await?;
         let was = TaskStatus::parse(&task.status).unwrap_or(TaskStatus::Todo);
         if status == TaskStatus::Done && was != TaskStatus::Done {
             return Err(AppError::invalid(
@@ -291,12 +292,12 @@ impl App {
     /// Closes a task with evidence: the file (new, or from the library) becomes the evidence of
     /// every criterion of the task, each is answered "met" (in the answer history, with a note
     /// naming the task) and the task is done. All in one transaction.
-    pub async fn close_task(&self, actor: &Actor, task_id: i64, evidence: Closing<'_>, note: &str) -> Result<(), AppError> {
+    pub async fn close_task(&self, actor: &Actor, assessment_id: i64, task_id: i64, evidence: Closing<'_>, note: &str) -> Result<(), AppError> {
         if note.chars().count() > 4000 {
             return Err(AppError::invalid("note", "メモは4000文字までです。", "Notes are limited to 4,000 characters."));
         }
         let mut tx = self.store.begin().await?;
-        let (mut task, plan, a) = self.own_task(&mut tx, actor, task_id).await?;
+        let (mut task, plan, a) = self.own_task(&mut tx, actor, assessment_id, task_id).await?;
         let ed = edition(&a.edition)?;
         let criteria: Vec<String> = db::task_criteria(&mut tx, plan.id).await?.into_iter().filter(|(t, _)| *t == task.id).map(|(_, c)| c).collect();
         let yearly = criteria.iter().any(|c| ed.criterion(c).is_some_and(|c| c.yearly_check()));
@@ -343,11 +344,14 @@ impl App {
     }
 
     /// Every change of a task, oldest first, with who made it.
-    pub async fn task_history(&self, actor: &Actor, task_id: i64) -> Result<Vec<(TaskChange, String)>, AppError> {
+    pub async fn task_history(&self, actor: &Actor, assessment_id: i64, task_id: i64) -> Result<Vec<(TaskChange, String)>, AppError> {
         let mut conn = self.store.pool().acquire().await?;
         let task = db::task(&mut conn, task_id).await.map_err(|_| no_task())?;
         let plan = sqlx_plan(&mut conn, task.plan_id).await?;
         let a = adb::get(&mut conn, plan.assessment_id).await.map_err(|_| no_task())?;
+        if a.id != assessment_id {
+            return Err(no_task());
+        }
         if !matches!(self.access(&mut conn, actor, &a).await?, Access::Owner | Access::Provider(_)) {
             return Err(no_task());
         }

@@ -50,8 +50,8 @@ pub struct RequestView {
     pub programme: Option<Programme>,
     pub sessions: Vec<Session>,
     pub hours: i64,
-    /// How the actor sees it.
-    pub role: SupportRole,
+    /// The actor's parts in it.
+    pub roles: Vec<SupportRole>,
 }
 
 /// The actor's part in a request.
@@ -151,22 +151,27 @@ impl App {
         Ok(db::programmes(conn).await?.into_iter().filter(|p| p.org_id == actor.org.id && p.revoked_at.is_none()).collect())
     }
 
-    async fn role_in(&self, conn: &mut Conn, actor: &Actor, r: &Request) -> Result<SupportRole, AppError> {
+    /// The actor's parts in a request (an organisation may both ask and administer), or `NotFound`.
+    async fn roles_in(&self, conn: &mut Conn, actor: &Actor, r: &Request) -> Result<Vec<SupportRole>, AppError> {
+        let mut roles = Vec::new();
         if r.org_id == actor.org.id {
-            return Ok(SupportRole::Requester);
-        }
-        if r.expert_org_id == Some(actor.org.id) {
-            return Ok(SupportRole::Expert);
+            roles.push(SupportRole::Requester);
         }
         if let Some(pid) = r.programme_id {
             if self.my_programmes(conn, actor).await?.iter().any(|p| p.id == pid) {
-                return Ok(SupportRole::Administrator);
+                roles.push(SupportRole::Administrator);
             }
         }
-        if actor.has_role(OrgRole::RegistryOperator) {
-            return Ok(SupportRole::Operator);
+        if r.expert_org_id == Some(actor.org.id) {
+            roles.push(SupportRole::Expert);
         }
-        Err(no_request())
+        if actor.has_role(OrgRole::RegistryOperator) {
+            roles.push(SupportRole::Operator);
+        }
+        if roles.is_empty() {
+            return Err(no_request());
+        }
+        Ok(roles)
     }
 
     /// Grants an organisation a support programme (registry operator only): its name, the
@@ -343,7 +348,7 @@ impl App {
     }
 
     async fn request_view(&self, conn: &mut Conn, actor: &Actor, r: Request) -> Result<RequestView, AppError> {
-        let role = self.role_in(conn, actor, &r).await?;
+        let roles = self.roles_in(conn, actor, &r).await?;
         let org = orgs::get(conn, r.org_id).await?;
         let expert = match r.expert_org_id {
             Some(id) => Some(orgs::get(conn, id).await?),
@@ -355,7 +360,7 @@ impl App {
         };
         let sessions = db::sessions(conn, r.id).await?;
         let hours = sessions.iter().map(|s| s.hours).sum();
-        Ok(RequestView { request: r, org, expert, programme, sessions, hours, role })
+        Ok(RequestView { request: r, org, expert, programme, sessions, hours, roles })
     }
 
     /// One request as the actor may see it.
@@ -371,7 +376,8 @@ impl App {
     pub async fn support_candidates(&self, actor: &Actor, id: i64) -> Result<Vec<Candidate>, AppError> {
         let mut conn = self.store.pool().acquire().await?;
         let r = db::request(&mut conn, id).await.map_err(|_| no_request())?;
-        if !matches!(self.role_in(&mut conn, actor, &r).await?, SupportRole::Administrator | SupportRole::Operator) {
+        let roles = self.roles_in(&mut conn, actor, &r).await?;
+        if !roles.iter().any(|x| matches!(x, SupportRole::Administrator | SupportRole::Operator)) {
             return Err(AppError::forbidden("照合は支援事業の事務局が行います。", "Matching is done by the programme's administrator."));
         }
         let now = self.now();
@@ -432,7 +438,7 @@ impl App {
         }
         let mut tx = self.store.begin().await?;
         let r = db::request(&mut tx, id).await.map_err(|_| no_request())?;
-        if self.role_in(&mut tx, actor, &r).await? != SupportRole::Expert {
+        if !self.roles_in(&mut tx, actor, &r).await?.contains(&SupportRole::Expert) {
             return Err(AppError::forbidden("支援の記録は、担当の専門家が行います。", "Sessions are recorded by the expert matched to the request."));
         }
         if r.status != "matched" {
@@ -454,7 +460,7 @@ impl App {
         let date = parse_date(date).ok_or_else(|| AppError::invalid("outcome_date", "日付はYYYY-MM-DDの形の実在する日付で入力してください。", "Enter the date as a real date, YYYY-MM-DD."))?;
         let mut tx = self.store.begin().await?;
         let mut r = db::request(&mut tx, id).await.map_err(|_| no_request())?;
-        if !matches!(self.role_in(&mut tx, actor, &r).await?, SupportRole::Expert | SupportRole::Administrator | SupportRole::Operator) {
+        if !self.roles_in(&mut tx, actor, &r).await?.iter().any(|x| matches!(x, SupportRole::Expert | SupportRole::Administrator | SupportRole::Operator)) {
             return Err(AppError::forbidden("結果は担当の専門家か事務局が記録します。", "The outcome is recorded by the matched expert or the administrator."));
         }
         if r.status != "matched" {
@@ -475,7 +481,7 @@ impl App {
         actor.require_write()?;
         let mut tx = self.store.begin().await?;
         let mut r = db::request(&mut tx, id).await.map_err(|_| no_request())?;
-        if self.role_in(&mut tx, actor, &r).await? != SupportRole::Requester {
+        if !self.roles_in(&mut tx, actor, &r).await?.contains(&SupportRole::Requester) {
             return Err(no_request());
         }
         if !matches!(r.status.as_str(), "requested" | "matched") {

@@ -42,6 +42,8 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.dashboard", "ダッシュボード", "Dashboard"),
     ("nav.org", "組織とメンバー", "Organisation and members"),
     ("nav.assessments", "自己評価", "Self-assessment"),
+    ("nav.evidence", "証跡ライブラリ", "Evidence library"),
+    ("nav.support", "専門家の支援", "Expert support"),
     ("nav.shared", "共有された自己評価", "Shared with you"),
     ("nav.suppliers", "取引先", "Suppliers"),
     ("nav.requirements", "取引先からの要求", "Buyers' requirements"),

@@ -35,6 +35,11 @@ fn path_in(def: &RouteDef, side: &Side, application_id: i64, serial: &str) -> St
         .replace("{lang}", "en")
         .replace("{claim_id}", "1")
         .replace("{name_change_id}", "1")
+        .replace("{task_id}", &side.task_id.to_string())
+        .replace("{item_id}", &side.item_id.to_string())
+        .replace("{version}", "1")
+        .replace("{request_id}", &side.request_id.to_string())
+        .replace("{programme_id}", &side.programme_id.to_string())
 }
 
 /// Whether the reply shows the other side's private data (organisation names and corporate
@@ -67,7 +72,7 @@ async fn another_organisations_ids_are_not_found() {
     let w = world().await;
     for (def, _) in table() {
         if def.access == Access::Public
-            || !["{org_id}", "{token_id}", "{draft_id}", "{negotiation_id}"].iter().any(|p| def.path.contains(p))
+            || !["{org_id}", "{token_id}", "{draft_id}", "{negotiation_id}", "{task_id}", "{item_id}", "{request_id}"].iter().any(|p| def.path.contains(p))
         {
             continue;
         }

@@ -225,6 +225,30 @@ pub struct OverviewPage {
     pub can_apply: bool,
     /// The owner's applications and certificates for this assessment, in words.
     pub certification: Vec<String>,
+    /// Why it was started (initial, revision, renewal, annual).
+    pub purpose: &'static str,
+    /// A renewal or annual self-assessment may start from this one.
+    pub renewable: bool,
+    /// What changed since the version it started from: (criterion, before, after, evidence, carried over).
+    pub changes: Vec<(String, &'static str, &'static str, String, bool)>,
+    pub previous: Option<(i64, i64)>,
+    /// Answers carried over and not yet re-checked.
+    pub carried: usize,
+}
+
+/// The changes since the previous version, as rows: (criterion, before, after, evidence, carried over).
+pub fn change_rows(v: &AssessmentView, t: T) -> Vec<(String, &'static str, &'static str, String, bool)> {
+    v.changes
+        .iter()
+        .map(|c| {
+            let evidence = if c.evidence_before.is_empty() && c.evidence_after.is_empty() {
+                String::new()
+            } else {
+                format!("{} → {}", c.evidence_before.join(", "), c.evidence_after.join(", "))
+            };
+            (c.criterion.clone(), answer_label(c.before.as_deref(), t), answer_label(c.after.as_deref(), t), evidence, c.carried_over)
+        })
+        .collect()
 }
 
 fn bars(items: Vec<(String, hoshi_core::assessment::Readiness)>, t: T) -> Vec<Bar> {
@@ -396,6 +420,11 @@ async fn overview_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, not
         notice,
         error,
         evidence_shared: matches!(v.access, Access::Buyer { level: ShareLevel::Evidence, .. }),
+        purpose: hoshi_app::assessment::purpose_name(&v.assessment.purpose, t.ja()),
+        renewable: owner && matches!(v.status, Status::Confirmed | Status::Assessed),
+        changes: change_rows(&v, t),
+        previous: v.previous,
+        carried: v.answers.values().filter(|a| a.carried_over).count(),
         can_apply: false,
         certification: Vec::new(),
         l: Layout::new(ctx, t.pick("自己評価の結果", "Assessment results")),
@@ -487,6 +516,17 @@ pub async fn pledge(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
 pub async fn new_version(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
     match ctx.actor() {
         Ok(a) => match s.app.new_version(a, id).await {
+            Ok(n) => see_other(&format!("/assessments/{}", n.id)),
+            Err(e) => act(&s, &ctx, id, Err(e)).await,
+        },
+        Err(e) => error_page(&ctx, &e),
+    }
+}
+
+/// Starts the renewal (★3) or annual self-assessment (★4) from a confirmed or assessed one.
+pub async fn renewal(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    match ctx.actor() {
+        Ok(a) => match s.app.start_renewal(a, id).await {
             Ok(n) => see_other(&format!("/assessments/{}", n.id)),
             Err(e) => act(&s, &ctx, id, Err(e)).await,
         },

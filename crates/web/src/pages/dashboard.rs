@@ -38,15 +38,27 @@ pub struct DashboardPage {
     pub latest: Option<(i64, String)>,
     /// The organisation's certificates: (serial, summary, reminder when expiry is near).
     pub certificates: Vec<(String, String, Option<String>)>,
+    /// Plan tasks past their due date: (assessment id, task number, due date).
+    pub overdue: Vec<(i64, i64, String)>,
 }
 
 /// The reminder for a certificate expiring in `days` days: at 90, 30 and 7 days before.
 pub fn reminder(days: i64, t: crate::i18n::T) -> Option<String> {
-    let stage = [7, 30, 90].into_iter().find(|limit| days <= *limit)?;
+    let stage = hoshi_core::plan::reminder_stage(days.max(0))?;
     Some(if t.ja() {
-        format!("有効期限まであと{days}日です（{stage}日前のお知らせ）。更新の準備として、新しい版の自己評価を始めてください。")
+        format!("有効期限まであと{days}日です（{stage}日前のお知らせ）。更新の準備として、確認済みの版から「更新・年次の自己評価」を始めてください。")
     } else {
-        format!("{days} days until expiry (the {stage}-day reminder). Start a new version of your self-assessment to renew.")
+        format!("{days} days until expiry (the {stage}-day reminder). Start the renewal from your confirmed version to renew.")
+    })
+}
+
+/// The reminder for a ★4 annual self-assessment due in `days` days.
+pub fn annual_reminder(days: i64, due: &str, t: crate::i18n::T) -> Option<String> {
+    let stage = hoshi_core::plan::reminder_stage(days)?;
+    Some(if t.ja() {
+        format!("★4の年次自己評価の期限（{due}）まであと{days}日です（{stage}日前のお知らせ）。評価済みの版から「更新・年次の自己評価」を始めてください。")
+    } else {
+        format!("{days} days until the ★4 annual self-assessment is due ({due}; the {stage}-day reminder). Start it from your assessed version.")
     })
 }
 
@@ -113,10 +125,25 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
                 t.pick("有効期限", "valid until"),
                 hoshi_core::time::jst_date_string(c.valid_until)
             );
-            let r = if c.state == "active" { reminder(days, t) } else { None };
+            let months = if c.level >= 4 { 36 } else { 12 };
+            let annual = hoshi_core::plan::certificate_dues(hoshi_core::Level::new(i64::from(c.level)).unwrap_or(hoshi_core::Level::THREE), c.issued_at, c.valid_until, months, now)
+                .into_iter()
+                .find(|d| d.kind == hoshi_core::plan::DueKind::AnnualSelfAssessment && d.stage.is_some());
+            let r = if c.state != "active" {
+                None
+            } else if let Some(d) = annual {
+                annual_reminder(d.days_left, &hoshi_core::time::jst_date_string(d.at), t)
+            } else {
+                reminder(days, t)
+            };
             (c.serial, line, r)
         })
         .collect();
+    let overdue = if actor.has_role(OrgRole::Supplier) {
+        s.app.overdue_tasks(&actor).await.unwrap_or_default().into_iter().map(|(a, t)| (a, t.position, t.due_date.unwrap_or_default())).collect()
+    } else {
+        Vec::new()
+    };
     let star3_criteria = hoshi_standard::shared_edition(None).map_or(0, |e| e.published_total(hoshi_core::Level::THREE));
     let page = DashboardPage {
         name: actor.display_name.clone(),
@@ -134,6 +161,7 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
         star3_criteria,
         latest,
         certificates,
+        overdue,
         l: Layout::new(&ctx, t.t("dashboard.title")),
     };
     render(StatusCode::OK, &page)

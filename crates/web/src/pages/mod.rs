@@ -10,9 +10,11 @@ pub mod charts;
 pub mod dashboard;
 pub mod negotiation;
 pub mod org;
+pub mod plan;
 pub mod registry;
 pub mod review;
 pub mod suppliers;
+pub mod support;
 pub mod trust;
 
 use askama::Template;
@@ -64,6 +66,10 @@ impl Layout {
             }
             if a.has_role(hoshi_core::org::OrgRole::Supplier) {
                 nav.push(("/requirements", "nav.requirements"));
+                nav.push(("/evidence", "nav.evidence"));
+            }
+            if a.has_role(hoshi_core::org::OrgRole::Supplier) || a.has_role(hoshi_core::org::OrgRole::Expert) {
+                nav.push(("/support", "nav.support"));
             }
             if a.has_role(hoshi_core::org::OrgRole::Supplier) || a.has_role(hoshi_core::org::OrgRole::Buyer) {
                 nav.push(("/negotiations", "nav.negotiations"));

@@ -90,7 +90,8 @@ pub struct ReviewRow {
     pub not_applicable: bool,
     pub reason: String,
     pub note: String,
-    pub files: Vec<(String, String)>,
+    /// (SHA-256, file name, past its review-by date).
+    pub files: Vec<(String, String, bool)>,
     pub position: String,
     /// The position in words, for the closed page.
     pub position_label: &'static str,
@@ -137,6 +138,9 @@ pub struct ReviewPage {
     pub only: String,
     /// There is an earlier review to carry over.
     pub resubmission: bool,
+    /// What changed since the version this one started from (a renewal, a revision).
+    pub changes: Vec<(String, &'static str, &'static str, String, bool)>,
+    pub stale: usize,
 }
 
 fn position_label(p: &str, t: T) -> &'static str {
@@ -174,6 +178,7 @@ async fn filtered_review_page(
         Ok(a) => a.clone(),
         Err(e) => return error_page(ctx, &e),
     };
+    let today = hoshi_core::time::jst_date_string(s.app.now());
     let t = ctx.t();
     let list = match s.app.my_engagements(&actor).await {
         Ok(l) => l,
@@ -209,7 +214,12 @@ async fn filtered_review_page(
                 not_applicable: ans.is_some_and(|x| x.status == "not_applicable"),
                 reason: ans.map(|x| x.reason.clone()).unwrap_or_default(),
                 note: ans.map(|x| x.note.clone()).unwrap_or_default(),
-                files: v.evidence.iter().filter(|f| f.criterion == c.id).map(|f| (f.sha256.clone(), f.filename.clone())).collect(),
+                files: v
+                    .evidence
+                    .iter()
+                    .filter(|f| f.criterion == c.id)
+                    .map(|f| (f.sha256.clone(), f.filename.clone(), hoshi_app::library::stale(f.review_by.as_deref(), &today)))
+                    .collect(),
                 position: r.map(|r| r.position.clone()).unwrap_or_default(),
                 position_label: r.map_or(t.pick("未確認", "Not reviewed"), |r| position_label(&r.position, t)),
                 comment: r.map(|r| r.comment.clone()).unwrap_or_default(),
@@ -229,6 +239,8 @@ async fn filtered_review_page(
         .collect();
     let positions: &[&str] = if e.kind == THIRD_PARTY { &ASSESSOR_POSITIONS } else { &EXPERT_POSITIONS };
     let page = ReviewPage {
+        changes: super::assessment::change_rows(&v, t),
+        stale: v.evidence.iter().filter(|f| hoshi_app::library::stale(f.review_by.as_deref(), &today)).count(),
         id: e.id,
         assessment_id: a.id,
         supplier: t.pick(&o.name_ja, &o.name_en).to_owned(),

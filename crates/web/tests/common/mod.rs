@@ -48,6 +48,12 @@ pub struct Side {
     pub draft_id: i64,
     /// A price negotiation this side opened with C (its evidence attached).
     pub negotiation_id: i64,
+    /// A task of its assessment's remediation plan, its evidence file's library item, and a
+    /// support request it made (in its own programme, matched to itself as the expert).
+    pub task_id: i64,
+    pub item_id: i64,
+    pub request_id: i64,
+    pub programme_id: i64,
 }
 
 pub struct World {
@@ -126,6 +132,10 @@ async fn side(app: &App, base: &str, name: &str, roles: Vec<OrgRole>) -> Side {
         supplier_cn: String::new(),
         draft_id: 0,
         negotiation_id: 0,
+        task_id: 0,
+        item_id: 0,
+        request_id: 0,
+        programme_id: 0,
         org_id: org.id,
         cn: cnum.to_string(),
         name_ja: org.name_ja,
@@ -173,6 +183,7 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
         app.upload_verification_document(&actor, "registry.pdf", format!("%PDF-1.4 {}", x.cn).as_bytes()).await.expect("document");
     }
     app.file_claim(&c.cn, "Claimant", "claimant@example.com", "ours", None).await.expect("claim");
+    let a_cn = a.cn.clone();
     for x in [&mut a, &mut b] {
         let actor = app.session_actor(&x.admin.cookie).await.expect("actor");
         let asmt = app.start_assessment(&actor, "4", "company", &format!("private-{}", x.cn)).await.expect("assessment");
@@ -199,6 +210,21 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
         let message = format!("private-{}", x.cn);
         let ids = app.open_negotiations(&actor, &plan, &message, "", std::slice::from_ref(&x.evidence_sha)).await.expect("negotiation");
         x.negotiation_id = ids[0];
+        app.create_plan(&actor, asmt.id, "2027-03-31", "criterion").await.expect("plan");
+        x.task_id = app.plan(&actor, asmt.id).await.expect("plan").expect("a plan").tasks[0].task.id;
+        x.item_id = app.evidence_library(&actor).await.expect("library")[0].item.id;
+        // Each side runs the programme of its own region (A Tokyo, B Kanagawa, which B's expert profile serves).
+        let region = if x.cn == a_cn { "東京都" } else { "神奈川県" };
+        if region != "東京都" {
+            let profile = hoshi_app::assessment::ExpertProfileInput { qualification: "test".into(), regions: region.into(), ..Default::default() };
+            app.update_expert_profile(&actor, &profile).await.expect("profile");
+        }
+        x.programme_id = app.grant_programme(&op_actor, &x.cn, &format!("{}の支援事業", x.cn), region, "2026", "100").await.expect("programme").id;
+        let ask = hoshi_app::support::RequestInput { needs: format!("private-{}", x.cn), prefecture: region.into(), ..Default::default() };
+        let req = app.request_support(&actor, &ask).await.expect("support request");
+        assert_eq!(req.programme_id, Some(x.programme_id), "{req:?}");
+        x.request_id = req.id;
+        app.match_support(&actor, x.request_id, &x.cn).await.expect("match");
     }
     let router =
         hoshi_web::router(app.clone(), hoshi_web::WebConfig { secure_cookies: false, max_body_bytes: 64 * 1024, ..Default::default() });

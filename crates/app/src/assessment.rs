@@ -464,7 +464,7 @@ impl App {
         Ok(a)
     }
 
-    async fn owned_editable(&self, conn: &mut Conn, actor: &Actor, id: i64) -> Result<Assessment, AppError> {
+    pub(crate) async fn owned_editable(&self, conn: &mut Conn, actor: &Actor, id: i64) -> Result<Assessment, AppError> {
         let a = self.owned(conn, actor, id).await?;
         let status = Status::parse(&a.status);
         if !status.editable() || a.locked_at.is_some() {

@@ -8,6 +8,7 @@ use hoshi_standard::Lang;
 use serde_json::{json, Value};
 
 use crate::assessment::{Access, AssessmentView, Status, THIRD_PARTY};
+pub use crate::workbook::{assessment_xlsx, gaps_xlsx};
 use crate::App;
 
 /// One gap, ready to print.

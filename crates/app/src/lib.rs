@@ -23,6 +23,7 @@ pub mod registry;
 mod secrets;
 pub mod suppliers;
 pub mod trust;
+pub mod workbook;
 
 pub use actor::{Actor, Via};
 pub use clock::{Clock, FixedClock, SystemClock};

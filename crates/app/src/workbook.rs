@@ -17,7 +17,7 @@ use hoshi_core::{CorporateNumber, Level};
 use hoshi_standard::{Edition, Lang};
 use hoshi_store::assessments::{self as db, AnswerRow, Assessment};
 use hoshi_store::{orgs, users, Conn};
-use rust_xlsxwriter::{Format, FormatAlign, Workbook as XlsxBook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook as XlsxBook, Worksheet, XlsxError};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -187,6 +187,13 @@ async fn answers_of(conn: &mut Conn, id: i64) -> Result<HashMap<String, AnswerRo
 }
 
 impl App {
+    /// The assessment, if the actor may import a workbook into it now (its owner's people, while
+    /// it is a draft or returned): for the upload form.
+    pub async fn workbook_importable(&self, actor: &Actor, assessment_id: i64) -> Result<Assessment, AppError> {
+        let mut conn = self.store.pool().acquire().await?;
+        self.owned_editable(&mut conn, actor, assessment_id).await
+    }
+
     /// What importing the workbook into the assessment would do, writing nothing. The owner's
     /// people only, and only while the assessment is editable (draft or returned).
     pub async fn preview_workbook(&self, actor: &Actor, assessment_id: i64, bytes: &[u8]) -> Result<WorkbookReport, AppError> {
@@ -238,8 +245,10 @@ impl App {
 
     /// Imports a workbook staged by [`App::stage_workbook`], read again by its SHA-256.
     pub async fn import_staged_workbook(&self, actor: &Actor, assessment_id: i64, sha256: &str) -> Result<WorkbookReport, AppError> {
+        // A form problem, not a missing resource: the person uploads the file again.
         let gone = || {
-            AppError::not_found(
+            AppError::invalid(
+                "sha256",
                 "取り込むワークブックが見つかりません。もう一度アップロードしてください。",
                 "The workbook to import was not found: upload it again.",
             )
@@ -483,6 +492,16 @@ fn header_row(ws: &mut Worksheet, f: &Formats, headers: &[(&str, f64)]) -> Resul
     Ok(())
 }
 
+/// A new workbook whose properties come from the assessment, not the clock (the writer would
+/// stamp the time of writing), so the same assessment always downloads as the same bytes.
+fn new_book(v: &AssessmentView, title: &str) -> Result<XlsxBook, AppError> {
+    let mut book = XlsxBook::new();
+    let at = ExcelDateTime::from_timestamp(v.assessment.updated_at).map_err(xlsx_error)?;
+    let company = if v.org.name_ja.is_empty() { &v.org.name_en } else { &v.org.name_ja };
+    book.set_properties(&DocProperties::new().set_title(title).set_company(company).set_author("Hoshi").set_creation_datetime(&at));
+    Ok(book)
+}
+
 /// A worksheet name Excel accepts: at most 31 characters, none of `[ ] : * ? / \`, not starting
 /// or ending with `'`.
 fn sheet_name(name: &str) -> String {
@@ -499,7 +518,7 @@ fn sheet_name(name: &str) -> String {
 pub fn assessment_xlsx(v: &AssessmentView, lang: Lang) -> Result<Vec<u8>, AppError> {
     let ja = lang == Lang::Ja;
     let f = Formats::new();
-    let mut book = XlsxBook::new();
+    let mut book = new_book(v, if ja { "自己評価" } else { "Self-assessment" })?;
     let headers: [(&str, f64); 8] = if ja {
         [
             ("評価基準番号", 14.0),
@@ -565,7 +584,7 @@ pub fn assessment_xlsx(v: &AssessmentView, lang: Lang) -> Result<Vec<u8>, AppErr
 pub fn gaps_xlsx(v: &AssessmentView, lang: Lang) -> Result<Vec<u8>, AppError> {
     let ja = lang == Lang::Ja;
     let f = Formats::new();
-    let mut book = XlsxBook::new();
+    let mut book = new_book(v, if ja { "ギャップ報告書" } else { "Gap report" })?;
     let ws = book.add_worksheet();
     ws.set_name(if ja { "ギャップ" } else { "Gaps" }).map_err(xlsx_error)?;
     let headers: [(&str, f64); 11] = if ja {

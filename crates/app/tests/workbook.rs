@@ -217,6 +217,7 @@ async fn export_then_import_gives_the_same_answers_and_text_stays_text() {
 
         for lang in [Lang::Ja, Lang::En] {
             let xlsx = exports::assessment_xlsx(&v, lang).expect("xlsx");
+            assert_eq!(xlsx, exports::assessment_xlsx(&v, lang).expect("xlsx"), "the same assessment, the same bytes");
             assert_no_formula(&xlsx);
             let p = parts(&xlsx);
             let strings = &p["xl/sharedStrings.xml"];
@@ -291,8 +292,10 @@ async fn only_the_owner_imports_and_only_while_the_assessment_is_editable() {
         let (sha, staged) = w.app.stage_workbook(&w.supplier, a.id, &bytes).await.expect("stage");
         assert_eq!(staged.changed, 78);
         assert!(matches!(w.app.import_staged_workbook(&w.other, a.id, &sha).await, Err(AppError::NotFound(_))));
-        assert!(matches!(w.app.import_staged_workbook(&w.supplier, a.id, &"0".repeat(64)).await, Err(AppError::NotFound(_))));
-        assert!(matches!(w.app.import_staged_workbook(&w.supplier, a.id, "../x").await, Err(AppError::NotFound(_))));
+        assert!(matches!(w.app.import_staged_workbook(&w.supplier, a.id, &"0".repeat(64)).await, Err(AppError::Invalid { .. })));
+        assert!(matches!(w.app.import_staged_workbook(&w.supplier, a.id, "../x").await, Err(AppError::Invalid { .. })));
+        assert!(w.app.workbook_importable(&w.supplier, a.id).await.is_ok());
+        assert!(matches!(w.app.workbook_importable(&w.other, a.id).await, Err(AppError::NotFound(_))));
         let done = w.app.import_staged_workbook(&w.supplier, a.id, &sha).await.expect("import");
         assert!(done.imported && done.changed == 78);
 

@@ -112,6 +112,17 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r(Method::GET, "/assessments/{assessment_id}/gaps", SignedIn, get(pages::assessment::gaps)),
         r(Method::GET, "/assessments/{assessment_id}/gaps.csv", SignedIn, get(pages::assessment::gaps_csv)),
         r(Method::GET, "/assessments/{assessment_id}/oscal.json", SignedIn, get(pages::assessment::oscal)),
+        // the official self-assessment workbook: upload, preview, import; XLSX downloads
+        r(Method::GET, "/assessments/{assessment_id}/workbook", SignedIn, get(pages::workbook::form)),
+        r(
+            Method::POST,
+            "/assessments/{assessment_id}/workbook/preview",
+            SignedIn,
+            post(pages::workbook::preview).layer(DefaultBodyLimit::max(hoshi_app::assessment::MAX_EVIDENCE_BYTES + 64 * 1024)),
+        ),
+        r(Method::POST, "/assessments/{assessment_id}/workbook/import", SignedIn, post(pages::workbook::import)),
+        r(Method::GET, "/assessments/{assessment_id}/workbook.xlsx", SignedIn, get(pages::workbook::workbook_xlsx)),
+        r(Method::GET, "/assessments/{assessment_id}/gaps.xlsx", SignedIn, get(pages::workbook::gaps_xlsx)),
         r(Method::POST, "/assessments/{assessment_id}/engagements", SignedIn, post(pages::assessment::engage)),
         r(Method::POST, "/assessments/{assessment_id}/pledge", Admin, post(pages::assessment::pledge)),
         r(Method::POST, "/assessments/{assessment_id}/versions", SignedIn, post(pages::assessment::new_version)),

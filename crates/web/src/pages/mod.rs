@@ -14,6 +14,7 @@ pub mod registry;
 pub mod review;
 pub mod suppliers;
 pub mod trust;
+pub mod workbook;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::assessment::{Access, AssessmentView, Status, THIRD_PARTY};
 use crate::plan::PlanView;
+pub use crate::workbook::{assessment_xlsx, gaps_xlsx, plan_xlsx};
 use crate::App;
 
 /// One gap, ready to print.

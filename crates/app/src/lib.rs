@@ -26,6 +26,7 @@ mod secrets;
 pub mod suppliers;
 pub mod support;
 pub mod trust;
+pub mod workbook;
 
 pub use actor::{Actor, Via};
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -25,3 +25,4 @@ pub mod supplier_file;
 pub mod text;
 pub mod time;
 pub mod upload;
+pub mod workbook;

@@ -472,8 +472,9 @@ fn read(bytes: &[u8], mapping: Option<&[Option<Field>]>) -> Result<ParsedFile, F
     validate(table, mapping)
 }
 
-/// UTF-8 (BOM dropped), else Shift_JIS as Windows writes it, else refused.
-fn decode(bytes: &[u8]) -> Result<(String, bool), FileError> {
+/// UTF-8 (BOM dropped), else Shift_JIS as Windows writes it, else refused. Also read by
+/// [`crate::workbook`].
+pub(crate) fn decode(bytes: &[u8]) -> Result<(String, bool), FileError> {
     let (body, had_bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (rest, true),
         None => (bytes, false),
@@ -508,6 +509,12 @@ fn line_breaks(bytes: &[u8], from: usize, to: usize) -> u64 {
 }
 
 fn read_csv(text: &str, converted_from_shift_jis: bool) -> Result<Table, FileError> {
+    table_from(csv_records(text)?, 0, FileFormat::Csv, converted_from_shift_jis)
+}
+
+/// The non-blank records of a CSV text with their spreadsheet row numbers (also read by
+/// [`crate::workbook`]).
+pub(crate) fn csv_records(text: &str) -> Result<Vec<(u32, Vec<String>)>, FileError> {
     let bytes = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut record = csv::StringRecord::new();
@@ -537,7 +544,7 @@ fn read_csv(text: &str, converted_from_shift_jis: bool) -> Result<Table, FileErr
         }
         records.push((u32::try_from(row).unwrap_or(u32::MAX), record.iter().map(str::to_owned).collect()));
     }
-    table_from(records, 0, FileFormat::Csv, converted_from_shift_jis)
+    Ok(records)
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Table, FileError> {

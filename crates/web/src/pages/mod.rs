@@ -16,6 +16,7 @@ pub mod review;
 pub mod suppliers;
 pub mod support;
 pub mod trust;
+pub mod workbook;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};

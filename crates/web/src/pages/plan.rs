@@ -362,6 +362,26 @@ pub async fn csv(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query
     }
 }
 
+pub async fn xlsx(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<LangQuery>) -> Response {
+    match plan_and_view(&s, &ctx, id).await {
+        Ok((v, p)) => {
+            let lang = export_lang(&ctx, &q);
+            match exports::plan_xlsx(&v, &p, lang) {
+                Ok(bytes) => (
+                    [
+                        (CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+                        (CONTENT_DISPOSITION, format!("attachment; filename=\"hoshi-plan-{id}-{}.xlsx\"", lang.code())),
+                    ],
+                    bytes,
+                )
+                    .into_response(),
+                Err(e) => error_page(&ctx, &e),
+            }
+        }
+        Err(r) => r,
+    }
+}
+
 // ---------------------------------------------------------------- the evidence library
 
 pub struct LibraryRow {

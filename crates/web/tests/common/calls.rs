@@ -21,6 +21,11 @@ pub fn sample_body(def: &RouteDef, w: &World) -> Option<(&'static str, String)> 
             "multipart/form-data; boundary=hoshi-test-boundary",
             format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"criterion\"\r\n\r\n4-4-5-1\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 x\r\n--{BOUNDARY}--\r\n"),
         )),
+        ("POST", "/assessments/{assessment_id}/workbook/preview") => Some((
+            "multipart/form-data; boundary=hoshi-test-boundary",
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"w.csv\"\r\nContent-Type: text/csv\r\n\r\n評価基準番号,回答\r\n4-4-5-1,○\r\n--{BOUNDARY}--\r\n"),
+        )),
+        ("POST", "/assessments/{assessment_id}/workbook/import") => form(&[("sha256", &"0".repeat(64))]),
         ("POST", "/assessments/{assessment_id}/quotes") => form(&[("criterion", "4-4-5-1"), ("one_off", "1000")]),
         ("POST", "/assessments/{assessment_id}/engagements") => form(&[("provider", &w.b.cn), ("kind", "support")]),
         ("POST", "/assessments/{assessment_id}/pledge") => form(&[("officer_name", "名前"), ("officer_title", "役職")]),

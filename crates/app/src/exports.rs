@@ -276,9 +276,39 @@ pub fn poam(v: &AssessmentView, p: &PlanView, lang: Lang) -> Value {
 pub fn plan_rows(v: &AssessmentView, p: &PlanView, lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let ja = lang == Lang::Ja;
     let header = if ja {
-        vec!["番号", "評価基準", "タスク", "分類", "レベル", "担当者", "期日", "状態", "理由", "初期費用（円）", "年間費用（円）", "工数（時間）", "証跡", "期限超過"]
+        vec![
+            "番号",
+            "評価基準",
+            "タスク",
+            "分類",
+            "レベル",
+            "担当者",
+            "期日",
+            "状態",
+            "理由",
+            "初期費用（円）",
+            "年間費用（円）",
+            "工数（時間）",
+            "証跡",
+            "期限超過",
+        ]
     } else {
-        vec!["number", "criteria", "task", "categories", "level", "owner", "due_date", "status", "reason", "one_off_yen", "annual_yen", "staff_hours", "evidence", "overdue"]
+        vec![
+            "number",
+            "criteria",
+            "task",
+            "categories",
+            "level",
+            "owner",
+            "due_date",
+            "status",
+            "reason",
+            "one_off_yen",
+            "annual_yen",
+            "staff_hours",
+            "evidence",
+            "overdue",
+        ]
     };
     let rows = p
         .tasks
@@ -288,7 +318,12 @@ pub fn plan_rows(v: &AssessmentView, p: &PlanView, lang: Lang) -> (Vec<&'static 
                 t.task.position.to_string(),
                 t.criteria.join(" "),
                 if ja { t.title_ja.clone() } else { t.title_en.clone() },
-                t.categories.iter().filter_map(|c| v.edition.category(c)).map(|c| c.name.get(lang).to_owned()).collect::<Vec<_>>().join(" / "),
+                t.categories
+                    .iter()
+                    .filter_map(|c| v.edition.category(c))
+                    .map(|c| c.name.get(lang).to_owned())
+                    .collect::<Vec<_>>()
+                    .join(" / "),
                 t.level.to_string(),
                 t.task.owner.clone(),
                 t.task.due_date.clone().unwrap_or_default(),

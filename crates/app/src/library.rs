@@ -43,7 +43,11 @@ fn dates(effective: &str, review_by: &str, yearly: bool, today: &str) -> Result<
         today.to_owned()
     } else {
         parse_date(effective).ok_or_else(|| {
-            AppError::invalid("effective_date", "有効日はYYYY-MM-DDの形の実在する日付で入力してください。", "Enter the effective date as a real date, YYYY-MM-DD.")
+            AppError::invalid(
+                "effective_date",
+                "有効日はYYYY-MM-DDの形の実在する日付で入力してください。",
+                "Enter the effective date as a real date, YYYY-MM-DD.",
+            )
         })?
     };
     let review = if review_by.trim().is_empty() {
@@ -55,10 +59,18 @@ fn dates(effective: &str, review_by: &str, yearly: bool, today: &str) -> Result<
         })
     } else {
         let r = parse_date(review_by).ok_or_else(|| {
-            AppError::invalid("review_by", "見直し期限はYYYY-MM-DDの形の実在する日付で入力してください。", "Enter the review-by date as a real date, YYYY-MM-DD.")
+            AppError::invalid(
+                "review_by",
+                "見直し期限はYYYY-MM-DDの形の実在する日付で入力してください。",
+                "Enter the review-by date as a real date, YYYY-MM-DD.",
+            )
         })?;
         if r < eff {
-            return Err(AppError::invalid("review_by", "見直し期限は有効日より後にしてください。", "The review-by date must come after the effective date."));
+            return Err(AppError::invalid(
+                "review_by",
+                "見直し期限は有効日より後にしてください。",
+                "The review-by date must come after the effective date.",
+            ));
         }
         Some(r)
     };
@@ -115,6 +127,7 @@ impl App {
     }
 
     /// A new item in the library (title defaults to the file's name).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn create_item(
         &self,
         conn: &mut Conn,
@@ -131,7 +144,8 @@ impl App {
             .filter(|c| !c.is_control())
             .take(200)
             .collect();
-        let item = db::insert_item(conn, actor.org.id, if title.is_empty() { "evidence" } else { &title }, actor.user_id, self.now()).await?;
+        let item =
+            db::insert_item(conn, actor.org.id, if title.is_empty() { "evidence" } else { &title }, actor.user_id, self.now()).await?;
         let v = self.store_version(conn, actor, item.id, filename, bytes, effective, review_by, yearly).await?;
         Ok((item, v))
     }
@@ -159,7 +173,15 @@ impl App {
     }
 
     /// Adds a document to the library without using it yet.
-    pub async fn add_to_library(&self, actor: &Actor, title: &str, filename: &str, bytes: &[u8], effective: &str, review_by: &str) -> Result<Item, AppError> {
+    pub async fn add_to_library(
+        &self,
+        actor: &Actor,
+        title: &str,
+        filename: &str,
+        bytes: &[u8],
+        effective: &str,
+        review_by: &str,
+    ) -> Result<Item, AppError> {
         actor.require_write()?;
         let mut tx = self.store.begin().await?;
         let (item, _) = self.create_item(&mut tx, actor, title, filename, bytes, effective, review_by, false).await?;
@@ -192,7 +214,8 @@ impl App {
             }
         }
         let v = self.store_version(&mut tx, actor, item.id, filename, bytes, effective, review_by, yearly).await?;
-        let mut editable: Vec<i64> = uses.iter().filter(|u| Status::parse(&u.assessment_status).editable()).map(|u| u.assessment_id).collect();
+        let mut editable: Vec<i64> =
+            uses.iter().filter(|u| Status::parse(&u.assessment_status).editable()).map(|u| u.assessment_id).collect();
         editable.dedup();
         let moved = db::relink(&mut tx, item.id, &editable, &v.sha256, &v.filename).await?;
         tx.commit().await?;
@@ -231,7 +254,11 @@ impl App {
         let item = self.own_item(&mut tx, actor, item_id).await?;
         let ed = edition(&a.edition)?;
         let c = ed.criterion(criterion.trim()).ok_or_else(|| {
-            AppError::invalid("criterion", format!("評価基準{criterion}はこの版にありません。"), format!("There is no criterion {criterion}."))
+            AppError::invalid(
+                "criterion",
+                format!("評価基準{criterion}はこの版にありません。"),
+                format!("There is no criterion {criterion}."),
+            )
         })?;
         let v = db::versions(&mut tx, item.id).await?.pop().ok_or_else(no_item)?;
         adb::link_evidence(&mut tx, a.id, &c.id, item.id, &v.sha256, &v.filename, actor.user_id, self.now()).await?;

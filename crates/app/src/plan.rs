@@ -77,7 +77,11 @@ fn no_task() -> AppError {
 }
 
 fn status_error() -> AppError {
-    AppError::invalid("status", "状態は未着手・対応中・完了・対応しないから選んでください。", "Choose the status: to do, in progress, done or won't do.")
+    AppError::invalid(
+        "status",
+        "状態は未着手・対応中・完了・対応しないから選んでください。",
+        "Choose the status: to do, in progress, done or won't do.",
+    )
 }
 
 impl App {
@@ -131,15 +135,34 @@ impl App {
                 Some((id, item.title.clone(), latest.get(&id).cloned().unwrap_or_default()))
             });
             let overdue = core::overdue(status, t.due_date.as_deref(), &today);
-            tasks.push(PlanTask { status, criteria: cs, title_ja, title_en, categories, level, one_off, annual, hours, evidence, overdue, task: t });
+            tasks.push(PlanTask {
+                status,
+                criteria: cs,
+                title_ja,
+                title_en,
+                categories,
+                level,
+                one_off,
+                annual,
+                hours,
+                evidence,
+                overdue,
+                task: t,
+            });
         }
         let facts: Vec<TaskFacts<'_>> = tasks
             .iter()
-            .map(|t| TaskFacts { status: t.status, due: t.task.due_date.as_deref(), categories: t.categories.iter().map(String::as_str).collect(), level: t.level })
+            .map(|t| TaskFacts {
+                status: t.status,
+                due: t.task.due_date.as_deref(),
+                categories: t.categories.iter().map(String::as_str).collect(),
+                level: t.level,
+            })
             .collect();
         let (progress, by_category, by_level) = core::progress(&facts, &today);
         let covered: std::collections::HashSet<&str> = tasks.iter().flat_map(|t| t.criteria.iter().map(String::as_str)).collect();
-        let uncovered = view.evaluation.gaps.iter().filter(|g| !covered.contains(g.criterion.as_str())).map(|g| g.criterion.clone()).collect();
+        let uncovered =
+            view.evaluation.gaps.iter().filter(|g| !covered.contains(g.criterion.as_str())).map(|g| g.criterion.clone()).collect();
         let one_off = tasks.iter().fold(Yen::ZERO, |s, t| s.checked_add(t.one_off).unwrap_or(s));
         let annual = tasks.iter().fold(Yen::ZERO, |s, t| s.checked_add(t.annual).unwrap_or(s));
         Ok(PlanView {
@@ -163,10 +186,19 @@ impl App {
     /// Returns how many tasks were added.
     pub async fn create_plan(&self, actor: &Actor, assessment_id: i64, target_date: &str, grouping: &str) -> Result<usize, AppError> {
         let target = parse_date(target_date).ok_or_else(|| {
-            AppError::invalid("target_date", "目標日はYYYY-MM-DDの形の実在する日付で入力してください（例: 2027-03-31）。", "Enter the target date as a real date, YYYY-MM-DD (e.g. 2027-03-31).")
+            AppError::invalid(
+                "target_date",
+                "目標日はYYYY-MM-DDの形の実在する日付で入力してください（例: 2027-03-31）。",
+                "Enter the target date as a real date, YYYY-MM-DD (e.g. 2027-03-31).",
+            )
         })?;
-        let grouping = Grouping::parse(grouping)
-            .ok_or_else(|| AppError::invalid("grouping", "タスクの単位は評価基準か要求事項から選んでください。", "Group tasks by criterion or by requirement."))?;
+        let grouping = Grouping::parse(grouping).ok_or_else(|| {
+            AppError::invalid(
+                "grouping",
+                "タスクの単位は評価基準か要求事項から選んでください。",
+                "Group tasks by criterion or by requirement.",
+            )
+        })?;
         let view = self.assessment(actor, assessment_id).await?;
         let now = self.now();
         let today = jst_date_string(now);
@@ -201,10 +233,12 @@ impl App {
         let covered: std::collections::HashSet<String> = db::task_criteria(&mut tx, plan.id).await?.into_iter().map(|(_, c)| c).collect();
         let gaps: Vec<_> = view.evaluation.gaps.iter().filter(|g| !covered.contains(&g.criterion)).cloned().collect();
         let ed = edition(&a.edition)?;
-        let mut position = existing.iter().map(|t| t.position).max().unwrap_or(0);
+        let base = existing.iter().map(|t| t.position).max().unwrap_or(0);
         let mut added = 0;
-        for p in core::propose(&ed, &gaps, Grouping::parse(&plan.grouping).unwrap_or(grouping), &today, &target) {
-            position += 1;
+        for (i, p) in
+            core::propose(&ed, &gaps, Grouping::parse(&plan.grouping).unwrap_or(grouping), &today, &target).into_iter().enumerate()
+        {
+            let position = base + i as i64 + 1;
             // A requirement already planned gets its new gaps as a task of the criterion.
             let key = if existing.iter().any(|t| t.task_key == p.key) { p.criteria[0].clone() } else { p.key.clone() };
             db::insert_task(
@@ -233,7 +267,13 @@ impl App {
     }
 
     /// The actor's task, with its plan, for a change: owner, writable, assessment editable.
-    async fn own_task(&self, conn: &mut Conn, actor: &Actor, assessment_id: i64, task_id: i64) -> Result<(Task, Plan, hoshi_store::assessments::Assessment), AppError> {
+    async fn own_task(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        assessment_id: i64,
+        task_id: i64,
+    ) -> Result<(Task, Plan, hoshi_store::assessments::Assessment), AppError> {
         let task = db::task(conn, task_id).await.map_err(|_| no_task())?;
         let plan = sqlx_plan(conn, task.plan_id).await?;
         let a = adb::get(conn, plan.assessment_id).await.map_err(|_| no_task())?;
@@ -247,12 +287,28 @@ impl App {
 
     /// Changes a task's owner, due date and status (`todo`, `doing`, `wont_do` with a reason;
     /// `done` only through [`App::close_task`], with evidence). Every change is kept.
-    pub async fn update_task(&self, actor: &Actor, assessment_id: i64, task_id: i64, owner: &str, due: &str, status: &str, reason: &str) -> Result<(), AppError> {
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_task(
+        &self,
+        actor: &Actor,
+        assessment_id: i64,
+        task_id: i64,
+        owner: &str,
+        due: &str,
+        status: &str,
+        reason: &str,
+    ) -> Result<(), AppError> {
         let status = TaskStatus::parse(status).ok_or_else(status_error)?;
         let due = if due.trim().is_empty() {
             None
         } else {
-            Some(parse_date(due).ok_or_else(|| AppError::invalid("due_date", "期日はYYYY-MM-DDの形の実在する日付で入力してください。", "Enter the due date as a real date, YYYY-MM-DD."))?)
+            Some(parse_date(due).ok_or_else(|| {
+                AppError::invalid(
+                    "due_date",
+                    "期日はYYYY-MM-DDの形の実在する日付で入力してください。",
+                    "Enter the due date as a real date, YYYY-MM-DD.",
+                )
+            })?)
         };
         let reason = reason.trim();
         if status == TaskStatus::WontDo && reason.is_empty() {
@@ -263,7 +319,11 @@ impl App {
             ));
         }
         if owner.chars().count() > 200 || reason.chars().count() > 2000 {
-            return Err(AppError::invalid("owner", "担当者は200文字、理由は2000文字までです。", "The owner is limited to 200 characters and the reason to 2,000."));
+            return Err(AppError::invalid(
+                "owner",
+                "担当者は200文字、理由は2000文字までです。",
+                "The owner is limited to 200 characters and the reason to 2,000.",
+            ));
         }
         let mut tx = self.store.begin().await?;
         let (mut task, _, _) = self.own_task(&mut tx, actor, assessment_id, task_id).await?;
@@ -292,14 +352,22 @@ impl App {
     /// Closes a task with evidence: the file (new, or from the library) becomes the evidence of
     /// every criterion of the task, each is answered "met" (in the answer history, with a note
     /// naming the task) and the task is done. All in one transaction.
-    pub async fn close_task(&self, actor: &Actor, assessment_id: i64, task_id: i64, evidence: Closing<'_>, note: &str) -> Result<(), AppError> {
+    pub async fn close_task(
+        &self,
+        actor: &Actor,
+        assessment_id: i64,
+        task_id: i64,
+        evidence: Closing<'_>,
+        note: &str,
+    ) -> Result<(), AppError> {
         if note.chars().count() > 4000 {
             return Err(AppError::invalid("note", "メモは4000文字までです。", "Notes are limited to 4,000 characters."));
         }
         let mut tx = self.store.begin().await?;
         let (mut task, plan, a) = self.own_task(&mut tx, actor, assessment_id, task_id).await?;
         let ed = edition(&a.edition)?;
-        let criteria: Vec<String> = db::task_criteria(&mut tx, plan.id).await?.into_iter().filter(|(t, _)| *t == task.id).map(|(_, c)| c).collect();
+        let criteria: Vec<String> =
+            db::task_criteria(&mut tx, plan.id).await?.into_iter().filter(|(t, _)| *t == task.id).map(|(_, c)| c).collect();
         let yearly = criteria.iter().any(|c| ed.criterion(c).is_some_and(|c| c.yearly_check()));
         let (item_id, sha, filename) = match evidence {
             Closing::Upload { filename, bytes } => {
@@ -311,21 +379,38 @@ impl App {
                 if item.org_id != actor.org.id {
                     return Err(AppError::not_found("証跡が見つかりません。", "No such evidence."));
                 }
-                let v = ldb::versions(&mut tx, id).await?.pop().ok_or_else(|| AppError::not_found("証跡が見つかりません。", "No such evidence."))?;
+                let v = ldb::versions(&mut tx, id)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| AppError::not_found("証跡が見つかりません。", "No such evidence."))?;
                 (id, v.sha256, v.filename)
             }
         };
         let now = self.now();
-        let existing: HashMap<String, AnswerRow> = adb::answers(&mut tx, a.id).await?.into_iter().map(|r| (r.criterion.clone(), r)).collect();
+        let existing: HashMap<String, AnswerRow> =
+            adb::answers(&mut tx, a.id).await?.into_iter().map(|r| (r.criterion.clone(), r)).collect();
         let task_note = format!("改善計画のタスク#{} で対応 / Closed by plan task #{}", task.position, task.position);
         for c in &criteria {
             adb::link_evidence(&mut tx, a.id, c, item_id, &sha, &filename, actor.user_id, now).await?;
             let old_note = existing.get(c).map(|r| r.note.trim().to_owned()).unwrap_or_default();
-            let note = [old_note.as_str(), note.trim(), task_note.as_str()].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("\n");
+            let note = [old_note.as_str(), note.trim(), task_note.as_str()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n");
             adb::put_answer(
                 &mut tx,
                 a.id,
-                &AnswerRow { criterion: c.clone(), status: "met".into(), reason: String::new(), note, by: actor.user_id, at: now, carried_over: false },
+                &AnswerRow {
+                    criterion: c.clone(),
+                    status: "met".into(),
+                    reason: String::new(),
+                    note,
+                    by: actor.user_id,
+                    at: now,
+                    carried_over: false,
+                },
             )
             .await?;
         }

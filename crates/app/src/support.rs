@@ -128,8 +128,9 @@ fn covers(p: &Programme, prefecture: &str) -> bool {
 pub fn parse_regions(s: &str) -> Result<String, AppError> {
     let mut codes = Vec::new();
     for part in s.split([',', '、', '，']).map(str::trim).filter(|p| !p.is_empty()) {
-        let p = Prefecture::parse(part)
-            .map_err(|_| AppError::invalid("regions", format!("「{part}」は都道府県名ではありません。"), format!("\"{part}\" is not a prefecture.")))?;
+        let p = Prefecture::parse(part).map_err(|_| {
+            AppError::invalid("regions", format!("「{part}」は都道府県名ではありません。"), format!("\"{part}\" is not a prefecture."))
+        })?;
         codes.push(prefecture_code(p));
     }
     codes.sort();
@@ -176,21 +177,43 @@ impl App {
 
     /// Grants an organisation a support programme (registry operator only): its name, the
     /// prefectures it covers (blank for nationwide), the fiscal year and the budget in hours.
-    pub async fn grant_programme(&self, actor: &Actor, corporate_number: &str, name: &str, regions: &str, fiscal_year: &str, budget_hours: &str) -> Result<Programme, AppError> {
+    pub async fn grant_programme(
+        &self,
+        actor: &Actor,
+        corporate_number: &str,
+        name: &str,
+        regions: &str,
+        fiscal_year: &str,
+        budget_hours: &str,
+    ) -> Result<Programme, AppError> {
         require_operator(actor)?;
-        let cn = hoshi_core::CorporateNumber::parse(corporate_number).map_err(|e| AppError::invalid("corporate_number", e.message_ja(), e.to_string()))?;
-        let fy = FiscalYear::parse(fiscal_year).map_err(|e| AppError::invalid("fiscal_year", "年度は2027や2027年度のように入力してください。", e.to_string()))?;
+        let cn = hoshi_core::CorporateNumber::parse(corporate_number)
+            .map_err(|e| AppError::invalid("corporate_number", e.message_ja(), e.to_string()))?;
+        let fy = FiscalYear::parse(fiscal_year)
+            .map_err(|e| AppError::invalid("fiscal_year", "年度は2027や2027年度のように入力してください。", e.to_string()))?;
         let budget = budget_hours.trim().parse::<i64>().ok().filter(|h| (0..=1_000_000).contains(h)).ok_or_else(|| {
-            AppError::invalid("budget_hours", "予算時間は0〜1,000,000の整数で入力してください。", "Enter the budget in whole hours, 0 to 1,000,000.")
+            AppError::invalid(
+                "budget_hours",
+                "予算時間は0〜1,000,000の整数で入力してください。",
+                "Enter the budget in whole hours, 0 to 1,000,000.",
+            )
         })?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(AppError::invalid("name", "事業名を200文字以内で入力してください。", "Enter the programme's name (up to 200 characters)."));
+            return Err(AppError::invalid(
+                "name",
+                "事業名を200文字以内で入力してください。",
+                "Enter the programme's name (up to 200 characters).",
+            ));
         }
         let regions = parse_regions(regions)?;
         let mut tx = self.store.begin().await?;
         let org = orgs::by_corporate_number(&mut tx, &cn).await?.ok_or_else(|| {
-            AppError::invalid("corporate_number", "その法人番号の組織は登録されていません。", "No organisation with that corporate number is registered.")
+            AppError::invalid(
+                "corporate_number",
+                "その法人番号の組織は登録されていません。",
+                "No organisation with that corporate number is registered.",
+            )
         })?;
         let p = db::insert_programme(
             &mut tx,
@@ -224,9 +247,19 @@ impl App {
     pub async fn revoke_programme(&self, actor: &Actor, programme_id: i64) -> Result<(), AppError> {
         require_operator(actor)?;
         let mut tx = self.store.begin().await?;
-        let p = db::programme(&mut tx, programme_id).await.map_err(|_| AppError::not_found("その支援事業はありません。", "No such programme."))?;
+        let p = db::programme(&mut tx, programme_id)
+            .await
+            .map_err(|_| AppError::not_found("その支援事業はありません。", "No such programme."))?;
         db::revoke_programme(&mut tx, p.id, self.now()).await?;
-        audit::record(&mut tx, &Who::of(actor), hoshi_core::audit::Action::SupportProgrammeRevoked, &format!("programme:{}", p.id), serde_json::json!({"name": p.name}), self.now()).await?;
+        audit::record(
+            &mut tx,
+            &Who::of(actor),
+            hoshi_core::audit::Action::SupportProgrammeRevoked,
+            &format!("programme:{}", p.id),
+            serde_json::json!({"name": p.name}),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -247,14 +280,18 @@ impl App {
     /// to the programme of the fiscal year covering its prefecture, when there is one.
     pub async fn request_support(&self, actor: &Actor, input: &RequestInput) -> Result<Request, AppError> {
         if !actor.has_role(OrgRole::Supplier) {
-            return Err(AppError::forbidden("専門家の支援はサプライヤーの中小企業が依頼できます。", "Expert support is for suppliers that are SMEs."));
+            return Err(AppError::forbidden(
+                "専門家の支援はサプライヤーの中小企業が依頼できます。",
+                "Expert support is for suppliers that are SMEs.",
+            ));
         }
         actor.require_write()?;
         let org = &actor.org;
         let prefecture = if input.prefecture.trim().is_empty() {
             org.prefecture
         } else {
-            Prefecture::parse(&input.prefecture).map_err(|_| AppError::invalid("prefecture", "都道府県を選んでください。", "Choose a prefecture."))?
+            Prefecture::parse(&input.prefecture)
+                .map_err(|_| AppError::invalid("prefecture", "都道府県を選んでください。", "Choose a prefecture."))?
         };
         let industry = if input.industry.trim().is_empty() {
             org.industry
@@ -263,10 +300,20 @@ impl App {
         };
         let employees = match input.employees.trim().replace([',', '，'], "") {
             t if t.is_empty() => org.employees,
-            t => Some(t.parse::<u64>().map_err(|_| AppError::invalid("employees", "従業員数は0以上の整数で入力してください。", "Enter the number of employees as a whole number."))?),
+            t => Some(t.parse::<u64>().map_err(|_| {
+                AppError::invalid(
+                    "employees",
+                    "従業員数は0以上の整数で入力してください。",
+                    "Enter the number of employees as a whole number.",
+                )
+            })?),
         };
         let Some(employees) = employees else {
-            return Err(AppError::invalid("employees", "中小企業かどうかを判断するため、従業員数を入力してください。", "Enter the number of employees, so we can tell whether you are an SME."));
+            return Err(AppError::invalid(
+                "employees",
+                "中小企業かどうかを判断するため、従業員数を入力してください。",
+                "Enter the number of employees, so we can tell whether you are an SME.",
+            ));
         };
         if is_sme(industry, Some(employees), org.capital_yen) != Some(true) {
             return Err(AppError::invalid(
@@ -281,20 +328,28 @@ impl App {
             .ok_or_else(|| AppError::invalid("target_level", "目標は★3か★4から選んでください。", "Choose ★3 or ★4 as the target."))?;
         let needs = input.needs.trim();
         if needs.is_empty() || needs.chars().count() > 4000 {
-            return Err(AppError::invalid("needs", "どのような支援が必要かを4000文字以内で書いてください。", "Say what help you need (up to 4,000 characters)."));
+            return Err(AppError::invalid(
+                "needs",
+                "どのような支援が必要かを4000文字以内で書いてください。",
+                "Say what help you need (up to 4,000 characters).",
+            ));
         }
         let now = self.now();
         let fy = fiscal_year_of(now);
         let code = prefecture_code(prefecture);
         let mut tx = self.store.begin().await?;
-        let open = db::requests_by(&mut tx, RequestColumn::Org, org.id).await?.into_iter().any(|r| matches!(r.status.as_str(), "requested" | "matched"));
+        let open = db::requests_by(&mut tx, RequestColumn::Org, org.id)
+            .await?
+            .into_iter()
+            .any(|r| matches!(r.status.as_str(), "requested" | "matched"));
         if open {
             return Err(AppError::Conflict(Msg::new(
                 "未完了の支援の依頼があります。新しく依頼する前に、いまの依頼を完了するか取り下げてください。",
                 "You have a support request still open. Close or withdraw it before asking again.",
             )));
         }
-        let programme = db::programmes(&mut tx).await?.into_iter().find(|p| p.revoked_at.is_none() && p.fiscal_year == fy && covers(p, &code));
+        let programme =
+            db::programmes(&mut tx).await?.into_iter().find(|p| p.revoked_at.is_none() && p.fiscal_year == fy && covers(p, &code));
         let r = db::insert_request(
             &mut tx,
             &Request {
@@ -396,7 +451,12 @@ impl App {
             if !served {
                 continue;
             }
-            out.push(Candidate { public_support: profile.is_some_and(|p| p.public_support), open: load.get(&o.id).copied().unwrap_or(0), regions, org: o });
+            out.push(Candidate {
+                public_support: profile.is_some_and(|p| p.public_support),
+                open: load.get(&o.id).copied().unwrap_or(0),
+                regions,
+                org: o,
+            });
         }
         out.sort_by(|a, b| b.public_support.cmp(&a.public_support).then(a.open.cmp(&b.open)).then(a.org.id.cmp(&b.org.id)));
         Ok(out)
@@ -407,7 +467,11 @@ impl App {
         actor.require_write()?;
         let candidates = self.support_candidates(actor, id).await?;
         let chosen = candidates.iter().find(|c| c.org.corporate_number.to_string() == expert.trim()).ok_or_else(|| {
-            AppError::invalid("expert", "その専門家は、この地域で承認された専門家の候補にありません。", "That expert is not among the approved experts serving this region.")
+            AppError::invalid(
+                "expert",
+                "その専門家は、この地域で承認された専門家の候補にありません。",
+                "That expert is not among the approved experts serving this region.",
+            )
         })?;
         let mut tx = self.store.begin().await?;
         let mut r = db::request(&mut tx, id).await.map_err(|_| no_request())?;
@@ -426,7 +490,13 @@ impl App {
     /// The matched expert records a session: its date and whole hours (1–24).
     pub async fn record_session(&self, actor: &Actor, id: i64, held_on: &str, hours: &str, note: &str) -> Result<Session, AppError> {
         actor.require_write()?;
-        let date = parse_date(held_on).ok_or_else(|| AppError::invalid("held_on", "実施日はYYYY-MM-DDの形の実在する日付で入力してください。", "Enter the date as a real date, YYYY-MM-DD."))?;
+        let date = parse_date(held_on).ok_or_else(|| {
+            AppError::invalid(
+                "held_on",
+                "実施日はYYYY-MM-DDの形の実在する日付で入力してください。",
+                "Enter the date as a real date, YYYY-MM-DD.",
+            )
+        })?;
         let hours = hours.trim().parse::<i64>().ok().filter(|h| (1..=MAX_SESSION_HOURS).contains(h)).ok_or_else(|| {
             AppError::invalid("hours", "時間は1〜24の整数で入力してください。", "Enter the hours as a whole number from 1 to 24.")
         })?;
@@ -434,17 +504,36 @@ impl App {
             return Err(AppError::invalid("note", "メモは4000文字までです。", "Notes are limited to 4,000 characters."));
         }
         if date > jst_date_string(self.now()) {
-            return Err(AppError::invalid("held_on", "これから行う支援は記録できません。実施した日を入力してください。", "Record sessions once held: the date is in the future."));
+            return Err(AppError::invalid(
+                "held_on",
+                "これから行う支援は記録できません。実施した日を入力してください。",
+                "Record sessions once held: the date is in the future.",
+            ));
         }
         let mut tx = self.store.begin().await?;
         let r = db::request(&mut tx, id).await.map_err(|_| no_request())?;
         if !self.roles_in(&mut tx, actor, &r).await?.contains(&SupportRole::Expert) {
-            return Err(AppError::forbidden("支援の記録は、担当の専門家が行います。", "Sessions are recorded by the expert matched to the request."));
+            return Err(AppError::forbidden(
+                "支援の記録は、担当の専門家が行います。",
+                "Sessions are recorded by the expert matched to the request.",
+            ));
         }
         if r.status != "matched" {
             return Err(AppError::Conflict(Msg::new("この依頼は支援中ではありません。", "This request is not in progress.")));
         }
-        let s = db::add_session(&mut tx, &Session { id: 0, request_id: r.id, held_on: date, hours, note: note.trim().to_owned(), recorded_by: actor.user_id, recorded_at: self.now() }).await?;
+        let s = db::add_session(
+            &mut tx,
+            &Session {
+                id: 0,
+                request_id: r.id,
+                held_on: date,
+                hours,
+                note: note.trim().to_owned(),
+                recorded_by: actor.user_id,
+                recorded_at: self.now(),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(s)
     }
@@ -457,14 +546,31 @@ impl App {
             "" | "none" => None,
             l => Some(Level::parse(l).map_err(|e| AppError::invalid("outcome_level", "達成したレベルを選んでください。", e.to_string()))?),
         };
-        let date = parse_date(date).ok_or_else(|| AppError::invalid("outcome_date", "日付はYYYY-MM-DDの形の実在する日付で入力してください。", "Enter the date as a real date, YYYY-MM-DD."))?;
+        let date = parse_date(date).ok_or_else(|| {
+            AppError::invalid(
+                "outcome_date",
+                "日付はYYYY-MM-DDの形の実在する日付で入力してください。",
+                "Enter the date as a real date, YYYY-MM-DD.",
+            )
+        })?;
         let mut tx = self.store.begin().await?;
         let mut r = db::request(&mut tx, id).await.map_err(|_| no_request())?;
-        if !self.roles_in(&mut tx, actor, &r).await?.iter().any(|x| matches!(x, SupportRole::Expert | SupportRole::Administrator | SupportRole::Operator)) {
-            return Err(AppError::forbidden("結果は担当の専門家か事務局が記録します。", "The outcome is recorded by the matched expert or the administrator."));
+        if !self
+            .roles_in(&mut tx, actor, &r)
+            .await?
+            .iter()
+            .any(|x| matches!(x, SupportRole::Expert | SupportRole::Administrator | SupportRole::Operator))
+        {
+            return Err(AppError::forbidden(
+                "結果は担当の専門家か事務局が記録します。",
+                "The outcome is recorded by the matched expert or the administrator.",
+            ));
         }
         if r.status != "matched" {
-            return Err(AppError::Conflict(Msg::new("結果は専門家と照合済みの依頼に記録します。", "Record the outcome of a request matched to an expert.")));
+            return Err(AppError::Conflict(Msg::new(
+                "結果は専門家と照合済みの依頼に記録します。",
+                "Record the outcome of a request matched to an expert.",
+            )));
         }
         r.status = "closed".into();
         r.outcome_level = level.map(|l| i64::from(l.get()));
@@ -501,7 +607,10 @@ impl App {
         let operator = actor.has_role(OrgRole::RegistryOperator) || actor.has_role(OrgRole::Regulator);
         let mine: Vec<i64> = self.my_programmes(&mut conn, actor).await?.iter().map(|p| p.id).collect();
         if !operator && mine.is_empty() {
-            return Err(AppError::forbidden("集計は支援事業の事務局と登録機関が見られます。", "The figures are for programme administrators and the registry operator."));
+            return Err(AppError::forbidden(
+                "集計は支援事業の事務局と登録機関が見られます。",
+                "The figures are for programme administrators and the registry operator.",
+            ));
         }
         let hours: std::collections::HashMap<i64, i64> = db::hours_by_request(&mut conn).await?.into_iter().collect();
         let mut days: BTreeMap<(i64, String), Vec<i64>> = BTreeMap::new();

@@ -72,7 +72,10 @@ async fn a_plan_is_made_from_the_gaps_and_closing_a_task_answers_its_criteria() 
         assert!(plan.tasks[0].overdue, "due before today (2026-09-21)");
         assert_eq!(w.app.overdue_tasks(&w.supplier).await.expect("overdue").len(), 1);
         w.app.close_task(&w.supplier, a.id + 1000, t.task.id, Closing::Library(0), "").await.expect_err("another assessment's path");
-        w.app.close_task(&w.supplier, a.id, t.task.id, Closing::Upload { filename: "policy.pdf", bytes: b"%PDF-1.4 policy" }, "規程を制定").await.expect("close");
+        w.app
+            .close_task(&w.supplier, a.id, t.task.id, Closing::Upload { filename: "policy.pdf", bytes: b"%PDF-1.4 policy" }, "規程を制定")
+            .await
+            .expect("close");
         let after = w.app.assessment(&w.supplier, a.id).await.expect("view");
         for c in &t.criteria {
             assert_eq!(after.answers[c].status, "met");
@@ -135,7 +138,11 @@ async fn a_renewal_carries_answers_over_marked_for_recheck_and_shows_what_change
         }
         w.app.add_evidence(&w.supplier, a.id, &ids[0], "e.pdf", b"%PDF-1.4 e").await.expect("evidence");
         assert!(matches!(w.app.start_renewal(&w.supplier, a.id).await, Err(AppError::Conflict(_))), "only from a confirmed one");
-        let e = w.app.engage(&w.supplier, a.id, &cn("expert@suzuki-sec.example"), hoshi_app::assessment::CONFIRMATION, "").await.expect("engage");
+        let e = w
+            .app
+            .engage(&w.supplier, a.id, &cn("expert@suzuki-sec.example"), hoshi_app::assessment::CONFIRMATION, "")
+            .await
+            .expect("engage");
         for c in &ids {
             w.app.review(&w.expert, e.id, c, "agree", "", false).await.expect("review");
         }
@@ -155,7 +162,8 @@ async fn a_renewal_carries_answers_over_marked_for_recheck_and_shows_what_change
         assert!(c1.answer_changed() && !c1.carried_over);
         assert!(!rv.changes.iter().any(|c| c.criterion == ids[2]), "re-checked unchanged answer drops out");
         // The provider sees the same differences.
-        let e2 = w.app.engage(&w.supplier, r.id, &cn("expert@suzuki-sec.example"), hoshi_app::assessment::SUPPORT, "").await.expect("engage");
+        let e2 =
+            w.app.engage(&w.supplier, r.id, &cn("expert@suzuki-sec.example"), hoshi_app::assessment::SUPPORT, "").await.expect("engage");
         let pv = w.app.assessment(&w.expert, r.id).await.expect("provider view");
         assert_eq!(pv.changes, rv.changes);
         assert!(pv.previous.is_some());
@@ -164,7 +172,10 @@ async fn a_renewal_carries_answers_over_marked_for_recheck_and_shows_what_change
         let item = w.app.evidence_library(&w.supplier).await.expect("lib")[0].item.id;
         w.app.replace_evidence(&w.supplier, item, "e2.pdf", b"%PDF-1.4 e2", "", "").await.expect("v2");
         assert_eq!(w.app.assessment(&w.supplier, a.id).await.expect("old").evidence[0].filename, "e.pdf");
-        assert!(matches!(w.app.delete_evidence(&w.supplier, item).await, Err(AppError::Conflict(_))), "a confirmed assessment refers to it");
+        assert!(
+            matches!(w.app.delete_evidence(&w.supplier, item).await, Err(AppError::Conflict(_))),
+            "a confirmed assessment refers to it"
+        );
     }
 }
 
@@ -174,7 +185,18 @@ async fn a_support_request_is_matched_hours_are_recorded_and_the_figures_count_i
         let ask = RequestInput { needs: "ギャップの優先順位づけ".into(), employees: "25".into(), ..Default::default() };
         // No programme yet: the request waits without one, and only the operator can match it.
         let admin_cn = cn("expert@suzuki-sec.example");
-        let p = w.app.grant_programme(&w.operator, &cn("buyer@tokai-motor.example"), "東海地域支援事業", "愛知県、岐阜県、三重県、静岡県", "2026", "500").await.expect("grant");
+        let p = w
+            .app
+            .grant_programme(
+                &w.operator,
+                &cn("buyer@tokai-motor.example"),
+                "東海地域支援事業",
+                "愛知県、岐阜県、三重県、静岡県",
+                "2026",
+                "500",
+            )
+            .await
+            .expect("grant");
         assert!(w.app.grant_programme(&w.supplier, &admin_cn, "x", "", "2026", "1").await.is_err(), "only the operator grants");
         let r = w.app.request_support(&w.supplier, &ask).await.expect("request");
         assert_eq!(r.programme_id, Some(p.id), "the programme covering Aichi");
@@ -190,7 +212,10 @@ async fn a_support_request_is_matched_hours_are_recorded_and_the_figures_count_i
         w.app.match_support(&w.buyer, r.id, &admin_cn).await.expect("match");
         assert!(w.app.support_request(&w.expert, r.id).await.is_ok(), "the matched expert sees it");
         assert!(w.app.record_session(&w.supplier, r.id, "2026-09-01", "3", "").await.is_err(), "only the expert records");
-        assert!(matches!(w.app.record_session(&w.expert, r.id, "2026-09-01", "2.5", "").await, Err(AppError::Invalid { .. })), "whole hours");
+        assert!(
+            matches!(w.app.record_session(&w.expert, r.id, "2026-09-01", "2.5", "").await, Err(AppError::Invalid { .. })),
+            "whole hours"
+        );
         w.app.record_session(&w.expert, r.id, "2026-09-01", "3", "初回").await.expect("session");
         w.app.record_session(&w.expert, r.id, "2026-09-15", "4", "規程").await.expect("session");
         w.app.record_outcome(&w.expert, r.id, "3", "2026-09-20", "").await.expect("outcome");

@@ -14,6 +14,7 @@ fn cn(email: &str) -> String {
 }
 
 /// The exported JSON's answers as (criterion, status, reason, note), and the assessment's id and status.
+#[allow(clippy::type_complexity)]
 fn latest(supplier: &str, data: &str) -> (Vec<(String, String, String, String)>, i64, String) {
     let out = hoshi(&["assess", "export", "--supplier", supplier, "--format", "json", "--data", data]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

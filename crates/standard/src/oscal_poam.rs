@@ -72,7 +72,9 @@ pub fn poam(edition: &Edition, input: &PoamInput, lang: Lang) -> Value {
             related.push(json!({"finding-uuid": f["uuid"]}));
             if !findings.iter().any(|x| x["uuid"] == f["uuid"]) {
                 for o in f["related-observations"].as_array().into_iter().flatten() {
-                    if let Some(obs) = result["observations"].as_array().and_then(|os| os.iter().find(|x| x["uuid"] == o["observation-uuid"])) {
+                    if let Some(obs) =
+                        result["observations"].as_array().and_then(|os| os.iter().find(|x| x["uuid"] == o["observation-uuid"]))
+                    {
                         if !observations.iter().any(|x| x["uuid"] == obs["uuid"]) {
                             observations.push(obs.clone());
                         }

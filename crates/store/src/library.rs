@@ -145,8 +145,10 @@ pub async fn unlink(conn: &mut Conn, evidence_id: i64) -> Result<()> {
 /// Deletes an item, its versions and its remaining uses, then every file of it that nothing
 /// else refers to. The caller has checked that no locked assessment uses it.
 pub async fn delete_item(conn: &mut Conn, item_id: i64) -> Result<()> {
-    let shas: Vec<String> =
-        sqlx::query_scalar::<_, String>("SELECT sha256 FROM evidence_versions WHERE item_id = $1").bind(item_id).fetch_all(&mut *conn).await?;
+    let shas: Vec<String> = sqlx::query_scalar::<_, String>("SELECT sha256 FROM evidence_versions WHERE item_id = $1")
+        .bind(item_id)
+        .fetch_all(&mut *conn)
+        .await?;
     sqlx::query("DELETE FROM evidence WHERE item_id = $1").bind(item_id).execute(&mut *conn).await?;
     sqlx::query("UPDATE plan_tasks SET evidence_item_id = NULL WHERE evidence_item_id = $1").bind(item_id).execute(&mut *conn).await?;
     sqlx::query("DELETE FROM evidence_versions WHERE item_id = $1").bind(item_id).execute(&mut *conn).await?;

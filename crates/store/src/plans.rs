@@ -37,7 +37,8 @@ pub struct Task {
     pub updated_at: i64,
 }
 
-const TASK_COLS: &str = "id, plan_id, position, task_key, owner, due_date, status, reason, evidence_item_id, closed_at, updated_by, updated_at";
+const TASK_COLS: &str =
+    "id, plan_id, position, task_key, owner, due_date, status, reason, evidence_item_id, closed_at, updated_by, updated_at";
 
 /// One change of a task, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -53,7 +54,7 @@ pub struct TaskChange {
 }
 
 pub async fn insert_plan(conn: &mut Conn, p: &Plan) -> Result<Plan> {
-    Ok(sqlx::query_as::<_, Plan>(&format!(
+    sqlx::query_as::<_, Plan>(&format!(
         "INSERT INTO plans (assessment_id, target_level, target_date, grouping, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {PLAN_COLS}"
     ))
     .bind(p.assessment_id)
@@ -65,7 +66,7 @@ pub async fn insert_plan(conn: &mut Conn, p: &Plan) -> Result<Plan> {
     .bind(p.updated_at)
     .fetch_one(&mut *conn)
     .await
-    .map_err(|e| crate::map_unique(e, "plan"))?)
+    .map_err(|e| crate::map_unique(e, "plan"))
 }
 
 pub async fn update_plan(conn: &mut Conn, p: &Plan) -> Result<()> {
@@ -110,7 +111,11 @@ pub async fn insert_task(conn: &mut Conn, t: &Task, criteria: &[String]) -> Resu
     .fetch_one(&mut *conn)
     .await?;
     for c in criteria {
-        sqlx::query("INSERT INTO plan_task_criteria (task_id, criterion) VALUES ($1, $2)").bind(task.id).bind(c).execute(&mut *conn).await?;
+        sqlx::query("INSERT INTO plan_task_criteria (task_id, criterion) VALUES ($1, $2)")
+            .bind(task.id)
+            .bind(c)
+            .execute(&mut *conn)
+            .await?;
     }
     record_change(conn, &task).await?;
     Ok(task)

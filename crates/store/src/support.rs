@@ -74,12 +74,18 @@ pub async fn insert_programme(conn: &mut Conn, p: &Programme) -> Result<Programm
 }
 
 pub async fn revoke_programme(conn: &mut Conn, id: i64, at: i64) -> Result<()> {
-    sqlx::query("UPDATE support_programmes SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").bind(at).bind(id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE support_programmes SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 pub async fn programmes(conn: &mut Conn) -> Result<Vec<Programme>> {
-    Ok(sqlx::query_as::<_, Programme>(&format!("SELECT {PROGRAMME_COLS} FROM support_programmes ORDER BY fiscal_year DESC, id")).fetch_all(&mut *conn).await?)
+    Ok(sqlx::query_as::<_, Programme>(&format!("SELECT {PROGRAMME_COLS} FROM support_programmes ORDER BY fiscal_year DESC, id"))
+        .fetch_all(&mut *conn)
+        .await?)
 }
 
 pub async fn programme(conn: &mut Conn, id: i64) -> Result<Programme> {
@@ -189,7 +195,9 @@ pub async fn sessions(conn: &mut Conn, request_id: i64) -> Result<Vec<Session>> 
 
 /// Hours recorded per request: (request id, total hours).
 pub async fn hours_by_request(conn: &mut Conn) -> Result<Vec<(i64, i64)>> {
-    Ok(sqlx::query_as::<_, (i64, i64)>("SELECT request_id, CAST(SUM(hours) AS BIGINT) FROM support_sessions GROUP BY request_id").fetch_all(&mut *conn).await?)
+    Ok(sqlx::query_as::<_, (i64, i64)>("SELECT request_id, CAST(SUM(hours) AS BIGINT) FROM support_sessions GROUP BY request_id")
+        .fetch_all(&mut *conn)
+        .await?)
 }
 
 /// The number of open (matched, not closed) requests of each expert organisation.

@@ -141,7 +141,12 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<AppState>)> {
         r(Method::GET, "/assessments/{assessment_id}/plan.xlsx", SignedIn, get(pages::plan::xlsx)),
         r(Method::POST, "/assessments/{assessment_id}/evidence/link", SignedIn, post(pages::plan::link)),
         r(Method::GET, "/evidence", SignedIn, get(pages::plan::library)),
-        r(Method::POST, "/evidence", SignedIn, post(pages::plan::add).layer(DefaultBodyLimit::max(hoshi_app::assessment::MAX_EVIDENCE_BYTES + 64 * 1024))),
+        r(
+            Method::POST,
+            "/evidence",
+            SignedIn,
+            post(pages::plan::add).layer(DefaultBodyLimit::max(hoshi_app::assessment::MAX_EVIDENCE_BYTES + 64 * 1024)),
+        ),
         r(Method::GET, "/evidence/{item_id}", SignedIn, get(pages::plan::item)),
         r(Method::GET, "/evidence/{item_id}/versions/{version}", SignedIn, get(pages::plan::download)),
         r(

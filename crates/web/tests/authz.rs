@@ -72,7 +72,9 @@ async fn another_organisations_ids_are_not_found() {
     let w = world().await;
     for (def, _) in table() {
         if def.access == Access::Public
-            || !["{org_id}", "{token_id}", "{draft_id}", "{negotiation_id}", "{task_id}", "{item_id}", "{request_id}"].iter().any(|p| def.path.contains(p))
+            || !["{org_id}", "{token_id}", "{draft_id}", "{negotiation_id}", "{task_id}", "{item_id}", "{request_id}"]
+                .iter()
+                .any(|p| def.path.contains(p))
         {
             continue;
         }

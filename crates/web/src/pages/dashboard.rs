@@ -126,9 +126,15 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
                 hoshi_core::time::jst_date_string(c.valid_until)
             );
             let months = if c.level >= 4 { 36 } else { 12 };
-            let annual = hoshi_core::plan::certificate_dues(hoshi_core::Level::new(i64::from(c.level)).unwrap_or(hoshi_core::Level::THREE), c.issued_at, c.valid_until, months, now)
-                .into_iter()
-                .find(|d| d.kind == hoshi_core::plan::DueKind::AnnualSelfAssessment && d.stage.is_some());
+            let annual = hoshi_core::plan::certificate_dues(
+                hoshi_core::Level::new(i64::from(c.level)).unwrap_or(hoshi_core::Level::THREE),
+                c.issued_at,
+                c.valid_until,
+                months,
+                now,
+            )
+            .into_iter()
+            .find(|d| d.kind == hoshi_core::plan::DueKind::AnnualSelfAssessment && d.stage.is_some());
             let r = if c.state != "active" {
                 None
             } else if let Some(d) = annual {
@@ -140,7 +146,13 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
         })
         .collect();
     let overdue = if actor.has_role(OrgRole::Supplier) {
-        s.app.overdue_tasks(&actor).await.unwrap_or_default().into_iter().map(|(a, t)| (a, t.position, t.due_date.unwrap_or_default())).collect()
+        s.app
+            .overdue_tasks(&actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(a, t)| (a, t.position, t.due_date.unwrap_or_default()))
+            .collect()
     } else {
         Vec::new()
     };

@@ -3,6 +3,9 @@
 //! a task with evidence, POA&M / CSV exports) and the evidence library (documents in versions
 //! with effective and review-by dates, reused across criteria and assessments).
 
+// A page handler's early return is the error page itself.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 
 use askama::Template;
@@ -59,7 +62,11 @@ async fn read_form(mp: &mut Multipart) -> Result<(HashMap<String, String>, Optio
 
 fn unreadable(t: T) -> AppError {
     let _ = t;
-    AppError::invalid("file", "送信内容を読み取れませんでした。ファイルは1件20 MBまでです。", "The upload could not be read: files are limited to 20 MB each.")
+    AppError::invalid(
+        "file",
+        "送信内容を読み取れませんでした。ファイルは1件20 MBまでです。",
+        "The upload could not be read: files are limited to 20 MB each.",
+    )
 }
 
 // ---------------------------------------------------------------- the plan
@@ -189,7 +196,12 @@ fn fill(page: &mut PlanPage, p: &PlanView, ed: &hoshi_standard::Edition, t: T) {
     page.by_category = p
         .by_category
         .iter()
-        .map(|(k, v)| progress_row(ed.category(k).map(|c| c.name.get(if t.ja() { Lang::Ja } else { Lang::En }).to_owned()).unwrap_or_else(|| k.clone()), v))
+        .map(|(k, v)| {
+            progress_row(
+                ed.category(k).map(|c| c.name.get(if t.ja() { Lang::Ja } else { Lang::En }).to_owned()).unwrap_or_else(|| k.clone()),
+                v,
+            )
+        })
         .collect();
     page.by_level = p.by_level.iter().map(|(k, v)| progress_row(format!("★{k}"), v)).collect();
     page.uncovered = p.uncovered.len();
@@ -219,7 +231,15 @@ fn fill(page: &mut PlanPage, p: &PlanView, ed: &hoshi_standard::Edition, t: T) {
     let mut timeline: Vec<(String, i64, String, bool, &'static str)> = p
         .tasks
         .iter()
-        .map(|x| (x.task.due_date.clone().unwrap_or_default(), x.task.position, t.pick(&x.title_ja, &x.title_en).chars().take(60).collect(), x.overdue, x.status.key()))
+        .map(|x| {
+            (
+                x.task.due_date.clone().unwrap_or_default(),
+                x.task.position,
+                t.pick(&x.title_ja, &x.title_en).chars().take(60).collect(),
+                x.overdue,
+                x.status.key(),
+            )
+        })
         .collect();
     timeline.sort();
     page.timeline = timeline;
@@ -312,7 +332,11 @@ pub async fn close_task(State(s): State<AppState>, ctx: Ctx, Path((id, task_id))
         }
     };
     let r = s.app.close_task(&actor, id, task_id, closing, &note).await.map(|_| {
-        t.pick("タスクを完了にし、評価基準を「満たしている」に更新しました（回答の履歴に残ります）。", "Task closed; its criteria are now answered \"met\" (kept in the answer history).").to_owned()
+        t.pick(
+            "タスクを完了にし、評価基準を「満たしている」に更新しました（回答の履歴に残ります）。",
+            "Task closed; its criteria are now answered \"met\" (kept in the answer history).",
+        )
+        .to_owned()
     });
     after(&s, &ctx, id, r).await
 }
@@ -340,7 +364,10 @@ async fn plan_and_view(s: &AppState, ctx: &Ctx, id: i64) -> Result<(hoshi_app::a
 pub async fn poam(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<LangQuery>) -> Response {
     match plan_and_view(&s, &ctx, id).await {
         Ok((v, p)) => (
-            [(CONTENT_TYPE, "application/json".to_owned()), (CONTENT_DISPOSITION, format!("attachment; filename=\"hoshi-plan-{id}.poam.json\""))],
+            [
+                (CONTENT_TYPE, "application/json".to_owned()),
+                (CONTENT_DISPOSITION, format!("attachment; filename=\"hoshi-plan-{id}.poam.json\"")),
+            ],
             serde_json::to_string_pretty(&exports::poam(&v, &p, export_lang(&ctx, &q))).unwrap_or_default(),
         )
             .into_response(),
@@ -353,7 +380,10 @@ pub async fn csv(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query
         Ok((v, p)) => {
             let lang = export_lang(&ctx, &q);
             (
-                [(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, format!("attachment; filename=\"hoshi-plan-{id}-{}.csv\"", lang.code()))],
+                [
+                    (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (CONTENT_DISPOSITION, format!("attachment; filename=\"hoshi-plan-{id}-{}.csv\"", lang.code())),
+                ],
                 exports::plan_csv(&v, &p, lang),
             )
                 .into_response()
@@ -607,7 +637,13 @@ pub async fn download(State(s): State<AppState>, ctx: Ctx, Path((item_id, versio
             (
                 [
                     (CONTENT_TYPE, ct),
-                    (CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"; filename*=UTF-8''{encoded}", if safe.is_empty() { "evidence".into() } else { safe })),
+                    (
+                        CONTENT_DISPOSITION,
+                        format!(
+                            "attachment; filename=\"{}\"; filename*=UTF-8''{encoded}",
+                            if safe.is_empty() { "evidence".into() } else { safe }
+                        ),
+                    ),
                     (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
                 ],
                 bytes,
@@ -633,7 +669,10 @@ pub async fn link(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form
         Err(r) => return r,
     };
     let Ok(item) = f.item_id.trim().parse::<i64>() else {
-        return error_page(&ctx, &AppError::invalid("item_id", "証跡ライブラリから選んでください。", "Choose a document from the evidence library."));
+        return error_page(
+            &ctx,
+            &AppError::invalid("item_id", "証跡ライブラリから選んでください。", "Choose a document from the evidence library."),
+        );
     };
     match s.app.link_library_evidence(&actor, id, &f.criterion, item).await {
         Ok(()) => {

@@ -2,6 +2,9 @@
 //! outcome, withdrawal, each offered to whoever may do it), the figures per region and fiscal
 //! year, and the operator's programmes.
 
+// A page handler's early return is the error page itself.
+#![allow(clippy::result_large_err)]
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -146,7 +149,9 @@ async fn request_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, noti
             .await
             .unwrap_or_default()
             .into_iter()
-            .map(|c| (c.org.corporate_number.to_string(), t.pick(&c.org.name_ja, &c.org.name_en).to_owned(), c.regions, c.public_support, c.open))
+            .map(|c| {
+                (c.org.corporate_number.to_string(), t.pick(&c.org.name_ja, &c.org.name_en).to_owned(), c.regions, c.public_support, c.open)
+            })
             .collect()
     } else {
         Vec::new()
@@ -154,9 +159,15 @@ async fn request_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, noti
     let matched = v.request.status == "matched";
     let page = RequestPage {
         needs: v.request.needs.clone(),
-        industry: hoshi_core::org::Industry::parse(&v.request.industry).map(|i| t.pick(i.name_ja(), i.name_en()).to_owned()).unwrap_or_default(),
+        industry: hoshi_core::org::Industry::parse(&v.request.industry)
+            .map(|i| t.pick(i.name_ja(), i.name_en()).to_owned())
+            .unwrap_or_default(),
         employees: v.request.employees,
-        programme: v.programme.as_ref().map(|p| format!("{} ({}{})", p.name, p.fiscal_year, t.pick("年度", " fiscal year"))).unwrap_or_else(|| t.pick("（該当する支援事業なし）", "(no programme covers it)").to_owned()),
+        programme: v
+            .programme
+            .as_ref()
+            .map(|p| format!("{} ({}{})", p.name, p.fiscal_year, t.pick("年度", " fiscal year")))
+            .unwrap_or_else(|| t.pick("（該当する支援事業なし）", "(no programme covers it)").to_owned()),
         outcome: match (v.request.outcome_level, &v.request.outcome_date) {
             (Some(l), Some(d)) => format!("★{l} · {d}"),
             (None, Some(d)) => format!("{} · {d}", t.pick("レベル未達", "no level reached")),
@@ -221,7 +232,11 @@ pub async fn session(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, F
         Ok(a) => a,
         Err(r) => return r,
     };
-    let r = s.app.record_session(&actor, id, &f.held_on, &f.hours, &f.note).await.map(|_| ctx.t().pick("支援の記録を追加しました。", "Session recorded."));
+    let r = s
+        .app
+        .record_session(&actor, id, &f.held_on, &f.hours, &f.note)
+        .await
+        .map(|_| ctx.t().pick("支援の記録を追加しました。", "Session recorded."));
     after(&s, &ctx, id, r).await
 }
 
@@ -240,7 +255,11 @@ pub async fn outcome(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, F
         Ok(a) => a,
         Err(r) => return r,
     };
-    let r = s.app.record_outcome(&actor, id, &f.outcome_level, &f.outcome_date, &f.note).await.map(|_| ctx.t().pick("結果を記録し、依頼を完了しました。", "Outcome recorded; the request is closed."));
+    let r = s
+        .app
+        .record_outcome(&actor, id, &f.outcome_level, &f.outcome_date, &f.note)
+        .await
+        .map(|_| ctx.t().pick("結果を記録し、依頼を完了しました。", "Outcome recorded; the request is closed."));
     after(&s, &ctx, id, r).await
 }
 
@@ -253,12 +272,15 @@ pub async fn withdraw(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     after(&s, &ctx, id, r).await
 }
 
+/// (fiscal year, region, requests, matched, hours, levels reached, certified, median days)
+pub type FigureRow = (i64, String, u32, u32, i64, String, u32, String);
+
 #[derive(Template)]
 #[template(path = "support_figures.html")]
 pub struct FiguresPage {
     pub l: Layout,
     /// (fiscal year, region, requests, matched, hours, levels reached, certified, median days)
-    pub rows: Vec<(i64, String, u32, u32, i64, String, u32, String)>,
+    pub rows: Vec<FigureRow>,
     pub totals: (u32, u32, i64, u32),
     pub operator: bool,
     /// (id, organisation, name, regions, fiscal year, budget hours, used hours, active)
@@ -307,10 +329,29 @@ async fn figures_page(s: &AppState, ctx: &Ctx, status: StatusCode, notice: Optio
             } else {
                 p.regions.split(',').map(|c| prefecture_name(c, t.ja())).collect::<Vec<_>>().join(t.pick("、", ", "))
             };
-            (p.id, format!("{} ({})", t.pick(&o.name_ja, &o.name_en), o.corporate_number), format!("{} · {regions}", p.name), String::new(), p.fiscal_year, p.budget_hours, p.revoked_at.is_none())
+            (
+                p.id,
+                format!("{} ({})", t.pick(&o.name_ja, &o.name_en), o.corporate_number),
+                format!("{} · {regions}", p.name),
+                String::new(),
+                p.fiscal_year,
+                p.budget_hours,
+                p.revoked_at.is_none(),
+            )
         })
         .collect();
-    render(status, &FiguresPage { rows, totals, operator, programmes, notice, error, l: Layout::new(ctx, t.pick("専門家支援の集計", "Expert support figures")) })
+    render(
+        status,
+        &FiguresPage {
+            rows,
+            totals,
+            operator,
+            programmes,
+            notice,
+            error,
+            l: Layout::new(ctx, t.pick("専門家支援の集計", "Expert support figures")),
+        },
+    )
 }
 
 pub async fn figures(State(s): State<AppState>, ctx: Ctx) -> Response {
@@ -337,7 +378,10 @@ pub async fn grant(State(s): State<AppState>, ctx: Ctx, Form(f): Form<ProgrammeF
         Err(r) => return r,
     };
     match s.app.grant_programme(&actor, &f.corporate_number, &f.name, &f.regions, &f.fiscal_year, &f.budget_hours).await {
-        Ok(_) => figures_page(&s, &ctx, StatusCode::OK, Some(ctx.t().pick("支援事業を委託しました。", "Programme granted.").to_owned()), None).await,
+        Ok(_) => {
+            figures_page(&s, &ctx, StatusCode::OK, Some(ctx.t().pick("支援事業を委託しました。", "Programme granted.").to_owned()), None)
+                .await
+        }
         Err(e @ AppError::Invalid { .. }) => figures_page(&s, &ctx, crate::problem::status_of(&e), None, Some(e.message(ctx.ja()))).await,
         Err(e) => error_page(&ctx, &e),
     }
@@ -349,7 +393,10 @@ pub async fn revoke(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
         Err(r) => return r,
     };
     match s.app.revoke_programme(&actor, id).await {
-        Ok(()) => figures_page(&s, &ctx, StatusCode::OK, Some(ctx.t().pick("支援事業を終了しました。", "Programme ended.").to_owned()), None).await,
+        Ok(()) => {
+            figures_page(&s, &ctx, StatusCode::OK, Some(ctx.t().pick("支援事業を終了しました。", "Programme ended.").to_owned()), None)
+                .await
+        }
         Err(e) => error_page(&ctx, &e),
     }
 }

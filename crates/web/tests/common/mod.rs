@@ -216,10 +216,12 @@ pub async fn world_on(store: hoshi_store::Store) -> World {
         // Each side runs the programme of its own region (A Tokyo, B Kanagawa, which B's expert profile serves).
         let region = if x.cn == a_cn { "東京都" } else { "神奈川県" };
         if region != "東京都" {
-            let profile = hoshi_app::assessment::ExpertProfileInput { qualification: "test".into(), regions: region.into(), ..Default::default() };
+            let profile =
+                hoshi_app::assessment::ExpertProfileInput { qualification: "test".into(), regions: region.into(), ..Default::default() };
             app.update_expert_profile(&actor, &profile).await.expect("profile");
         }
-        x.programme_id = app.grant_programme(&op_actor, &x.cn, &format!("{}の支援事業", x.cn), region, "2026", "100").await.expect("programme").id;
+        x.programme_id =
+            app.grant_programme(&op_actor, &x.cn, &format!("{}の支援事業", x.cn), region, "2026", "100").await.expect("programme").id;
         let ask = hoshi_app::support::RequestInput { needs: format!("private-{}", x.cn), prefecture: region.into(), ..Default::default() };
         let req = app.request_support(&actor, &ask).await.expect("support request");
         assert_eq!(req.programme_id, Some(x.programme_id), "{req:?}");

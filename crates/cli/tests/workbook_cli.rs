@@ -13,9 +13,11 @@ fn cn(email: &str) -> String {
     hoshi_app::demo::WORLD.iter().find(|d| d.email == email).map(|d| d.corporate_number().to_string()).expect("demo org")
 }
 
-/// The exported JSON's answers as (criterion, status, reason, note), and the assessment's id and status.
-#[allow(clippy::type_complexity)]
-fn latest(supplier: &str, data: &str) -> (Vec<(String, String, String, String)>, i64, String) {
+/// (criterion, status, reason, note).
+type Answer = (String, String, String, String);
+
+/// The exported JSON's answers, and the assessment's id and status.
+fn latest(supplier: &str, data: &str) -> (Vec<Answer>, i64, String) {
     let out = hoshi(&["assess", "export", "--supplier", supplier, "--format", "json", "--data", data]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");

@@ -3,6 +3,10 @@ and checks what other tools rely on. Prints one line per check and a summary; ex
 
 usage: check_oscal.py catalog FILE [--expect-level3 N]
        check_oscal.py assessment-results FILE [--catalog CATALOG_FILE] [--expect-findings N]
+       check_oscal.py poam FILE --assessment-results AR_FILE [--expect-items N]
+
+A POA&M is loaded with trestle's plan-of-action-and-milestones model, and every poam-item's
+related findings must be findings of the assessment results (same UUIDs) and of the POA&M.
 
 With --catalog, the assessment results are also checked against that catalog: every finding
 targets one of its criteria (items) and the findings are exactly the criteria up to the
@@ -123,6 +127,36 @@ def check_assessment_results(path, catalog_path, expect_findings):
             check(False, f"{path}: the result carries one numeric target-level prop, found {target_level}")
 
 
+def check_poam(path, ar_path, expect_items):
+    from trestle.oscal.poam import PlanOfActionAndMilestones
+    try:
+        poam = PlanOfActionAndMilestones.oscal_read(pathlib.Path(path))
+    except Exception as e:
+        check(False, f"{path}: loads as OSCAL plan-of-action-and-milestones in compliance-trestle ({e})")
+        return
+    check(poam is not None, f"{path}: loads as OSCAL plan-of-action-and-milestones in compliance-trestle")
+    if poam is None:
+        return
+    items = poam.poam_items or []
+    if expect_items is not None:
+        check(len(items) == expect_items, f"{path}: {expect_items} poam-items (one per task), found {len(items)}")
+    own = {str(f.uuid) for f in (poam.findings or [])}
+    ar = AssessmentResults.oscal_read(pathlib.Path(ar_path))
+    ar_findings = {str(f.uuid) for r in (ar.results or []) for f in (r.findings or [])}
+    linked = [str(rf.finding_uuid) for i in items for rf in (i.related_findings or [])]
+    check(bool(linked), f"{path}: the poam-items link findings ({len(linked)} links)")
+    check(all(u in own for u in linked), f"{path}: every related finding is in the POA&M")
+    check(all(u in ar_findings for u in linked), f"{path}: every related finding is a finding of {ar_path}")
+    risks = {str(r.uuid): r for r in (poam.risks or [])}
+    check(all(rr.risk_uuid and str(rr.risk_uuid) in risks for i in items for rr in (i.related_risks or [])), f"{path}: every poam-item's risk is in the POA&M")
+    def token(v):
+        while hasattr(v, "root") or hasattr(v, "__root__"):
+            v = getattr(v, "root", None) if hasattr(v, "root") else getattr(v, "__root__")
+        return str(getattr(v, "value", v))
+    statuses = sorted({token(r.status) for r in risks.values()})
+    check(set(statuses) <= {"open", "remediating", "closed", "deviation-requested"}, f"{path}: risk statuses {statuses}")
+
+
 def option(argv, name, convert=str):
     if name in argv:
         return convert(argv[argv.index(name) + 1])
@@ -130,11 +164,13 @@ def option(argv, name, convert=str):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("catalog", "assessment-results"):
+    if len(argv) < 3 or argv[1] not in ("catalog", "assessment-results", "poam"):
         print(__doc__)
         return 2
     if argv[1] == "catalog":
         check_catalog(argv[2], option(argv, "--expect-level3", int))
+    elif argv[1] == "poam":
+        check_poam(argv[2], option(argv, "--assessment-results"), option(argv, "--expect-items", int))
     else:
         check_assessment_results(argv[2], option(argv, "--catalog"), option(argv, "--expect-findings", int))
     print(f"oscal: {passed} passed, {failed} failed")

@@ -231,7 +231,7 @@ describe('from an empty assessment to an expert-confirmed ★3', () => {
     assert.match(await row.textContent(), /application\/pdf/);
     const sha = createHash('sha256').update(PDF).digest('hex');
     assert.equal((await row.locator('code.hash').textContent()).trim(), sha, 'the listed SHA-256 is the file\'s');
-    const download = await page.request.get(await row.locator('a').getAttribute('href'));
+    const download = await page.request.get(await row.locator('td').first().locator('a').getAttribute('href'));
     assert.equal(download.status(), 200);
     assert.ok(Buffer.from(await download.body()).equals(PDF), 'the file downloads unchanged');
 

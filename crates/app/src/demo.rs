@@ -470,6 +470,59 @@ impl App {
             self.answer(&okazaki, a.id, &c.id, "met", "", "").await?;
         }
         self.answer(&okazaki, a.id, "4-1-3-2", "not_met", "", "クラウドの多要素認証はまだ").await?;
+        // Its remediation plan toward ★3 by the end of the fiscal year, one task per requirement:
+        // the first has an owner and is under way, the second is closed with evidence.
+        let target = format!("{}-03-31", {
+            let (y, m, _) = hoshi_core::time::jst_date(self.now());
+            if m <= 3 {
+                y
+            } else {
+                y + 1
+            }
+        });
+        self.create_plan(&okazaki, a.id, &target, "requirement").await?;
+        if let Some(plan) = self.plan(&okazaki, a.id).await? {
+            let today = hoshi_core::time::jst_date_string(self.now());
+            if let Some(t) = plan.tasks.first() {
+                self.update_task(&okazaki, a.id, t.task.id, "総務部 石川", t.task.due_date.as_deref().unwrap_or(&today), "doing", "")
+                    .await?;
+            }
+            if let Some(t) = plan.tasks.get(1) {
+                let policy = "情報セキュリティ基本方針（2026年版）\n1. 目的 …\n".as_bytes();
+                self.close_task(
+                    &okazaki,
+                    a.id,
+                    t.task.id,
+                    crate::plan::Closing::Upload { filename: "基本方針.txt", bytes: policy },
+                    "取締役会で承認",
+                )
+                .await?;
+            }
+        }
+        // The national expert-support programme, run by the registry operator, and Okazaki's request.
+        let operator = self.system_actor("registry@ipa-demo.example").await?;
+        let fy = {
+            let (y, m, _) = hoshi_core::time::jst_date(self.now());
+            if m <= 3 {
+                y - 1
+            } else {
+                y
+            }
+        };
+        let operator_cn = operator.org.corporate_number.to_string();
+        self.grant_programme(&operator, &operator_cn, "中小企業セキュリティ専門家派遣（全国）", "", &fy.to_string(), "2000").await?;
+        let ask = crate::support::RequestInput {
+            needs: "★3の取得に向けて、ギャップの優先順位づけと社内規程の作成を手伝ってほしい。".into(),
+            ..Default::default()
+        };
+        let request = self.request_support(&okazaki, &ask).await?;
+        let expert_cn =
+            WORLD.iter().find(|d| d.email == "expert@suzuki-sec.example").map(|d| d.corporate_number().to_string()).unwrap_or_default();
+        if self.match_support(&operator, request.id, &expert_cn).await.is_ok() {
+            let expert = self.system_actor("expert@suzuki-sec.example").await?;
+            self.record_session(&expert, request.id, &hoshi_core::time::jst_date_string(self.now()), "2", "初回面談・ギャップの確認")
+                .await?;
+        }
         self.sequence().await?;
         self.seed_demo_suppliers().await?;
         self.seed_demo_negotiations().await?;

@@ -99,18 +99,16 @@ fn too_large(bytes: usize) -> AppError {
     )
 }
 
-/// Parses off the async workers: a large workbook takes a while to inflate and read.
-async fn parse(bytes: Vec<u8>, edition: Arc<Edition>) -> Result<wb::Workbook, AppError> {
+/// Parses off the async workers, in the bounded analytics pool (`App::analytics`): a large
+/// workbook takes a while to inflate and read, and many at once must not take every thread.
+async fn parse(app: &App, bytes: Vec<u8>, edition: Arc<Edition>) -> Result<wb::Workbook, AppError> {
     if bytes.is_empty() {
         return Err(no_file());
     }
     if bytes.len() > MAX_EVIDENCE_BYTES {
         return Err(too_large(bytes.len()));
     }
-    tokio::task::spawn_blocking(move || wb::parse(&bytes, &edition))
-        .await
-        .map_err(|e| AppError::Store(hoshi_store::StoreError::Corrupt(format!("workbook task: {e}"))))?
-        .map_err(|e| file_error(&e))
+    app.analytics(move || wb::parse(&bytes, &edition)).await?.map_err(|e| file_error(&e))
 }
 
 /// Compares a parsed workbook with the stored answers: the report and the rows to write.
@@ -201,7 +199,7 @@ impl App {
         let a = self.owned_editable(&mut conn, actor, assessment_id).await?;
         drop(conn);
         let edition = edition_of(&a)?;
-        let parsed = parse(bytes.to_vec(), edition.clone()).await?;
+        let parsed = parse(self, bytes.to_vec(), edition.clone()).await?;
         let mut conn = self.store.pool().acquire().await?;
         let current = answers_of(&mut conn, a.id).await?;
         let mut report = plan(&edition, target_of(&a), parsed, &current);
@@ -216,7 +214,7 @@ impl App {
         let mut conn = self.store.pool().acquire().await?;
         let a = self.owned_editable(&mut conn, actor, assessment_id).await?;
         drop(conn);
-        let parsed = parse(bytes.to_vec(), edition_of(&a)?).await?;
+        let parsed = parse(self, bytes.to_vec(), edition_of(&a)?).await?;
         let mut tx = self.store.begin().await?;
         // Checked again inside the transaction: the assessment may have been sent for review meanwhile.
         let a = self.owned_editable(&mut tx, actor, assessment_id).await?;
@@ -384,7 +382,7 @@ impl App {
             Some(a) => edition_of(a)?,
             None => current_edition()?,
         };
-        let parsed = parse(bytes.to_vec(), edition.clone()).await?;
+        let parsed = parse(self, bytes.to_vec(), edition.clone()).await?;
         let mut tx = self.store.begin().await?;
         if dry_run {
             let report = match open {

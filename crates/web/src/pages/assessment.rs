@@ -804,6 +804,11 @@ pub struct FileRow {
     pub content_type: String,
     pub size: String,
     pub when: String,
+    /// The review-by date of the version, and whether it has passed.
+    pub review_by: String,
+    pub stale: bool,
+    /// The library item, for the link to its versions (owner only).
+    pub item_id: Option<i64>,
 }
 
 #[derive(Template)]
@@ -831,6 +836,10 @@ pub struct CriterionPage {
     pub category: String,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// The owner's library documents not yet used for this criterion: (item id, title).
+    pub library: Vec<(i64, String)>,
+    /// Answered in a version this one renews, not re-checked yet.
+    pub carried_over: bool,
 }
 
 async fn criterion_page(
@@ -860,7 +869,23 @@ async fn criterion_page(
     };
     let quote = v.quotes.iter().find(|q| q.criterion == cid);
     let line = v.estimate.lines.iter().find(|l| l.criterion == cid);
+    let today = hoshi_core::time::jst_date_string(s.app.now());
+    let used: Vec<i64> = v.evidence.iter().filter(|e| e.criterion == cid).filter_map(|e| e.item_id).collect();
+    let library = if v.access == Access::Owner && v.status.editable() {
+        s.app
+            .evidence_library(&actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| !used.contains(&e.item.id))
+            .map(|e| (e.item.id, e.item.title))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = CriterionPage {
+        library,
+        carried_over: v.answers.get(cid).is_some_and(|a| a.carried_over),
         findings: super::trust::finding_threads(&v, ctx).into_iter().filter(|f| f.criterion == cid).collect(),
         reply_allowed: v.access == Access::Owner,
         id,
@@ -884,6 +909,9 @@ async fn criterion_page(
                 content_type: e.content_type.clone(),
                 size: format!("{} KB", e.size.div_ceil(1024)),
                 when: jst(e.uploaded_at),
+                review_by: e.review_by.clone().unwrap_or_default(),
+                stale: hoshi_app::library::stale(e.review_by.as_deref(), &today),
+                item_id: e.item_id.filter(|_| v.access == Access::Owner),
             })
             .collect(),
         editable: v.access == Access::Owner && v.status.editable(),

@@ -154,7 +154,9 @@ async fn plan_page(s: &AppState, ctx: &Ctx, id: i64, status: StatusCode, notice:
     };
     let library = s.app.evidence_library(&actor).await.unwrap_or_default().into_iter().map(|e| (e.item.id, e.item.title)).collect();
     let ed = &view.edition;
-    let target_ready = view.evaluation.by_level.get(&view.target().get()).map_or(0, |r| r.percent());
+    // Readiness to the target: the criteria up to it met or excluded, as a whole percentage.
+    let in_scope = view.edition.criteria_up_to(view.target()).count();
+    let target_ready = ((in_scope - view.evaluation.gaps.len().min(in_scope)) * 100).checked_div(in_scope).unwrap_or(0) as u32;
     let today = hoshi_core::time::jst_date_string(s.app.now());
     let mut page = PlanPage {
         id,

@@ -104,6 +104,7 @@ async fn main() {
                 checked_by: None,
                 checked_at: None,
                 check_note: String::new(),
+                previous_serial: None,
             },
         )
         .await

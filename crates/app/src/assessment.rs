@@ -349,6 +349,46 @@ pub(crate) fn edition(id: &str) -> Result<Arc<Edition>, AppError> {
     hoshi_standard::shared_edition(Some(id)).map_err(|e| AppError::not_found(format!("版{id}がありません。"), e.to_string()))
 }
 
+/// A new draft assessment of an organisation at a target, with the default company size (from
+/// the organisation's employees) and cost settings.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn new_draft(
+    org: &Org,
+    edition: &str,
+    target: Level,
+    version: i64,
+    scope_kind: &str,
+    scope_text: &str,
+    by: i64,
+    now: i64,
+) -> Assessment {
+    Assessment {
+        id: 0,
+        org_id: org.id,
+        edition: edition.to_owned(),
+        target_level: target.get(),
+        version,
+        previous_id: None,
+        scope_kind: scope_kind.to_owned(),
+        scope_text: scope_text.to_owned(),
+        it_onprem: true,
+        it_cloud: true,
+        employees: org.employees.unwrap_or(0),
+        pcs: org.employees.unwrap_or(0),
+        servers: 1,
+        sites: 1,
+        cloud_services: 2,
+        hourly_rate_yen: hoshi_core::cost::DEFAULT_HOURLY_RATE.get(),
+        overhead_percent: hoshi_core::cost::DEFAULT_OVERHEAD_PERCENT,
+        status: Status::Draft.key().to_owned(),
+        locked_at: None,
+        created_by: by,
+        created_at: now,
+        updated_at: now,
+        purpose: "initial".into(),
+    }
+}
+
 /// The newest catalog edition.
 pub fn current_edition() -> Result<Arc<Edition>, AppError> {
     hoshi_standard::shared_edition(None).map_err(|e| AppError::not_found("★基準がありません。", e.to_string()))
@@ -608,31 +648,16 @@ impl App {
         let version = db::max_version(&mut tx, actor.org.id).await? + 1;
         let a = db::insert(
             &mut tx,
-            &Assessment {
-                id: 0,
-                org_id: actor.org.id,
-                edition: ed.id.clone(),
-                target_level: target.get(),
+            &new_draft(
+                &actor.org,
+                &ed.id,
+                target,
                 version,
-                previous_id: None,
-                scope_kind: scope_kind.to_owned(),
-                scope_text: scope_text.trim().chars().take(500).collect(),
-                it_onprem: true,
-                it_cloud: true,
-                employees: actor.org.employees.unwrap_or(0),
-                pcs: actor.org.employees.unwrap_or(0),
-                servers: 1,
-                sites: 1,
-                cloud_services: 2,
-                hourly_rate_yen: hoshi_core::cost::DEFAULT_HOURLY_RATE.get(),
-                overhead_percent: hoshi_core::cost::DEFAULT_OVERHEAD_PERCENT,
-                status: Status::Draft.key().to_owned(),
-                locked_at: None,
-                created_by: actor.user_id,
-                created_at: now,
-                updated_at: now,
-                purpose: "initial".into(),
-            },
+                scope_kind,
+                &scope_text.trim().chars().take(500).collect::<String>(),
+                actor.user_id,
+                now,
+            ),
         )
         .await?;
         tx.commit().await?;

@@ -229,6 +229,7 @@ impl App {
                     checked_by: None,
                     checked_at: None,
                     check_note: String::new(),
+                    previous_serial: None,
                 },
             )
             .await?;

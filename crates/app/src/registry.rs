@@ -387,6 +387,18 @@ impl App {
                 "You have already applied with this assessment.",
             )));
         }
+        // A renewal (or any later version) names the certificate it renews: the organisation's
+        // newest at this level.
+        let previous_serial = if view.assessment.previous_id.is_some() || matches!(view.assessment.purpose.as_str(), "renewal" | "annual") {
+            db::certificates_of_org(&mut tx, actor.org.id)
+                .await?
+                .into_iter()
+                .filter(|c| c.level == level.get())
+                .max_by_key(|c| c.issued_at)
+                .map(|c| c.serial)
+        } else {
+            None
+        };
         let app = db::insert_application(
             &mut tx,
             &Application {
@@ -404,6 +416,7 @@ impl App {
                 checked_by: None,
                 checked_at: None,
                 check_note: String::new(),
+                previous_serial,
             },
         )
         .await?;

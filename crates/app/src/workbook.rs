@@ -338,35 +338,7 @@ impl App {
         let ed = current_edition()?;
         let now = self.now();
         let version = db::max_version(conn, org.id).await? + 1;
-        let a = db::insert(
-            conn,
-            &Assessment {
-                id: 0,
-                org_id: org.id,
-                edition: ed.id.clone(),
-                target_level: Level::THREE.get(),
-                version,
-                previous_id: None,
-                scope_kind: "company".to_owned(),
-                scope_text: String::new(),
-                it_onprem: true,
-                it_cloud: true,
-                employees: org.employees.unwrap_or(0),
-                pcs: org.employees.unwrap_or(0),
-                servers: 1,
-                sites: 1,
-                cloud_services: 2,
-                hourly_rate_yen: hoshi_core::cost::DEFAULT_HOURLY_RATE.get(),
-                overhead_percent: hoshi_core::cost::DEFAULT_OVERHEAD_PERCENT,
-                status: Status::Draft.key().to_owned(),
-                locked_at: None,
-                created_by: admin,
-                created_at: now,
-                updated_at: now,
-                purpose: "initial".into(),
-            },
-        )
-        .await?;
+        let a = db::insert(conn, &crate::assessment::new_draft(&org, &ed.id, Level::THREE, version, "company", "", admin, now)).await?;
         Ok((Some(a), true))
     }
 

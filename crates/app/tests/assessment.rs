@@ -1,47 +1,12 @@
 //! The supplier's assessment from start to expert confirmation, ★4 assessment, sharing and
 //! evidence, on both databases.
 
-use std::sync::Arc;
+mod common;
 
+use common::{cn, worlds, W};
 use hoshi_app::assessment::{ShareLevel, Status, CONFIRMATION, SUPPORT, THIRD_PARTY};
-use hoshi_app::demo::{DEMO_PASSWORD, WORLD};
-use hoshi_app::{Actor, App, AppError, FixedClock};
+use hoshi_app::{App, AppError};
 use hoshi_core::Level;
-use hoshi_store::testing;
-
-struct W {
-    app: App,
-    supplier: Actor,
-    expert: Actor,
-    body: Actor,
-    buyer: Actor,
-    other: Actor,
-}
-
-fn cn(email: &str) -> String {
-    WORLD.iter().find(|d| d.email == email).map(|d| d.corporate_number().to_string()).expect("demo org")
-}
-
-async fn worlds() -> Vec<W> {
-    let mut out = Vec::new();
-    for store in testing::all().await {
-        let app = App::new(store, Arc::new(FixedClock::new(1_790_000_000)));
-        app.seed_demo_orgs_only().await.expect("seed");
-        let login = |e: &'static str| {
-            let app = app.clone();
-            async move { app.sign_in(e, DEMO_PASSWORD, "t").await.expect("login").actor }
-        };
-        out.push(W {
-            supplier: login("owner@kariya-press.example").await,
-            expert: login("expert@suzuki-sec.example").await,
-            body: login("assessor@chubu-cyber.example").await,
-            buyer: login("buyer@tokai-motor.example").await,
-            other: login("owner@toyohashi-kinzoku.example").await,
-            app,
-        });
-    }
-    out
-}
 
 async fn answer_all(w: &W, id: i64, up_to: Level) {
     let view = w.app.assessment(&w.supplier, id).await.expect("view");

@@ -2,48 +2,13 @@
 //! evidence library's versions and deletion rule, renewals carrying answers over, and expert
 //! support from request to figures.
 
-use std::sync::Arc;
+mod common;
 
-use hoshi_app::demo::{DEMO_PASSWORD, WORLD};
+use common::{cn, worlds};
 use hoshi_app::plan::Closing;
 use hoshi_app::support::RequestInput;
-use hoshi_app::{Actor, App, AppError, FixedClock};
+use hoshi_app::AppError;
 use hoshi_core::Level;
-use hoshi_store::testing;
-
-struct W {
-    app: App,
-    supplier: Actor,
-    expert: Actor,
-    buyer: Actor,
-    other: Actor,
-    operator: Actor,
-}
-
-fn cn(email: &str) -> String {
-    WORLD.iter().find(|d| d.email == email).map(|d| d.corporate_number().to_string()).expect("demo org")
-}
-
-async fn worlds() -> Vec<W> {
-    let mut out = Vec::new();
-    for store in testing::all().await {
-        let app = App::new(store, Arc::new(FixedClock::new(1_790_000_000)));
-        app.seed_demo_orgs_only().await.expect("seed");
-        let login = |e: &'static str| {
-            let app = app.clone();
-            async move { app.sign_in(e, DEMO_PASSWORD, "t").await.expect("login").actor }
-        };
-        out.push(W {
-            supplier: login("owner@kariya-press.example").await,
-            expert: login("expert@suzuki-sec.example").await,
-            buyer: login("buyer@tokai-motor.example").await,
-            other: login("owner@toyohashi-kinzoku.example").await,
-            operator: login("registry@ipa-demo.example").await,
-            app,
-        });
-    }
-    out
-}
 
 #[tokio::test]
 async fn a_plan_is_made_from_the_gaps_and_closing_a_task_answers_its_criteria() {
@@ -227,5 +192,38 @@ async fn a_support_request_is_matched_hours_are_recorded_and_the_figures_count_i
         assert_eq!(w.app.support_figures(&w.operator).await.expect("operator").len(), 1);
         // A buyer without the supplier role cannot ask.
         assert!(matches!(w.app.request_support(&w.buyer, &ask).await, Err(AppError::Forbidden(_))));
+    }
+}
+
+#[tokio::test]
+async fn the_application_of_a_renewal_names_the_certificate_it_renews() {
+    for w in worlds().await {
+        let expert = cn("expert@suzuki-sec.example");
+        let confirm = |id: i64| {
+            let w = &w;
+            let expert = expert.clone();
+            async move {
+                let view = w.app.assessment(&w.supplier, id).await.expect("view");
+                let ids: Vec<String> = view.edition.criteria_up_to(Level::THREE).map(|c| c.id.clone()).collect();
+                for c in &ids {
+                    w.app.answer(&w.supplier, id, c, "met", "", "").await.expect("answer");
+                }
+                let e = w.app.engage(&w.supplier, id, &expert, hoshi_app::assessment::CONFIRMATION, "").await.expect("engage");
+                for c in &ids {
+                    w.app.review(&w.expert, e.id, c, "agree", "", false).await.expect("review");
+                }
+                w.app.sign_pledge(&w.supplier, id, "代表", "代表取締役").await.expect("pledge");
+                w.app.confirm(&w.expert, e.id, "").await.expect("confirm");
+            }
+        };
+        let a = w.app.start_assessment(&w.supplier, "3", "company", "").await.expect("start");
+        confirm(a.id).await;
+        let first = w.app.apply(&w.supplier, a.id).await.expect("apply");
+        assert_eq!(first.previous_serial, None, "a first application renews nothing");
+        let serial = w.app.decide(&w.operator, first.id, true, "checked").await.expect("issue").serial.expect("serial");
+        let r = w.app.start_renewal(&w.supplier, a.id).await.expect("renewal");
+        confirm(r.id).await;
+        let second = w.app.apply(&w.supplier, r.id).await.expect("apply the renewal");
+        assert_eq!(second.previous_serial.as_deref(), Some(serial.as_str()));
     }
 }

@@ -2,50 +2,18 @@
 //! sheet and row, all-or-nothing), the XLSX exports (text never a formula) and the round trip, on
 //! both databases.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::Arc;
 
-use hoshi_app::demo::{DEMO_PASSWORD, WORLD};
+use common::{corporate_number as cn, worlds, SUPPLIER};
 use hoshi_app::exports;
-use hoshi_app::{Actor, App, AppError, FixedClock};
+use hoshi_app::{Actor, App, AppError};
 use hoshi_core::workbook::PARTIAL_PREFIX;
-use hoshi_core::{CorporateNumber, Level};
+use hoshi_core::Level;
 use hoshi_standard::Lang;
-use hoshi_store::testing;
 use rust_xlsxwriter::Workbook;
-
-struct W {
-    app: App,
-    supplier: Actor,
-    other: Actor,
-    buyer: Actor,
-}
-
-const SUPPLIER: &str = "owner@kariya-press.example";
-
-fn cn(email: &str) -> CorporateNumber {
-    WORLD.iter().find(|d| d.email == email).map(|d| d.corporate_number()).expect("demo org")
-}
-
-async fn worlds() -> Vec<W> {
-    let mut out = Vec::new();
-    for store in testing::all().await {
-        let app = App::new(store, Arc::new(FixedClock::new(1_790_000_000)));
-        app.seed_demo_orgs_only().await.expect("seed");
-        let login = |e: &'static str| {
-            let app = app.clone();
-            async move { app.sign_in(e, DEMO_PASSWORD, "t").await.expect("login").actor }
-        };
-        out.push(W {
-            supplier: login(SUPPLIER).await,
-            other: login("owner@toyohashi-kinzoku.example").await,
-            buyer: login("buyer@tokai-motor.example").await,
-            app,
-        });
-    }
-    out
-}
 
 fn star3() -> Vec<String> {
     let ed = hoshi_standard::shared_edition(None).expect("edition");
@@ -304,7 +272,7 @@ async fn only_the_owner_imports_and_only_while_the_assessment_is_editable() {
         for c in v.edition.criteria_up_to(Level::THREE) {
             w.app.answer(&w.supplier, a.id, &c.id, "met", "", "").await.expect("answer");
         }
-        let expert = WORLD.iter().find(|d| d.email == "expert@suzuki-sec.example").expect("expert").corporate_number().to_string();
+        let expert = cn("expert@suzuki-sec.example").to_string();
         w.app.engage(&w.supplier, a.id, &expert, hoshi_app::assessment::CONFIRMATION, "").await.expect("engage");
         assert!(matches!(w.app.import_workbook(&w.supplier, a.id, &bytes).await, Err(AppError::Conflict(_))));
         assert!(matches!(w.app.preview_workbook(&w.supplier, a.id, &bytes).await, Err(AppError::Conflict(_))));

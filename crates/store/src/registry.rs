@@ -78,10 +78,12 @@ pub struct Application {
     pub checked_by: Option<i64>,
     pub checked_at: Option<i64>,
     pub check_note: String,
+    /// For a renewal: the certificate it renews.
+    pub previous_serial: Option<String>,
 }
 
 const APP_COLS: &str =
-    "id, org_id, assessment_id, level, status, reason, submitted_by, submitted_at, decided_by, decided_at, serial, checked_by, checked_at, check_note";
+    "id, org_id, assessment_id, level, status, reason, submitted_by, submitted_at, decided_by, decided_at, serial, checked_by, checked_at, check_note, previous_serial";
 
 fn app_row(r: &AnyRow) -> Result<Application> {
     Ok(Application {
@@ -99,6 +101,7 @@ fn app_row(r: &AnyRow) -> Result<Application> {
         checked_by: r.try_get("checked_by")?,
         checked_at: r.try_get("checked_at")?,
         check_note: r.try_get("check_note")?,
+        previous_serial: r.try_get("previous_serial")?,
     })
 }
 
@@ -116,7 +119,7 @@ pub async fn set_application_check(conn: &mut Conn, id: i64, by: i64, at: i64, n
 
 pub async fn insert_application(conn: &mut Conn, a: &Application) -> Result<Application> {
     let row = sqlx::query(&format!(
-        "INSERT INTO applications (org_id, assessment_id, level, status, reason, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {APP_COLS}"
+        "INSERT INTO applications (org_id, assessment_id, level, status, reason, submitted_by, submitted_at, previous_serial) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {APP_COLS}"
     ))
     .bind(a.org_id)
     .bind(a.assessment_id)
@@ -125,6 +128,7 @@ pub async fn insert_application(conn: &mut Conn, a: &Application) -> Result<Appl
     .bind(&a.reason)
     .bind(a.submitted_by)
     .bind(a.submitted_at)
+    .bind(&a.previous_serial)
     .fetch_one(&mut *conn)
     .await?;
     app_row(&row)

@@ -217,6 +217,7 @@ async fn the_application_queue_is_paged() {
                 checked_by: None,
                 checked_at: None,
                 check_note: String::new(),
+                previous_serial: None,
             };
             ids.push(registry::insert_application(&mut tx, &app).await.expect("application").id);
         }

@@ -530,6 +530,8 @@ pub struct DossierPage {
 
 pub struct DossierView {
     pub id: i64,
+    /// For a renewal: the certificate it renews.
+    pub previous_serial: Option<String>,
     pub pending: bool,
     pub org: String,
     pub corporate_number: String,
@@ -590,6 +592,7 @@ fn dossier_view(d: &Dossier, ctx: &Ctx) -> DossierView {
         corporate_number: d.org.corporate_number.to_string(),
         level: format!("★{}", d.application.level),
         submitted: jst(d.application.submitted_at),
+        previous_serial: d.application.previous_serial.clone(),
         verified: d.verification.verified.as_ref().map(|v| format!("{} — {} ({})", v.checked, v.decided_by, jst(v.decided_at))),
         scope,
         provider: attesting.map(|(e, p, _)| {

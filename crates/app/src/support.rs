@@ -264,13 +264,16 @@ impl App {
         Ok(())
     }
 
-    /// Every programme with its organisation (for the operator and the support pages).
-    pub async fn support_programmes(&self) -> Result<Vec<(Programme, Org)>, AppError> {
+    /// Every programme with its organisation and the hours recorded under it so far (for the
+    /// operator and the support pages; more than the budget is shown as over budget).
+    pub async fn support_programmes(&self) -> Result<Vec<(Programme, Org, i64)>, AppError> {
         let mut conn = self.store.pool().acquire().await?;
+        let used: std::collections::HashMap<i64, i64> = db::hours_by_programme(&mut conn).await?.into_iter().collect();
         let mut out = Vec::new();
         for p in db::programmes(&mut conn).await? {
             let o = orgs::get(&mut conn, p.org_id).await?;
-            out.push((p, o));
+            let hours = used.get(&p.id).copied().unwrap_or(0);
+            out.push((p, o, hours));
         }
         Ok(out)
     }

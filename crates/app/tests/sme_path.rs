@@ -190,6 +190,12 @@ async fn a_support_request_is_matched_hours_are_recorded_and_the_figures_count_i
         assert_eq!(f.levels_reached.get(&3), Some(&1));
         assert!(w.app.support_figures(&w.other).await.is_err(), "figures are for administrators and the operator");
         assert_eq!(w.app.support_figures(&w.operator).await.expect("operator").len(), 1);
+        let programmes = w.app.support_programmes().await.expect("programmes");
+        assert_eq!(
+            programmes.iter().find(|(x, _, _)| x.id == p.id).map(|(_, _, used)| *used),
+            Some(7),
+            "hours used of the programme's budget"
+        );
         // A buyer without the supplier role cannot ask.
         assert!(matches!(w.app.request_support(&w.buyer, &ask).await, Err(AppError::Forbidden(_))));
     }

@@ -31,7 +31,7 @@ enum Command {
     Serve(server::ServeArgs),
     /// Run the server with a seeded demo world on SQLite in --data, and print the logins.
     Demo(server::DemoArgs),
-    /// Export a supplier's latest self-assessment (OSCAL assessment-results, gap CSV, JSON).
+    /// Export a supplier's self-assessment (OSCAL assessment-results, POA&M of its plan, gap CSV, JSON, XLSX workbook) or import an official workbook.
     #[command(subcommand)]
     Assess(assess::AssessCommand),
     /// Verify a certificate bundle offline: signature, log entry, inclusion proof and checkpoint.

@@ -200,6 +200,16 @@ pub async fn hours_by_request(conn: &mut Conn) -> Result<Vec<(i64, i64)>> {
         .await?)
 }
 
+/// Hours recorded per programme: (programme id, total hours).
+pub async fn hours_by_programme(conn: &mut Conn) -> Result<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as::<_, (i64, i64)>(
+        "SELECT r.programme_id, CAST(SUM(s.hours) AS BIGINT) FROM support_sessions s JOIN support_requests r ON r.id = s.request_id \
+         WHERE r.programme_id IS NOT NULL GROUP BY r.programme_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 /// The number of open (matched, not closed) requests of each expert organisation.
 pub async fn open_load(conn: &mut Conn) -> Result<Vec<(i64, i64)>> {
     Ok(sqlx::query_as::<_, (i64, i64)>(

@@ -110,6 +110,7 @@ async fn plan_library_and_support_pages_work_and_stay_private() {
     assert!(session.body.contains("data-testid=\"support-hours\">3<"), "{}", session.body);
     let figures = get("/support/figures".into(), s, EN).await;
     assert!(figures.body.contains("data-testid=\"total-hours\">3<") && figures.body.contains("Tokyo"), "{}", figures.body);
+    assert!(figures.body.contains("data-testid=\"programme-hours\">3 / 100<"), "hours used of A's programme budget: {}", figures.body);
 
     // B sees none of A's.
     let b = &w.b.admin;

@@ -283,7 +283,7 @@ pub struct FiguresPage {
     pub rows: Vec<FigureRow>,
     pub totals: (u32, u32, i64, u32),
     pub operator: bool,
-    /// (id, organisation, name, regions, fiscal year, budget hours, used hours, active)
+    /// (id, organisation, name and regions, hours used of the budget, fiscal year, budget hours, active)
     pub programmes: Vec<(i64, String, String, String, i64, i64, bool)>,
     pub notice: Option<String>,
     pub error: Option<String>,
@@ -322,18 +322,23 @@ async fn figures_page(s: &AppState, ctx: &Ctx, status: StatusCode, notice: Optio
         .await
         .unwrap_or_default()
         .into_iter()
-        .filter(|(p, _)| operator || p.org_id == actor.org.id)
-        .map(|(p, o)| {
+        .filter(|(p, _, _)| operator || p.org_id == actor.org.id)
+        .map(|(p, o, used)| {
             let regions = if p.regions.is_empty() {
                 t.pick("全国", "nationwide").to_owned()
             } else {
                 p.regions.split(',').map(|c| prefecture_name(c, t.ja())).collect::<Vec<_>>().join(t.pick("、", ", "))
             };
+            let usage = if used > p.budget_hours {
+                format!("{used} / {} {}", p.budget_hours, t.pick("（予算超過）", "(over budget)"))
+            } else {
+                format!("{used} / {}", p.budget_hours)
+            };
             (
                 p.id,
                 format!("{} ({})", t.pick(&o.name_ja, &o.name_en), o.corporate_number),
                 format!("{} · {regions}", p.name),
-                String::new(),
+                usage,
                 p.fiscal_year,
                 p.budget_hours,
                 p.revoked_at.is_none(),

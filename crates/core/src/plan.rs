@@ -217,13 +217,13 @@ pub fn reminder_stage(days: i64) -> Option<u32> {
     [7u32, 30, 90].into_iter().find(|limit| days <= i64::from(*limit))
 }
 
-/// The due dates of a certificate of `level` issued at `issued` and valid until `valid_until`
-/// (validity `months`): every ★4 annual self-assessment still ahead and the expiry, nearest
-/// first, each with its reminder stage on `now`.
-pub fn certificate_dues(level: Level, issued: i64, valid_until: i64, months: u32, now: i64) -> Vec<Due> {
+/// The due dates of a certificate issued at `issued` and valid until `valid_until` (validity
+/// `months`): when its level asks for an annual self-assessment (★4, as the edition says), every
+/// one still ahead, and the expiry; nearest first, each with its reminder stage on `now`.
+pub fn certificate_dues(annual: bool, issued: i64, valid_until: i64, months: u32, now: i64) -> Vec<Due> {
     let days = |at: i64| (at - now).div_euclid(86_400);
     let mut out = Vec::new();
-    if level >= Level::FOUR {
+    if annual {
         for at in crate::time::annual_due_dates(issued, months) {
             if at >= now {
                 out.push(Due { kind: DueKind::AnnualSelfAssessment, at, days_left: days(at), stage: reminder_stage(days(at)) });
@@ -312,11 +312,11 @@ mod tests {
         assert_eq!(reminder_stage(-1), None);
         let issued = 1_790_000_000;
         let until4 = crate::time::valid_until(issued, 36);
-        let d4 = certificate_dues(Level::FOUR, issued, until4, 36, issued);
+        let d4 = certificate_dues(true, issued, until4, 36, issued);
         assert_eq!(d4.iter().filter(|d| d.kind == DueKind::AnnualSelfAssessment).count(), 2);
         assert_eq!(d4.last().map(|d| d.kind), Some(DueKind::Expiry));
         let until3 = crate::time::valid_until(issued, 12);
-        let d3 = certificate_dues(Level::THREE, issued, until3, 12, until3 - 10 * 86_400);
+        let d3 = certificate_dues(false, issued, until3, 12, until3 - 10 * 86_400);
         assert_eq!(d3.len(), 1);
         assert_eq!(d3[0].stage, Some(30));
         assert_eq!(d3[0].days_left, 10);

@@ -125,9 +125,13 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
                 t.pick("有効期限", "valid until"),
                 hoshi_core::time::jst_date_string(c.valid_until)
             );
-            let months = if c.level >= 4 { 36 } else { 12 };
+            // The level's validity and whether it asks for an annual self-assessment, from the edition.
+            let info = hoshi_standard::shared_edition(Some(&c.edition))
+                .ok()
+                .and_then(|e| hoshi_core::Level::new(i64::from(c.level)).ok().map(|l| e.level(l).clone()));
+            let months = info.as_ref().and_then(|i| i.validity_months).unwrap_or(12);
             let annual = hoshi_core::plan::certificate_dues(
-                hoshi_core::Level::new(i64::from(c.level)).unwrap_or(hoshi_core::Level::THREE),
+                info.as_ref().is_some_and(|i| i.annual_self_assessment),
                 c.issued_at,
                 c.valid_until,
                 months,

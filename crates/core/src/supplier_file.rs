@@ -986,6 +986,12 @@ fn normalize_header(header: &str) -> String {
         .flat_map(char::to_lowercase)
         .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '.' | '*' | '※' | ':' | '\u{FEFF}'))
         .collect();
+    without_brackets(plain)
+}
+
+/// The text without what stands in brackets (`(…)`, `[…]`, `【…】`), or the whole text when
+/// nothing else is left. Shared by the readers of headers (`supplier_file`, `workbook`).
+pub(crate) fn without_brackets(plain: String) -> String {
     let mut depth = 0usize;
     let mut outside = String::with_capacity(plain.len());
     for c in plain.chars() {

@@ -261,21 +261,7 @@ fn header_key(header: &str) -> String {
         .flat_map(char::to_lowercase)
         .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '.' | '*' | '※' | ':' | '\u{FEFF}'))
         .collect();
-    let mut depth = 0usize;
-    let mut outside = String::with_capacity(plain.len());
-    for c in plain.chars() {
-        match c {
-            '(' | '[' | '【' => depth += 1,
-            ')' | ']' | '】' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => outside.push(c),
-            _ => {}
-        }
-    }
-    if outside.is_empty() {
-        plain
-    } else {
-        outside
-    }
+    crate::supplier_file::without_brackets(plain)
 }
 
 fn classify(header: &str) -> Header {
